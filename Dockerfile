@@ -1,0 +1,15 @@
+# One image for every process (api, worker, beat, migrate); the command picks the role.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 codecommons
+WORKDIR /srv/codecommons
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY workers ./workers
+COPY migrations ./migrations
+RUN pip install .
+USER codecommons
+EXPOSE 8000
+CMD ["codecommons", "api", "--host", "0.0.0.0"]

@@ -1,0 +1,1 @@
+"""The archive side: visits, snapshots, revisions, directories, contents, occurrences."""

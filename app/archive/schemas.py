@@ -1,0 +1,111 @@
+"""What the archive endpoints return. Byte names and paths are shown as UTF-8, with
+undecodable bytes escaped (``\\xNN``) so nothing is silently lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.kit.swhid import ObjectType
+from app.licenses.findings import LicenseFindingOut
+from app.models.enums import BranchTargetType, EntryType
+from app.origins.schemas import OriginOut
+
+
+def show_bytes(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("utf-8", errors="backslashreplace")
+
+
+class ContentFactOut(BaseModel):
+    language: str | None
+    encoding: str | None
+    is_binary: bool
+    is_vendored: bool
+    is_generated: bool
+    is_minified: bool
+    is_data: bool
+    is_too_large: bool
+    line_count: int | None
+    max_line_length: int | None
+    mean_line_length: float | None
+    alnum_fraction: float | None
+    near_dup_cluster: int | None
+    tool: str
+    tool_version: str
+
+
+class OccurrenceOut(BaseModel):
+    origin: str = Field(description="Origin URL.")
+    snapshot: str = Field(description="Snapshot SWHID.")
+    path: str
+    swhid: str = Field(description="Qualified SWHID of the file at this place.")
+
+
+class ContentOut(BaseModel):
+    swhid: str
+    sha1_git: str
+    sha1: str
+    sha256: str
+    length: int
+    facts: ContentFactOut | None
+    licenses: list[LicenseFindingOut]
+    pii: dict[str, int] = Field(description="Secret and PII findings by kind (counts only).")
+    occurrence_count: int
+    occurrences: list[OccurrenceOut] = Field(description="The first occurrences, by age.")
+
+
+class DirectoryEntryOut(BaseModel):
+    name: str
+    type: EntryType
+    perms: int
+    target: str = Field(description="SWHID of the entry's target.")
+
+
+class DirectoryOut(BaseModel):
+    swhid: str
+    entries: list[DirectoryEntryOut]
+
+
+class RevisionOut(BaseModel):
+    swhid: str
+    directory: str
+    parents: list[str]
+    author: str | None
+    author_date: datetime | None
+    committer: str | None
+    committer_date: datetime | None
+    message: str | None
+
+
+class ReleaseOut(BaseModel):
+    swhid: str
+    name: str
+    target: str
+    author: str | None
+    date: datetime | None
+    message: str | None
+
+
+class BranchOut(BaseModel):
+    name: str
+    target_type: BranchTargetType
+    target: str | None = Field(description="SWHID, the aliased branch name, or null.")
+
+
+class SnapshotOut(BaseModel):
+    swhid: str
+    branches: list[BranchOut]
+
+
+class ResolvedOut(BaseModel):
+    """A SWHID resolved to what CodeCommons knows about the object (one field is set)."""
+
+    swhid: str
+    object_type: ObjectType
+    content: ContentOut | None = None
+    directory: DirectoryOut | None = None
+    revision: RevisionOut | None = None
+    release: ReleaseOut | None = None
+    snapshot: SnapshotOut | None = None
+    origin: OriginOut | None = None

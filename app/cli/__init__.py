@@ -1,0 +1,1 @@
+"""The ``codecommons`` command line."""

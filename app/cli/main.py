@@ -1,0 +1,180 @@
+"""``codecommons``: run the service's processes and operate it.
+
+The same processes as production, one per subcommand (``api``, ``worker``, ``beat``,
+``migrate``), plus ``run``: everything at once on embedded PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.cli.errors import CLIError, run_cli
+from app.config import get_settings
+
+cli = typer.Typer(
+    name="codecommons",
+    help="CodeCommons: open metadata about archived source code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+jobs_cli = typer.Typer(help="Background jobs.", no_args_is_help=True)
+cli.add_typer(jobs_cli, name="jobs")
+console = Console(stderr=True)
+
+
+@cli.command()
+def run(
+    reset: Annotated[bool, typer.Option(help="Delete the embedded data first.")] = False,
+    demo: Annotated[bool, typer.Option(help="Load the demo corpus on first start.")] = True,
+) -> None:
+    """Everything at once: embedded PostgreSQL and Redis (unless DATABASE_URL /
+    REDIS_URL are set), migrations, demo data, a worker, beat and the API."""
+    from app.embedded.runner import run_all
+
+    run_all(reset=reset, load_demo=demo)
+
+
+@cli.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="Default: API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: API_PORT.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+) -> None:
+    """Serve the REST and GraphQL API (uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    uvicorn.run(
+        "app.main:asgi",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(min=1)] = None,
+    queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "celery",
+) -> None:
+    """Run a Celery worker."""
+    from workers.celery_app import get_celery
+
+    settings = get_settings()
+    settings.sqlalchemy_url  # noqa: B018
+    get_celery().worker_main(
+        argv=[
+            "worker",
+            f"--concurrency={concurrency or settings.worker_concurrency}",
+            f"--queues={queues}",
+            f"--loglevel={settings.log_level}",
+        ]
+    )
+
+
+@cli.command()
+def beat() -> None:
+    """Run the Celery beat scheduler (periodic refreshes and the job reaper)."""
+    from workers.celery_app import get_celery
+
+    settings = get_settings()
+    schedule = settings.data_dir / "celerybeat-schedule"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    get_celery().start(
+        argv=[
+            "beat",
+            f"--schedule={schedule}",
+            f"--loglevel={settings.log_level}",
+        ]
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations and refresh the license catalog."""
+    from app.kit.db import get_engine
+    from app.ops import bootstrap
+
+    engine = get_engine()
+    summary = bootstrap.migrate_and_seed(engine, revision)
+    console.print(
+        f"[green]schema at {summary.revision}[/]; license catalog: {summary.licenses} entries"
+    )
+
+
+@cli.command("load-demo")
+def load_demo() -> None:
+    """Load the demo corpus (idempotent)."""
+    from app.demo.loader import load_demo_corpus
+    from app.kit.db import unit_of_work
+
+    with unit_of_work() as uow:
+        report = load_demo_corpus(uow)
+    console.print(report.summary())
+
+
+@cli.command()
+def check() -> None:
+    """Say whether the database and broker are reachable and the schema current."""
+    from app.health.service import check_broker, check_database
+    from app.kit.db import get_engine
+
+    settings = get_settings()
+    database, migrations = check_database(get_engine())
+    broker = check_broker(str(settings.redis_url) if settings.redis_url else None)
+    ok = True
+    for name, result in (("database", database), ("migrations", migrations), ("broker", broker)):
+        mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
+        console.print(f"{name:<11} {mark}  {result.detail}")
+        ok = ok and result.ok
+    if not ok:
+        raise typer.Exit(1)
+
+
+@jobs_cli.command("demo")
+def jobs_demo(
+    steps: Annotated[int, typer.Option(min=0, max=10_000)] = 5,
+    delay: Annotated[float, typer.Option(min=0, max=10)] = 0.2,
+    wait: Annotated[bool, typer.Option(help="Wait and show progress.")] = True,
+) -> None:
+    """Start the demo job through the broker and follow its progress."""
+    from rich.progress import Progress
+
+    from app.jobs import kinds, repository, service
+    from app.kit.db import unit_of_work
+
+    with unit_of_work() as uow:
+        job = service.submit(uow, kinds.DEMO, {"steps": steps, "delay": delay})
+    console.print(f"job {job.id} queued")
+    if not wait:
+        return
+    deadline = time.monotonic() + 60 + steps * (delay + 1)
+    with Progress(console=console) as progress:
+        bar = progress.add_task(f"job {job.id}", total=steps or 1)
+        while True:
+            with unit_of_work() as uow:
+                current = repository.get(uow.session, job.id)
+            assert current is not None
+            progress.update(bar, completed=current.progress_done)
+            if current.state.is_final:
+                break
+            if time.monotonic() > deadline:
+                raise CLIError(f"job {job.id} is still {current.state.value}: is a worker running?")
+            time.sleep(0.2)
+    console.print(f"job {job.id} {current.state.value}: {current.result or current.error}")
+    if current.state.value != "succeeded":
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    run_cli(cli)

@@ -1,0 +1,127 @@
+"""The one settings class of the service.
+
+Every process (API, worker, beat, CLI) reads its configuration here and nowhere else,
+from environment variables and an optional ``.env`` file. A setting left unset keeps a
+working default for the embedded all-in-one mode; production passes URLs explicitly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://")
+
+
+class Settings(BaseSettings):
+    """Configuration, named after the environment variables that set it."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. Unset: `codecommons run` starts an embedded server.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (Celery broker, result store, rate-limit counters).",
+    )
+    data_dir: Path = Field(
+        default=Path(".codecommons"),
+        description="Where the embedded PostgreSQL and Redis keep their data.",
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated API keys accepted for write endpoints.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    load_demo: bool = Field(
+        default=True, description="Load the demo corpus on the first embedded start."
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+    beat_refresh_seconds: float = Field(default=3600.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        # Plain strings checked by SQLAlchemy's parser: libpq URLs may have an empty
+        # host with ?host=/socket/dir, which generic URL types reject.
+        if value is None or not value.strip():
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value.strip())
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        if url.get_backend_name() not in {"postgresql", "postgres"}:
+            raise ValueError(f"must be a postgresql:// URL, got {url.drivername}://")
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.strip().startswith(REDIS_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
+        return value.strip()
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver SQLAlchemy needs."""
+        if self.database_url is None:
+            raise ConfigurationError(
+                "DATABASE_URL is not set (use `codecommons run` for the embedded all-in-one mode)"
+            )
+        return to_psycopg_url(str(self.database_url))
+
+    @property
+    def broker_url(self) -> str:
+        if self.redis_url is None:
+            raise ConfigurationError(
+                "REDIS_URL is not set (use `codecommons run` for the embedded all-in-one mode)"
+            )
+        return str(self.redis_url)
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or unusable; the message is one line for the operator."""
+
+
+def to_psycopg_url(url: str) -> str:
+    """Point a ``postgresql://`` URL at SQLAlchemy's psycopg 3 dialect."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def to_libpq_url(url: str) -> str:
+    """The same URL as plain libpq understands it (for raw psycopg connections)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,123 @@
+"""``codecommons run``: the whole service in one command, on embedded defaults.
+
+Order matters and is the same as production: servers, migrations and reference
+data, demo corpus (first start only), then a Celery worker and beat as child
+processes and the API in this process. Ctrl-C (or SIGTERM) stops the API, then the
+children, then the embedded servers, so no process is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+from rich.console import Console
+
+from app.config import Settings, get_settings
+
+console = Console(stderr=True)
+
+
+def _spawn(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    log_file = log_path.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes], name: str) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        console.print(f"{name} did not stop in 15 s; killing it")
+        proc.kill()
+        proc.wait()
+
+
+def run_all(*, reset: bool, load_demo: bool) -> None:
+    import uvicorn
+
+    from app.embedded.servers import start_postgres, start_redis
+
+    settings = get_settings()
+    data_dir = settings.data_dir.resolve()
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+
+    with ExitStack() as stack:
+        if settings.database_url is None:
+            console.print(f"starting embedded PostgreSQL in {data_dir / 'postgres'} ...")
+            pg = start_postgres(data_dir)
+            stack.callback(pg.stop)
+            env["DATABASE_URL"] = pg.url
+        if settings.redis_url is None:
+            console.print(f"starting embedded Redis in {data_dir} ...")
+            rd = start_redis(data_dir)
+            stack.callback(rd.stop)
+            env["REDIS_URL"] = rd.url
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL")})
+        get_settings.cache_clear()
+        settings = get_settings()
+        _bootstrap(settings, load_demo=load_demo and settings.load_demo)
+
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        children = {
+            "worker": _spawn(["worker"], env, logs / "worker.log"),
+            "beat": _spawn(["beat"], env, logs / "beat.log"),
+        }
+        for name, proc in children.items():
+            stack.callback(_stop, proc, name)
+        console.print(f"worker and beat started (logs in {logs})")
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        base = f"http://{settings.api_host}:{settings.api_port}"
+        console.print(
+            f"[bold green]CodeCommons is starting on {base}[/]  "
+            f"(docs {base}/docs, GraphiQL {base}/graphql, readiness {base}/readyz); "
+            "Ctrl-C stops everything."
+        )
+        with suppress(KeyboardInterrupt):
+            uvicorn.run(
+                "app.main:asgi",
+                factory=True,
+                host=settings.api_host,
+                port=settings.api_port,
+                log_level=settings.log_level.lower(),
+            )
+        console.print("stopping ...")
+    console.print("stopped.")
+
+
+def _bootstrap(settings: Settings, *, load_demo: bool) -> None:
+    from app.demo.loader import demo_needed, load_demo_corpus
+    from app.kit.db import make_engine, unit_of_work
+    from app.ops.bootstrap import migrate_and_seed
+
+    started = time.monotonic()
+    engine = make_engine(settings, pool_size=2)
+    summary = migrate_and_seed(engine)
+    console.print(f"schema at {summary.revision}, {summary.licenses} licenses in the catalog")
+    if load_demo:
+        from sqlalchemy.orm import sessionmaker
+
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        with unit_of_work(factory) as uow:
+            if demo_needed(uow.session):
+                report = load_demo_corpus(uow)
+                console.print(report.summary())
+    engine.dispose()
+    console.print(f"ready to serve after {time.monotonic() - started:.1f} s of setup")

@@ -1,0 +1,1 @@
+"""GraphQL API (Strawberry) over the same services and repositories as REST."""

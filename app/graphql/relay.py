@@ -1,0 +1,59 @@
+"""Relay-style connections (edges, nodes, pageInfo) on the REST layer's keyset cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from app.kit.pagination import MAX_PAGE_SIZE
+from app.kit.problems import Problem
+
+NodeT = TypeVar("NodeT")
+RowT = TypeVar("RowT")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+def check_first(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise Problem(f"`first` must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+    return first
+
+
+def connection(
+    rows: Sequence[RowT],
+    first: int,
+    node: Callable[[RowT], NodeT],
+    cursor: Callable[[RowT], str],
+) -> Connection[NodeT]:
+    """Build a connection from ``first + 1`` fetched rows (the extra one says 'more')."""
+    page = rows[:first]
+    edges = [Edge(cursor=cursor(r), node=node(r)) for r in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )

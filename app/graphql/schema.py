@@ -1,0 +1,80 @@
+"""The GraphQL schema: one Query composed of each domain's fields, with limits.
+
+Limits protect the service from expensive queries: depth, tokens and aliases are
+bounded, and parsing/validation results are cached in bounded LRU caches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionContext
+
+from app.archive.gql import ArchiveQuery
+from app.graphql.context import get_context
+from app.jobs.gql import JobQuery
+from app.kit.problems import Problem
+from app.kit.swhid import InvalidSWHID
+from app.licenses.gql import LicenseQuery
+from app.origins.gql import OriginQuery
+
+MAX_DEPTH = 10
+
+
+@strawberry.type
+class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery):
+    """Entry points; each domain contributes its fields."""
+
+
+class CodedErrorsSchema(strawberry.Schema):
+    """Adds a stable ``extensions.code`` to errors a client caused (like REST's
+    problem types), and keeps our own faults' messages out of responses."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            code: str | None = None
+            if isinstance(original, InvalidSWHID):
+                code = "invalid-swhid"
+            elif isinstance(original, Problem):
+                code = original.slug
+            elif isinstance(original, ValueError):
+                code = "validation-error"
+            elif original is None:
+                code = "graphql-validation"
+            if code is not None:
+                error.extensions = {**(error.extensions or {}), "code": code}
+            else:
+                error.message = "internal error; it has been logged"
+                error.extensions = {"code": "internal-error"}
+        super().process_errors(errors, execution_context)
+
+
+def build_schema(max_depth: int = MAX_DEPTH) -> strawberry.Schema:
+    return CodedErrorsSchema(
+        query=Query,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxTokensLimiter(max_token_count=5000),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            # Bounded LRU caches; strawberry keeps them at module level, shared.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+    )
+
+
+def graphql_router() -> GraphQLRouter[Any, None]:
+    return GraphQLRouter(build_schema(), context_getter=get_context, graphql_ide="graphiql")

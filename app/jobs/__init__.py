@@ -1,0 +1,1 @@
+"""Background jobs: their visible state, progress and items."""

@@ -1,0 +1,94 @@
+"""``/v1/jobs``: the visible state of background work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.jobs import kinds, repository, service
+from app.jobs.schemas import DemoJobIn, JobItemOut, JobOut
+from app.kit.api import ApiKey, UoW
+from app.kit.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    decode_id_cursor,
+    encode_cursor,
+    next_link,
+)
+from app.kit.problems import NotFound
+from app.models.enums import JobItemState, JobState
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=Page[JobOut])
+def list_jobs(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    state: JobState | None = None,
+    kind: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> Page[JobOut]:
+    rows = repository.list_jobs(
+        uow.session,
+        state=state,
+        kind=kind,
+        before_id=decode_id_cursor("jobs", cursor),
+        limit=limit + 1,
+    )
+    items = [JobOut.of(j, repository.item_counts(uow.session, j.id)) for j in rows[:limit]]
+    next_cursor = encode_cursor("jobs", [items[-1].id]) if len(rows) > limit else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[JobOut](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def get_job(uow: UoW, job_id: int) -> JobOut:
+    job = repository.get(uow.session, job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    return JobOut.of(job, repository.item_counts(uow.session, job.id))
+
+
+@router.get("/{job_id}/items", response_model=Page[JobItemOut])
+def list_job_items(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    job_id: int,
+    state: JobItemState | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> Page[JobItemOut]:
+    if repository.get(uow.session, job_id) is None:
+        raise NotFound(f"no job with id {job_id}")
+    rows = repository.items(
+        uow.session,
+        job_id,
+        state=state,
+        after_id=decode_id_cursor("job-items", cursor),
+        limit=limit + 1,
+    )
+    next_cursor = encode_cursor("job-items", [rows[limit - 1].id]) if len(rows) > limit else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[JobItemOut](items=[JobItemOut.of(i) for i in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.post("/demo", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
+def start_demo_job(uow: UoW, _key: ApiKey, body: DemoJobIn | None = None) -> JobOut:
+    """Start the demo job (proves API → broker → worker → database on a fresh install)."""
+    params = (body or DemoJobIn()).model_dump()
+    job = service.submit(uow, kinds.DEMO, params)
+    return JobOut.of(job, {})
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut)
+def cancel_job(uow: UoW, _key: ApiKey, job_id: int) -> JobOut:
+    job = service.cancel(uow, job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    return JobOut.of(job, repository.item_counts(uow.session, job.id))

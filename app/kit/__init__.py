@@ -1,0 +1,1 @@
+"""Shared plumbing: database sessions, SWHIDs, problem responses, pagination."""

@@ -1,0 +1,87 @@
+"""Engine, sessions and the unit of work.
+
+One unit of work per request or task: the boundary (a FastAPI dependency, a Celery
+task, a CLI command) opens it, inner code only flushes, and the boundary commits or
+rolls back. Work that must only happen once the data is visible to other processes
+(enqueuing a Celery task that reads the new rows) is registered with
+:meth:`UnitOfWork.after_commit` and runs after a successful commit, never before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, get_settings
+
+
+def make_engine(settings: Settings, **overrides: Any) -> Engine:
+    """An engine with the pool and per-connection settings every process uses."""
+    options: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_size,
+        "pool_pre_ping": True,
+    }
+    options.update(overrides)
+    engine = create_engine(settings.sqlalchemy_url, **options)
+    timeout = settings.db_statement_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(timeout)}")
+        dbapi_connection.commit()
+
+    return engine
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine(get_settings())
+
+
+@lru_cache(maxsize=1)
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=True)
+
+
+class UnitOfWork:
+    """A session plus the callbacks to run once its transaction has committed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` only if, and after, this unit of work commits."""
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self._after_commit.clear()
+        self.session.rollback()
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session] | None = None) -> Iterator[UnitOfWork]:
+    """Open a unit of work; commit when the block ends normally, else roll back."""
+    session = (factory or get_sessionmaker())()
+    uow = UnitOfWork(session)
+    try:
+        yield uow
+        uow.commit()
+    except BaseException:
+        uow.rollback()
+        raise
+    finally:
+        session.close()

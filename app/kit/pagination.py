@@ -1,0 +1,67 @@
+"""Keyset (cursor) pagination: opaque cursors over ``(sort key..., id)``.
+
+OFFSET pagination costs grow linearly with the offset (DESIGN.md measured 570 ms at
+900k against 0.7 ms keyset), so every list endpoint pages by the last row's key.
+The cursor is that key, JSON-encoded and base64url'd: opaque to clients, cheap to
+check. A tampered or foreign cursor is a 400 ``invalid-cursor`` problem.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+from starlette.datastructures import URL
+
+from app.kit.problems import InvalidCursor
+
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def encode_cursor(kind: str, key: Sequence[Any]) -> str:
+    raw = json.dumps([kind, *key], separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
+    """The key a cursor carries; ``kind`` guards against a cursor from another list."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor(f"cursor {cursor!r} is not a cursor this API issued") from exc
+    if not isinstance(value, list) or len(value) != arity + 1 or value[0] != kind:
+        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
+    return value[1:]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; ``next_cursor`` is null on the last page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page."
+    )
+
+
+def next_link(url: URL, cursor: str | None) -> dict[str, str]:
+    """The RFC 8288 ``Link`` header for the next page, if any."""
+    if cursor is None:
+        return {}
+    return {"Link": f'<{url.include_query_params(cursor=cursor)}>; rel="next"'}
+
+
+def decode_id_cursor(kind: str, cursor: str | None) -> int | None:
+    """The row id a single-key cursor carries (None without a cursor)."""
+    if cursor is None:
+        return None
+    value = decode_cursor(kind, cursor, 1)[0]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
+    return value

@@ -1,0 +1,148 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every error a client can cause has a stable ``type`` (a relative URI under
+``/problems/``, documented there) so scripts can branch on it; ``detail`` says what
+was wrong in words. Domain code raises :class:`Problem` subclasses; the handlers
+installed by :func:`install_problem_handlers` render them, FastAPI's validation
+errors and HTTP exceptions alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.kit.swhid import InvalidSWHID
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# slug -> (title, what it means); served at /problems/{slug}.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "invalid-swhid": ("Invalid SWHID", "A SWHID in the request is malformed."),
+    "invalid-cursor": ("Invalid cursor", "The pagination cursor is malformed or stale."),
+    "validation-error": ("Invalid request", "A parameter or the body failed validation."),
+    "not-found": ("Not found", "No such resource."),
+    "unauthorized": ("API key required", "This endpoint needs a valid API key."),
+    "rate-limited": ("Too many requests", "The client's request budget is used up."),
+    "conflict": ("Conflict", "The request conflicts with the current state."),
+    "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
+    "internal-error": ("Internal error", "A fault on our side; it has been logged."),
+}
+
+
+class Problem(Exception):
+    """An error with an HTTP status and a stable problem type."""
+
+    status: int = 400
+    slug: str = "validation-error"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(Problem):
+    status = 404
+    slug = "not-found"
+
+
+class InvalidCursor(Problem):
+    status = 400
+    slug = "invalid-cursor"
+
+
+class Unauthorized(Problem):
+    status = 401
+    slug = "unauthorized"
+
+
+class Conflict(Problem):
+    status = 409
+    slug = "conflict"
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    detail: str,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    title = PROBLEM_TYPES.get(slug, ("Error", ""))[0]
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    cleaned = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        cleaned.append({"location": ".".join(loc), "message": str(error.get("msg", ""))})
+    first = cleaned[0] if cleaned else {"location": "", "message": "invalid request"}
+    where = f" ({first['location']})" if first["location"] else ""
+    return f"{first['message']}{where}", cleaned
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.slug, exc.detail, instance=request.url.path, **exc.extensions
+        )
+
+    @app.exception_handler(InvalidSWHID)
+    async def _swhid(request: Request, exc: InvalidSWHID) -> JSONResponse:
+        return problem_response(422, "invalid-swhid", str(exc), instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        for error in errors:
+            ctx_error = (error.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, InvalidSWHID):
+                return problem_response(
+                    422, "invalid-swhid", str(ctx_error), instance=request.url.path
+                )
+        detail, cleaned = _validation_detail(errors)
+        return problem_response(
+            422, "validation-error", detail, instance=request.url.path, errors=cleaned
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 401: "unauthorized", 429: "rate-limited"}.get(
+            exc.status_code, "http-error"
+        )
+        return problem_response(
+            exc.status_code,
+            slug,
+            str(exc.detail),
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(
+            500,
+            "internal-error",
+            "internal error; it has been logged",
+            instance=request.url.path,
+        )

@@ -1,0 +1,1 @@
+"""License catalog, license findings and their APIs."""

@@ -1,0 +1,49 @@
+"""How a license finding is shown: the expression with where it came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.models import LicenseFinding
+from app.models.enums import LicenseSource
+
+
+class ProvenanceOut(BaseModel):
+    raw_metadata_id: int | None = Field(description="The stored payload this was read from.")
+    mapper_version: str | None = Field(description="The mapper that read it.")
+
+
+class LicenseFindingOut(BaseModel):
+    expression: str | None = Field(description="SPDX expression; null when not mappable.")
+    original_text: str | None = Field(description="What the source said, verbatim.")
+    is_mapped: bool
+    source: LicenseSource
+    evidence_path: str | None
+    start_line: int | None
+    end_line: int | None
+    score: float | None
+    tool: str
+    tool_version: str
+    provenance: ProvenanceOut
+    created_at: datetime
+
+    @classmethod
+    def of(cls, finding: LicenseFinding) -> LicenseFindingOut:
+        return cls(
+            expression=finding.expression,
+            original_text=finding.original_text,
+            is_mapped=finding.is_mapped,
+            source=finding.source,
+            evidence_path=finding.evidence_path,
+            start_line=finding.start_line,
+            end_line=finding.end_line,
+            score=finding.score,
+            tool=finding.tool,
+            tool_version=finding.tool_version,
+            provenance=ProvenanceOut(
+                raw_metadata_id=finding.raw_metadata_id, mapper_version=finding.mapper_version
+            ),
+            created_at=finding.created_at,
+        )

@@ -1,0 +1,1 @@
+"""Operating the service: bootstrap (migrate + seed)."""

@@ -1,0 +1,1 @@
+"""Origins (repositories and packages), their owners and aliases."""

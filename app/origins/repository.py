@@ -1,0 +1,118 @@
+"""SQL for origins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Forge,
+    LicenseFinding,
+    Origin,
+    OriginAlias,
+    PathOccurrence,
+    Snapshot,
+    Visit,
+)
+from app.models.enums import OriginKind
+
+
+@dataclass(frozen=True)
+class OriginFilters:
+    forge: str | None = None
+    kind: OriginKind | None = None
+    language: str | None = None
+
+
+def list_origins(
+    session: Session, filters: OriginFilters, *, after_id: int | None, limit: int
+) -> Sequence[Origin]:
+    stmt = select(Origin).order_by(Origin.id).limit(limit)
+    if after_id is not None:
+        stmt = stmt.where(Origin.id > after_id)
+    if filters.forge:
+        stmt = stmt.join(Forge, Forge.id == Origin.forge_id).where(Forge.name == filters.forge)
+    if filters.kind:
+        stmt = stmt.where(Origin.kind == filters.kind)
+    if filters.language:
+        stmt = stmt.where(func.lower(Origin.language) == filters.language.lower())
+    return session.scalars(stmt).all()
+
+
+def get(session: Session, origin_id: int) -> Origin | None:
+    return session.get(Origin, origin_id)
+
+
+def get_by_url(session: Session, url: str) -> Origin | None:
+    """By canonical URL, or by a URL the origin had before (rename, transfer)."""
+    found = session.scalars(select(Origin).where(Origin.url == url)).first()
+    if found is not None:
+        return found
+    return session.scalars(
+        select(Origin)
+        .join(OriginAlias, OriginAlias.origin_id == Origin.id)
+        .where(OriginAlias.url == url)
+    ).first()
+
+
+def get_by_swhid_id(session: Session, swhid_id: bytes) -> Origin | None:
+    return session.scalars(select(Origin).where(Origin.swhid_id == swhid_id)).first()
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Origin]:
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(Origin).where(Origin.id.in_(ids)))}
+
+
+def license_findings(
+    session: Session, origin_ids: Sequence[int]
+) -> dict[int, list[LicenseFinding]]:
+    """Findings attached to each origin (declared by forges, reconciled, ...)."""
+    out: dict[int, list[LicenseFinding]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
+    rows = session.scalars(
+        select(LicenseFinding)
+        .where(LicenseFinding.origin_id.in_(origin_ids))
+        .order_by(LicenseFinding.origin_id, LicenseFinding.id)
+    )
+    for finding in rows:
+        out[finding.origin_id or 0].append(finding)
+    return out
+
+
+def latest_visit(session: Session, origin_id: int) -> Visit | None:
+    return session.scalars(
+        select(Visit).where(Visit.origin_id == origin_id).order_by(Visit.date.desc()).limit(1)
+    ).first()
+
+
+def file_count(session: Session, snapshot_id: int, origin_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(PathOccurrence)
+            .where(
+                PathOccurrence.snapshot_id == snapshot_id,
+                PathOccurrence.origin_id == origin_id,
+            )
+        )
+        or 0
+    )
+
+
+def aliases(session: Session, origin_id: int) -> Sequence[OriginAlias]:
+    return session.scalars(
+        select(OriginAlias).where(OriginAlias.origin_id == origin_id).order_by(OriginAlias.id)
+    ).all()
+
+
+def snapshot_swhid(session: Session, snapshot_id: int | None) -> str | None:
+    if snapshot_id is None:
+        return None
+    snap = session.get(Snapshot, snapshot_id)
+    return snap.swhid if snap else None

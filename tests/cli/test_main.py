@@ -1,0 +1,62 @@
+"""Operator errors are one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def codecommons(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DATABASE_URL": "mysql://x/y"},
+            "invalid setting DATABASE_URL: Value error, must be a postgresql:// URL",
+        ),
+        ({"API_PORT": "eighty"}, "invalid setting API_PORT"),
+        ({"REDIS_URL": "http://x"}, "invalid setting REDIS_URL"),
+        ({}, "DATABASE_URL is not set"),
+        ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "cannot reach the database"),
+    ],
+)
+def test_bad_configuration_is_one_line(env: dict[str, str], message: str) -> None:
+    result = codecommons("migrate", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("codecommons: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_reports_each_dependency(database_url: str, engine: object) -> None:
+    result = codecommons(
+        "check", env={"DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
+    assert result.returncode == 1
+    assert "database" in result.stderr
+    assert "ok" in result.stderr
+    assert "broker" in result.stderr
+    assert "FAIL" in result.stderr
+
+
+def test_help_lists_the_processes() -> None:
+    result = codecommons("--help")
+    assert result.returncode == 0
+    for command in ("run", "api", "worker", "beat", "migrate", "load-demo", "jobs"):
+        assert command in result.stdout

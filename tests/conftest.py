@@ -1,0 +1,201 @@
+"""Test stack: a real PostgreSQL with the migrations applied once per run, one
+transaction rolled back per test, and a real Redis.
+
+``DATABASE_URL`` / ``REDIS_URL``, when set, name the servers to use (a throwaway
+database is created on that PostgreSQL and dropped afterwards); otherwise embedded
+servers are started for the run. Fixtures that start things are lazy: a test that
+needs no database starts none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, to_libpq_url, to_psycopg_url
+from app.main import create_app
+from app.ops.bootstrap import migrate_and_seed
+from tests import factories
+
+TEST_API_KEY = "test-api-key"
+# Tables whose rows come from migrations/seeding and survive `committed` cleanups.
+REFERENCE_TABLES = {"license", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def server_dir() -> Iterator[Path]:
+    # Not pytest's tmp_path: pytest resets its root to mode 0700 at every session start,
+    # and the embedded PostgreSQL runs as another user (when tests run as root) that
+    # must be able to reach its data directory.
+    path = Path(tempfile.mkdtemp(prefix="codecommons-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_dir: Path) -> Iterator[str]:
+    """A fresh, empty database for this run."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        name = f"codecommons_test_{uuid.uuid4().hex[:8]}"
+        admin = make_url(to_psycopg_url(external)).set(database="postgres")
+        admin_dsn = to_libpq_url(admin.render_as_string(hide_password=False))
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(to_psycopg_url(external)).set(database=name)
+        yield url.render_as_string(hide_password=False)
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    from app.embedded.servers import start_postgres
+
+    pg = start_postgres(server_dir, database="codecommons_test", delete_on_stop=True)
+    yield pg.url
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(server_dir: Path) -> Iterator[str]:
+    external = os.environ.get("REDIS_URL")
+    if external:
+        yield external
+        return
+    from app.embedded.servers import start_redis
+
+    server = start_redis(server_dir / "redis")
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database, migrated to head by Alembic exactly as in production."""
+    eng = create_engine(to_psycopg_url(database_url), pool_size=5)
+    migrate_and_seed(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        if outer.is_active:
+            outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Commits inside the code under test become savepoint releases: the outer
+    # transaction still rolls everything back.
+    return sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    factories.bind(session)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(
+    database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """The test configuration, set the way production sets it: in the environment,
+    so process-wide readers (the Celery producer) see the same as the app."""
+    from app.config import get_settings
+    from workers.celery_app import get_celery
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("API_KEYS", TEST_API_KEY)
+    monkeypatch.setenv("LOAD_DEMO", "false")
+    get_settings.cache_clear()
+    get_celery.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+    get_celery.cache_clear()
+
+
+@pytest.fixture
+def client(
+    settings: Settings, engine: Engine, session_factory: sessionmaker[Session], db: Session
+) -> Iterator[TestClient]:
+    app = create_app(settings, engine=engine, session_factory=session_factory)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TEST_API_KEY}"}
+
+
+# --- tests whose data must be visible to other processes (a real Celery worker) ---
+
+
+@pytest.fixture
+def committed_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions that really commit; every non-reference table is emptied afterwards."""
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    with engine.begin() as conn:
+        tables = (
+            conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            .scalars()
+            .all()
+        )
+        wiped = [t for t in tables if t not in REFERENCE_TABLES]
+        if wiped:
+            conn.execute(text(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, LOG_LEVEL="INFO")
+    return env
+
+
+@pytest.fixture(scope="session")
+def celery_worker(engine: Engine, worker_env: dict[str, str], server_dir: Path) -> Iterator[None]:
+    """A real Celery worker process consuming from the real broker."""
+    log_path = server_dir / "worker.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--concurrency", "2"],
+            env=worker_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while b"ready." not in log_path.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()

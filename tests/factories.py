@@ -1,0 +1,180 @@
+"""factory_boy factories for test data, bound to each test's session."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy.orm import Session
+
+from app.kit.swhid import origin_swhid_id
+from app.models import (
+    Content,
+    Forge,
+    Job,
+    LicenseFinding,
+    Origin,
+    Owner,
+    PathOccurrence,
+    RawMetadata,
+    Snapshot,
+    Visit,
+)
+from app.models.enums import ForgeKind, JobState, LicenseSource, OriginKind, VisitStatus
+
+
+def git_blob_sha1(data: bytes) -> bytes:
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).digest()  # noqa: S324
+
+
+class Base(SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        abstract = True
+        sqlalchemy_session_persistence = "flush"
+
+
+class _ForgeFactory(Base):
+    class Meta:
+        model = Forge
+        sqlalchemy_get_or_create = ("name",)
+
+    name = "github.com"
+    kind = ForgeKind.GITHUB
+    base_url = factory.LazyAttribute(lambda o: f"https://{o.name}")
+    api_url = "https://api.github.com"
+
+
+class _RawMetadataFactory(Base):
+    class Meta:
+        model = RawMetadata
+
+    authority = "github.com"
+    format = "application/vnd.github.v3+json"
+    kind = "repository"
+    fetcher_name = "tests"
+    fetcher_version = "1"
+    payload = b'{"id": 1}'
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.payload).digest())
+
+
+class _OwnerFactory(Base):
+    class Meta:
+        model = Owner
+
+    forge = factory.SubFactory(_ForgeFactory)
+    forge_id = factory.SelfAttribute("forge.id")
+    login = factory.Sequence(lambda n: f"owner{n}")
+    display_login = factory.SelfAttribute("login")
+    native_id = factory.Sequence(lambda n: str(1000 + n))
+
+
+class _OriginFactory(Base):
+    class Meta:
+        model = Origin
+        exclude = ("forge",)
+
+    forge = factory.SubFactory(_ForgeFactory)
+    forge_id = factory.SelfAttribute("forge.id")
+    kind = OriginKind.REPOSITORY
+    full_name = factory.Sequence(lambda n: f"owner/project{n}")
+    url = factory.LazyAttribute(lambda o: f"https://github.com/{o.full_name}")
+    swhid_id = factory.LazyAttribute(lambda o: origin_swhid_id(o.url))
+    native_id = factory.Sequence(lambda n: str(5000 + n))
+    description = "a project"
+    language = "Python"
+    stars = 10
+    topics: Any = factory.LazyFunction(list)
+
+
+class _ContentFactory(Base):
+    class Meta:
+        model = Content
+        exclude = ("data",)
+
+    data = factory.Sequence(lambda n: f"print({n})\n".encode())
+    sha1_git = factory.LazyAttribute(lambda o: git_blob_sha1(o.data))
+    sha1 = factory.LazyAttribute(lambda o: hashlib.sha1(o.data).digest())  # noqa: S324
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.data).digest())
+    length = factory.LazyAttribute(lambda o: len(o.data))
+
+
+class _SnapshotFactory(Base):
+    class Meta:
+        model = Snapshot
+
+    sha1_git = factory.Sequence(lambda n: hashlib.sha1(b"snp%d" % n).digest())  # noqa: S324
+
+
+class _VisitFactory(Base):
+    class Meta:
+        model = Visit
+
+    origin_id = 0
+    visit_type = "git"
+    status = VisitStatus.FULL
+    snapshot_id = None
+
+
+class _PathOccurrenceFactory(Base):
+    class Meta:
+        model = PathOccurrence
+
+    content_id = 0
+    origin_id = 0
+    snapshot_id = 0
+    path = factory.Sequence(lambda n: f"src/file{n}.py".encode())
+
+
+class _LicenseFindingFactory(Base):
+    class Meta:
+        model = LicenseFinding
+
+    expression = "MIT"
+    original_text = "MIT"
+    source = LicenseSource.FORGE_DECLARED
+    tool = "tests"
+    tool_version = "1"
+
+
+class _JobFactory(Base):
+    class Meta:
+        model = Job
+
+    kind = "demo"
+    state = JobState.QUEUED
+    params: Any = factory.LazyFunction(lambda: {"steps": 2})
+
+
+ALL: list[Any] = [
+    _ForgeFactory,
+    _RawMetadataFactory,
+    _OwnerFactory,
+    _OriginFactory,
+    _ContentFactory,
+    _SnapshotFactory,
+    _VisitFactory,
+    _PathOccurrenceFactory,
+    _LicenseFindingFactory,
+    _JobFactory,
+]
+
+
+def bind(session: Session) -> None:
+    for f in ALL:
+        f._meta.sqlalchemy_session = session
+
+
+# factory_boy is untyped, and calling a factory class returns a model instance, which
+# mypy cannot know; the public names are typed Any so tests read naturally.
+ForgeFactory: Any = _ForgeFactory
+RawMetadataFactory: Any = _RawMetadataFactory
+OwnerFactory: Any = _OwnerFactory
+OriginFactory: Any = _OriginFactory
+ContentFactory: Any = _ContentFactory
+SnapshotFactory: Any = _SnapshotFactory
+VisitFactory: Any = _VisitFactory
+PathOccurrenceFactory: Any = _PathOccurrenceFactory
+LicenseFindingFactory: Any = _LicenseFindingFactory
+JobFactory: Any = _JobFactory
