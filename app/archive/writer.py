@@ -264,8 +264,9 @@ class ArchiveWriter:
                 CursorResult[Any],
                 self.session.execute(
                     text(
-                        "INSERT INTO path_occurrence (content_id, origin_id, snapshot_id, revision_id, "
-                        "path) SELECT c.id, :origin, :snapshot, :revision, t.path FROM tmp_file t "
+                        "INSERT INTO path_occurrence "
+                        "(content_id, origin_id, snapshot_id, revision_id, path) "
+                        "SELECT c.id, :origin, :snapshot, :revision, t.path FROM tmp_file t "
                         "JOIN content c USING (sha1_git) "
                         "ON CONFLICT (origin_id, snapshot_id, path) DO NOTHING"
                     ),

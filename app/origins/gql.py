@@ -58,7 +58,7 @@ class OriginQuery:
         self, info: strawberry.Info[Context, None], url: str | None = None, id: int | None = None
     ) -> Origin | None:
         if url is not None:
-            row = await info.context.db(repository.get_by_url, url.rstrip("/"))
+            row = await info.context.db(repository.get_by_url, url)
         elif id is not None:
             row = await info.context.db(repository.get, id)
         else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.forges.urls import normalize_url
 from app.models import (
     Forge,
     LicenseFinding,
@@ -47,14 +48,19 @@ def get(session: Session, origin_id: int) -> Origin | None:
 
 
 def get_by_url(session: Session, url: str) -> Origin | None:
-    """By canonical URL, or by a URL the origin had before (rename, transfer)."""
-    found = session.scalars(select(Origin).where(Origin.url == url)).first()
+    """By URL as given or normalized (scheme, host case, ``www.``, ``.git``, trailing
+    slash), current or former (rename, transfer)."""
+    try:
+        candidates = list(dict.fromkeys([url, normalize_url(url)]))
+    except ValueError:  # not a URL with a host: only an exact match can apply
+        candidates = [url]
+    found = session.scalars(select(Origin).where(Origin.url.in_(candidates))).first()
     if found is not None:
         return found
     return session.scalars(
         select(Origin)
         .join(OriginAlias, OriginAlias.origin_id == Origin.id)
-        .where(OriginAlias.url == url)
+        .where(OriginAlias.url.in_(candidates))
     ).first()
 
 

@@ -53,7 +53,7 @@ def lookup_origin(
     uow: UoW, url: Annotated[str, Query(min_length=1, max_length=2048)]
 ) -> OriginDetail:
     """Find an origin by its URL, including URLs it had before a rename."""
-    origin = repository.get_by_url(uow.session, url.rstrip("/"))
+    origin = repository.get_by_url(uow.session, url)
     if origin is None:
         raise NotFound(f"no origin with URL {url!r}")
     return _detail(uow, origin.id)

@@ -65,7 +65,7 @@ def test_lookup_by_current_and_former_url(client: TestClient, db: Session) -> No
     db.flush()
     for url in ("https://github.com/new/name", "https://github.com/old/name/"):
         body = client.get("/v1/origins/lookup", params={"url": url}).json()
-        assert body["id"] == origin.id
+        assert body.get("id") == origin.id, body
         assert body["aliases"] == ["https://github.com/old/name"]
     missing = client.get("/v1/origins/lookup", params={"url": "https://nowhere.example/x"})
     assert missing.status_code == 404

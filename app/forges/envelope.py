@@ -1,0 +1,96 @@
+"""The JSON Lines envelope of raw forge/registry payloads (dumps and live fetches).
+
+One JSON object per line::
+
+    {"authority": "github.com",                       # who said it (required)
+     "format": "application/vnd.github.v3+json",      # payload format (required)
+     "kind": "repository",                            # repository | package | issues | pulls
+     "url": "https://api.github.com/repos/o/r",       # what was fetched (optional)
+     "origin": "https://github.com/o/r",              # what it is about (optional)
+     "fetched_at": "2026-11-01T12:00:00Z",            # optional, default: now
+     "fetcher": {"name": "...", "version": "..."},    # optional
+     "etag": "W/\\"...\\"",                            # optional
+     "payload": {...}}                                # the API response body (required)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+class InvalidEnvelope(ValueError):
+    """A line is not a usable envelope; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    authority: str
+    format: str
+    kind: str
+    payload: Any
+    payload_bytes: bytes
+    url: str | None = None
+    origin: str | None = None
+    fetched_at: datetime | None = None
+    fetcher_name: str = "import"
+    fetcher_version: str = "1"
+    etag: str | None = None
+
+
+def _opt_str(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEnvelope(f"{key!r} must be a string")
+    return value or None
+
+
+def parse_envelope(line: bytes | str) -> Envelope:
+    """Parse and check one line. The payload is kept as the dump holds it, re-encoded
+    compactly with key order and values preserved (the bytes a fetcher stored)."""
+    if len(line) > MAX_LINE_BYTES:
+        raise InvalidEnvelope(f"line longer than {MAX_LINE_BYTES} bytes")
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidEnvelope(f"not JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise InvalidEnvelope("an envelope is a JSON object")
+    missing = [k for k in ("authority", "format", "kind", "payload") if k not in obj]
+    if missing:
+        raise InvalidEnvelope(f"missing {', '.join(repr(m) for m in missing)}")
+    authority, fmt, kind = (_opt_str(obj, k) for k in ("authority", "format", "kind"))
+    if not authority or not fmt or not kind:
+        raise InvalidEnvelope("'authority', 'format' and 'kind' must be non-empty strings")
+    fetched_at = None
+    if obj.get("fetched_at") is not None:
+        raw = _opt_str(obj, "fetched_at") or ""
+        try:
+            fetched_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InvalidEnvelope(f"'fetched_at' is not an ISO 8601 time: {raw!r}") from exc
+        if fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+    fetcher = obj.get("fetcher") or {}
+    if not isinstance(fetcher, dict):
+        raise InvalidEnvelope("'fetcher' must be an object")
+    payload = obj["payload"]
+    return Envelope(
+        authority=authority.strip().lower(),
+        format=fmt,
+        kind=kind,
+        payload=payload,
+        payload_bytes=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        url=_opt_str(obj, "url"),
+        origin=_opt_str(obj, "origin"),
+        fetched_at=fetched_at,
+        fetcher_name=str(fetcher.get("name") or "import"),
+        fetcher_version=str(fetcher.get("version") or "1"),
+        etag=_opt_str(obj, "etag"),
+    )

@@ -1,0 +1,101 @@
+"""Bulk import of JSON Lines dumps of raw payloads, streamed.
+
+The file is read line by line (never loaded whole); each line is one payload in the
+envelope of :mod:`app.forges.envelope`. Lines are applied in batches, one unit of
+work per batch, each line in its own savepoint, so a bad line becomes a failed item
+with its reason while the rest of the batch goes on, and a crash loses at most the
+uncommitted batch, which a re-run then applies (already stored payloads are skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.forges.envelope import InvalidEnvelope, parse_envelope
+from app.forges.ingest import IngestOutcome, ingest
+from app.kit.db import unit_of_work
+
+MAX_FAILURES_KEPT = 100
+ItemHook = Callable[[int, IngestOutcome], None]
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    applied: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    failed: int = 0
+    issues: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, line_no: int, outcome: IngestOutcome) -> None:
+        self.lines += 1
+        setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+        self.issues += outcome.issues
+        if outcome.status == "failed" and len(self.failures) < MAX_FAILURES_KEPT:
+            self.failures.append((line_no, outcome.error or "failed"))
+
+    def summary(self) -> str:
+        text = (
+            f"{self.lines} lines: {self.applied} applied, {self.unchanged} unchanged, "
+            f"{self.stale} older than what we have, {self.failed} failed; "
+            f"{self.issues} issues and pull requests"
+        )
+        for line_no, reason in self.failures[:10]:
+            text += f"\n  line {line_no}: {reason}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lines": self.lines,
+            "applied": self.applied,
+            "unchanged": self.unchanged,
+            "stale": self.stale,
+            "failed": self.failed,
+            "issues": self.issues,
+            "failures": [{"line": n, "reason": r} for n, r in self.failures],
+        }
+
+
+def ingest_line(session: Session, line: bytes) -> IngestOutcome:
+    try:
+        envelope = parse_envelope(line)
+    except InvalidEnvelope as exc:
+        return IngestOutcome("failed", None, error=f"invalid envelope: {exc}")
+    return ingest(session, envelope)
+
+
+def import_lines(
+    lines: Iterable[bytes],
+    factory: sessionmaker[Session] | None = None,
+    *,
+    batch_size: int = 500,
+    on_item: ItemHook | None = None,
+    skip: int = 0,
+) -> ImportReport:
+    """Import a stream of lines; ``skip`` lines are passed over (a resumed import)."""
+    report = ImportReport()
+    batch: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        with unit_of_work(factory) as uow:
+            for line_no, line in batch:
+                outcome = ingest_line(uow.session, line)
+                report.add(line_no, outcome)
+                if on_item is not None:
+                    on_item(line_no, outcome)
+        batch.clear()
+
+    for line_no, line in enumerate(lines, start=1):
+        if line_no <= skip or not line.strip():
+            continue
+        batch.append((line_no, line))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return report
