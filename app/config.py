@@ -15,13 +15,19 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://")
+EMBEDDED_ENV_FILE = ".codecommons/embedded.env"
 
 
 class Settings(BaseSettings):
     """Configuration, named after the environment variables that set it."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        # `codecommons run` writes the embedded servers' URLs to the first file while it
+        # runs, so other commands started from the same folder find them; .env wins.
+        env_file=(EMBEDDED_ENV_FILE, ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
     )
 
     database_url: str | None = Field(

