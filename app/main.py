@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.archive.routes import router as archive_router
 from app.config import Settings, get_settings
+from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
 from app.jobs.routes import router as jobs_router
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(origins_router)
     app.include_router(archive_router)
     app.include_router(jobs_router)
+    app.include_router(forges_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

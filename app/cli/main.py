@@ -6,7 +6,10 @@ The same processes as production, one per subcommand (``api``, ``worker``, ``bea
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -120,6 +123,59 @@ def load_demo() -> None:
 
     with unit_of_work() as uow:
         report = load_demo_corpus(uow)
+    console.print(report.summary())
+
+
+@cli.command("import")
+def import_dump(
+    path: Annotated[Path, typer.Argument(help="JSON Lines dump of raw payloads ('-': stdin).")],
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Import a dump of raw forge/registry payloads in the foreground (see README for
+    the envelope); failed lines are listed with their reason."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from app.forges.imports import import_lines
+
+    if str(path) != "-" and not path.is_file():
+        raise CLIError(f"cannot read {path}: no such file")
+    get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    handle = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    total = path.stat().st_size if str(path) != "-" else None
+    with (
+        handle,
+        Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            TextColumn("{task.completed:,.0f} bytes"),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar,
+    ):
+        task = bar.add_task("import", total=total)
+
+        def lines() -> Iterator[bytes]:
+            for line in handle:
+                bar.advance(task, len(line))
+                yield line
+
+        report = import_lines(lines(), batch_size=batch_size)
+    console.print(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def rederive(
+    authority: Annotated[str | None, typer.Option(help="Only payloads from this source.")] = None,
+) -> None:
+    """Map every stored payload again with today's mappers (no refetching)."""
+    from app.forges.rederive import rederive as run_rederive
+
+    report = run_rederive(
+        mapper=authority,
+        progress=lambda done, total: console.print(f"{done}/{total} payloads", end="\r"),
+    )
     console.print(report.summary())
 
 

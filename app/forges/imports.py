@@ -20,6 +20,7 @@ from app.kit.db import unit_of_work
 
 MAX_FAILURES_KEPT = 100
 ItemHook = Callable[[int, IngestOutcome], None]
+BatchHook = Callable[[int], None]
 
 
 @dataclass
@@ -75,9 +76,13 @@ def import_lines(
     *,
     batch_size: int = 500,
     on_item: ItemHook | None = None,
+    on_batch: BatchHook | None = None,
     skip: int = 0,
 ) -> ImportReport:
-    """Import a stream of lines; ``skip`` lines are passed over (a resumed import)."""
+    """Import a stream of lines; ``skip`` lines are passed over (a resumed import).
+
+    ``on_batch`` is called with the last line number of each committed batch.
+    """
     report = ImportReport()
     batch: list[tuple[int, bytes]] = []
 
@@ -88,6 +93,8 @@ def import_lines(
                 report.add(line_no, outcome)
                 if on_item is not None:
                     on_item(line_no, outcome)
+        if on_batch is not None:
+            on_batch(batch[-1][0])
         batch.clear()
 
     for line_no, line in enumerate(lines, start=1):

@@ -134,3 +134,55 @@ def issue_by_number(session: Session, origin_id: int, kind: str, number: int) ->
             Issue.origin_id == origin_id, Issue.kind == kind, Issue.number == number
         )
     ).first()
+
+
+def raw_by_id(session: Session, raw_id: int) -> RawMetadata | None:
+    return session.get(RawMetadata, raw_id)
+
+
+def raw_of_origin(
+    session: Session, origin_id: int, *, after_id: int | None, limit: int
+) -> Sequence[RawMetadata]:
+    stmt = (
+        select(RawMetadata)
+        .where(RawMetadata.origin_id == origin_id)
+        .order_by(RawMetadata.id)
+        .limit(limit)
+    )
+    if after_id is not None:
+        stmt = stmt.where(RawMetadata.id > after_id)
+    return session.scalars(stmt).all()
+
+
+def list_owners(
+    session: Session, *, forge: str | None, login: str | None, after_id: int | None, limit: int
+) -> Sequence[Owner]:
+    stmt = select(Owner).order_by(Owner.id).limit(limit)
+    if forge:
+        stmt = stmt.join(Forge, Forge.id == Owner.forge_id).where(Forge.name == forge)
+    if login:
+        stmt = stmt.where(Owner.login == login.lower())
+    if after_id is not None:
+        stmt = stmt.where(Owner.id > after_id)
+    return session.scalars(stmt).all()
+
+
+def list_issues(
+    session: Session,
+    *,
+    origin_id: int | None,
+    kind: str | None,
+    state: str | None,
+    after_id: int | None,
+    limit: int,
+) -> Sequence[Issue]:
+    stmt = select(Issue).order_by(Issue.id).limit(limit)
+    if origin_id is not None:
+        stmt = stmt.where(Issue.origin_id == origin_id)
+    if kind is not None:
+        stmt = stmt.where(Issue.kind == kind)
+    if state is not None:
+        stmt = stmt.where(Issue.state == state)
+    if after_id is not None:
+        stmt = stmt.where(Issue.id > after_id)
+    return session.scalars(stmt).all()

@@ -21,6 +21,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
+from app.forges.gql import ForgeQuery
 from app.graphql.context import get_context
 from app.jobs.gql import JobQuery
 from app.kit.problems import Problem
@@ -32,7 +33,7 @@ MAX_DEPTH = 10
 
 
 @strawberry.type
-class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery):
+class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery, ForgeQuery):
     """Entry points; each domain contributes its fields."""
 
 

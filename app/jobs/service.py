@@ -48,6 +48,7 @@ class JobContext:
     job_id: int
     params: dict[str, object]
     factory: sessionmaker[Session] | None
+    resumed_from: int = 0  # progress an earlier attempt committed (0 on a first run)
 
     def progress(self, done: int, total: int | None) -> None:
         with unit_of_work(self.factory) as uow:
@@ -85,7 +86,8 @@ def run(job_id: int, body: JobBody, factory: sessionmaker[Session] | None = None
         job.started_at = job.started_at or datetime.now(UTC)
         job.error = None
         params = dict(job.params)
-    context = JobContext(job_id=job_id, params=params, factory=factory)
+        resumed_from = job.progress_done
+    context = JobContext(job_id=job_id, params=params, factory=factory, resumed_from=resumed_from)
     try:
         result = body(context)
     except PermanentJobError as exc:

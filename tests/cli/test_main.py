@@ -60,3 +60,23 @@ def test_help_lists_the_processes() -> None:
     assert result.returncode == 0
     for command in ("run", "api", "worker", "beat", "migrate", "load-demo", "jobs"):
         assert command in result.stdout
+
+
+def test_import_of_a_missing_file_is_one_line(database_url: str, engine: object) -> None:
+    result = codecommons("import", "/nonexistent/dump.jsonl", env={"DATABASE_URL": database_url})
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "codecommons: error: cannot read /nonexistent/dump.jsonl: no such file"
+    )
+
+
+def test_import_reports_failed_lines(database_url: str, engine: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    dump = Path(str(tmp_path)) / "dump.jsonl"
+    dump.write_bytes(b'{"authority": "github.com"}\n')
+    result = codecommons("import", str(dump), env={"DATABASE_URL": database_url})
+    assert result.returncode == 1
+    assert "1 failed" in result.stderr
+    assert "line 1: invalid envelope: missing 'format', 'kind', 'payload'" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,10 +17,10 @@ from app.main import create_app
 from app.models import JobItem
 
 
-def wait_for(client: TestClient, job_id: int, timeout: float = 60) -> dict[str, object]:
+def wait_for(client: TestClient, job_id: int, timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body: dict[str, object] = client.get(f"/v1/jobs/{job_id}").json()
+        body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
         if body["state"] in {"succeeded", "failed", "cancelled"}:
             return body
         time.sleep(0.1)

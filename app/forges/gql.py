@@ -1,0 +1,69 @@
+"""GraphQL types and fields of forge metadata: issues, owners, raw payloads."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
+from strawberry.scalars import JSON
+
+from app.forges import repository
+from app.forges.schemas import IssueOut, OwnerDetail, RawMetadataDetail, RawMetadataOut
+from app.graphql.context import Context
+from app.graphql.relay import Connection, check_first, connection
+from app.kit.pagination import decode_id_cursor, encode_cursor
+from app.licenses.gql import Provenance  # noqa: F401 - registers nested types
+from app.models.enums import IssueKind, IssueState
+
+
+@pydantic_type(model=IssueOut, all_fields=True)
+class Issue:
+    pass
+
+
+@pydantic_type(model=OwnerDetail, all_fields=True)
+class OwnerInfo:
+    pass
+
+
+@pydantic_type(model=RawMetadataOut, all_fields=True)
+class RawPayloadInfo:
+    pass
+
+
+@pydantic_type(model=RawMetadataDetail, all_fields=True)
+class RawPayload:
+    payload: JSON = strawberry.field(description="The payload as stored (decoded JSON).")
+
+
+@strawberry.type
+class ForgeQuery:
+    @strawberry.field(description="Issues and pull/merge requests, in one vocabulary.")
+    async def issues(
+        self,
+        info: strawberry.Info[Context, None],
+        first: int = 50,
+        after: str | None = None,
+        origin_id: int | None = None,
+        kind: IssueKind | None = None,
+        state: IssueState | None = None,
+    ) -> Connection[Issue]:
+        check_first(first)
+        rows = await info.context.db(
+            repository.list_issues,
+            origin_id=origin_id,
+            kind=kind.value if kind else None,
+            state=state.value if state else None,
+            after_id=decode_id_cursor("issues", after),
+            limit=first + 1,
+        )
+        return connection(
+            rows,
+            first,
+            lambda r: Issue.from_pydantic(IssueOut.of(r)),
+            lambda r: encode_cursor("issues", [r.id]),
+        )
+
+    @strawberry.field(description="A stored raw payload, verbatim, with its provenance.")
+    async def raw_payload(self, info: strawberry.Info[Context, None], id: int) -> RawPayload | None:
+        row = await info.context.db(repository.raw_by_id, id)
+        return RawPayload.from_pydantic(RawMetadataDetail.with_payload(row)) if row else None

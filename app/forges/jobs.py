@@ -1,0 +1,54 @@
+"""Job bodies for forge metadata: import a dump, re-derive from stored payloads.
+
+Both are resumable: progress counts lines (or payloads) whose batch has committed,
+so a retried or redelivered job skips what is already done; and both are idempotent
+anyway (a stored payload is not stored or applied twice).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.forges.imports import import_lines
+from app.forges.ingest import IngestOutcome
+from app.forges.rederive import rederive
+from app.jobs.service import JobContext, PermanentJobError
+from app.models.enums import JobItemState
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def import_dump_body(context: JobContext) -> dict[str, object]:
+    path = Path(str(context.params.get("path", "")))
+    if not path.is_file():
+        raise PermanentJobError(f"dump file {path} does not exist or is not a file")
+    total = _count_lines(path)
+    done = context.resumed_from  # lines whose batch committed in an earlier attempt
+
+    def on_item(line_no: int, outcome: IngestOutcome) -> None:
+        if outcome.status == "failed":
+            context.item(
+                f"line-{line_no}",
+                JobItemState.FAILED,
+                outcome.error,
+                {"line": line_no, "raw_metadata_id": outcome.raw_metadata_id},
+            )
+
+    def on_batch(last_line: int) -> None:
+        context.progress(last_line, total)
+
+    with path.open("rb") as lines:
+        report = import_lines(lines, context.factory, on_item=on_item, on_batch=on_batch, skip=done)
+    context.progress(total, total)
+    return {**report.as_dict(), "resumed_after_line": done}
+
+
+def rederive_body(context: JobContext) -> dict[str, object]:
+    mapper = context.params.get("mapper")
+    report = rederive(
+        context.factory, mapper=str(mapper) if mapper else None, progress=context.progress
+    )
+    return report.as_dict()

@@ -1,0 +1,161 @@
+"""Forge metadata over REST: imports, raw payloads (provenance), owners, issues."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.forges import repository
+from app.forges.schemas import IssueOut, OwnerDetail, RawMetadataDetail, RawMetadataOut, RederiveIn
+from app.jobs import kinds, service
+from app.jobs.schemas import JobOut
+from app.kit.api import ApiKey, SettingsDep, UoW
+from app.kit.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    decode_id_cursor,
+    encode_cursor,
+    next_link,
+)
+from app.kit.problems import NotFound, Problem
+from app.models import Owner
+from app.models.enums import IssueKind, IssueState
+
+router = APIRouter(prefix="/v1", tags=["forge metadata"])
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+MAX_UPLOAD_BYTES = 2 * 1024**3
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) -> JobOut:
+    """Upload a JSON Lines dump of raw payloads (streamed to disk, never held in
+    memory) and import it in the background; the job reports failed lines."""
+    folder = Path(settings.data_dir) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex}.jsonl"
+    size = 0
+    with target.open("wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise Problem(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
+            out.write(chunk)
+    if size == 0:
+        target.unlink(missing_ok=True)
+        raise Problem("the request body is empty: send the dump as application/x-ndjson")
+    factory = request.app.state.sessionmaker
+    from app.kit.db import unit_of_work
+
+    with unit_of_work(factory) as uow:
+        job = service.submit(
+            uow, kinds.FORGE_IMPORT, {"path": str(target.resolve()), "bytes": size}
+        )
+    return JobOut.of(job, {})
+
+
+@router.post("/rederive", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
+def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> JobOut:
+    """Map every stored payload again with today's mappers, in the background."""
+    params: dict[str, object] = {"mapper": body.authority} if body and body.authority else {}
+    return JobOut.of(service.submit(uow, kinds.FORGE_REDERIVE, params), {})
+
+
+@router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
+def get_raw(uow: UoW, raw_id: int) -> RawMetadataDetail:
+    """A stored payload, verbatim, with who said it, when, and how it was fetched."""
+    raw = repository.raw_by_id(uow.session, raw_id)
+    if raw is None:
+        raise NotFound(f"no stored payload with id {raw_id}")
+    return RawMetadataDetail.with_payload(raw)
+
+
+@router.get("/origins/{origin_id}/raw", response_model=Page[RawMetadataOut])
+def list_origin_raw(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    origin_id: int,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[RawMetadataOut]:
+    """The payloads an origin's data came from, oldest first."""
+    rows = repository.raw_of_origin(
+        uow.session, origin_id, after_id=decode_id_cursor("raw", cursor), limit=limit + 1
+    )
+    items = [RawMetadataOut.of(r) for r in rows[:limit]]
+    next_cursor = encode_cursor("raw", [items[-1].id]) if len(rows) > limit else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[RawMetadataOut](items=items, next_cursor=next_cursor)
+
+
+@router.get("/owners", response_model=Page[OwnerDetail])
+def list_owners(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    forge: str | None = None,
+    login: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[OwnerDetail]:
+    rows = repository.list_owners(
+        uow.session,
+        forge=forge,
+        login=login,
+        after_id=decode_id_cursor("owners", cursor),
+        limit=limit + 1,
+    )
+    items = [OwnerDetail.of(o) for o in rows[:limit]]
+    next_cursor = encode_cursor("owners", [items[-1].id]) if len(rows) > limit else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[OwnerDetail](items=items, next_cursor=next_cursor)
+
+
+@router.get("/owners/{owner_id}", response_model=OwnerDetail)
+def get_owner(uow: UoW, owner_id: int) -> OwnerDetail:
+    owner = uow.session.get(Owner, owner_id)
+    if owner is None:
+        raise NotFound(f"no owner with id {owner_id}")
+    return OwnerDetail.of(owner)
+
+
+@router.get("/issues", response_model=Page[IssueOut])
+def list_issues(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    origin_id: int | None = None,
+    kind: IssueKind | None = None,
+    state: IssueState | None = None,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[IssueOut]:
+    """Issues and pull/merge requests of every forge, in one vocabulary."""
+    rows = repository.list_issues(
+        uow.session,
+        origin_id=origin_id,
+        kind=kind.value if kind else None,
+        state=state.value if state else None,
+        after_id=decode_id_cursor("issues", cursor),
+        limit=limit + 1,
+    )
+    items = [IssueOut.of(i) for i in rows[:limit]]
+    next_cursor = encode_cursor("issues", [items[-1].id]) if len(rows) > limit else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[IssueOut](items=items, next_cursor=next_cursor)

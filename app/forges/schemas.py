@@ -1,0 +1,131 @@
+"""What the forge-metadata endpoints return: raw payloads, owners, issues."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.licenses.findings import ProvenanceOut
+from app.models import Issue, Owner, RawMetadata
+from app.models.enums import IssueKind, IssueState, OwnerKind
+
+
+class RawMetadataOut(BaseModel):
+    id: int
+    authority: str = Field(description="Who said it: github.com, pypi.org, ...")
+    format: str
+    kind: str
+    source_url: str | None = Field(description="What was fetched.")
+    fetcher_name: str
+    fetcher_version: str
+    fetched_at: datetime
+    etag: str | None
+    sha256: str
+    origin_id: int | None
+
+    @classmethod
+    def of(cls, raw: RawMetadata) -> RawMetadataOut:
+        return cls(
+            id=raw.id,
+            authority=raw.authority,
+            format=raw.format,
+            kind=raw.kind,
+            source_url=raw.source_url,
+            fetcher_name=raw.fetcher_name,
+            fetcher_version=raw.fetcher_version,
+            fetched_at=raw.fetched_at,
+            etag=raw.etag,
+            sha256=raw.sha256.hex(),
+            origin_id=raw.origin_id,
+        )
+
+
+class RawMetadataDetail(RawMetadataOut):
+    payload: Any = Field(description="The payload as stored, verbatim (decoded JSON).")
+
+    @classmethod
+    def with_payload(cls, raw: RawMetadata) -> RawMetadataDetail:
+        try:
+            payload = json.loads(raw.payload)
+        except ValueError:
+            payload = raw.payload.decode("utf-8", errors="replace")
+        return cls(**RawMetadataOut.of(raw).model_dump(), payload=payload)
+
+
+class OwnerDetail(BaseModel):
+    id: int
+    forge: str
+    login: str
+    kind: OwnerKind | None
+    native_id: str | None
+    name: str | None
+    url: str | None
+    provenance: ProvenanceOut
+
+    @classmethod
+    def of(cls, owner: Owner) -> OwnerDetail:
+        return cls(
+            id=owner.id,
+            forge=owner.forge.name,
+            login=owner.display_login,
+            kind=owner.kind,
+            native_id=owner.native_id,
+            name=owner.name,
+            url=owner.url,
+            provenance=ProvenanceOut(
+                raw_metadata_id=owner.raw_metadata_id, mapper_version=owner.mapper_version
+            ),
+        )
+
+
+class IssueOut(BaseModel):
+    id: int
+    origin_id: int
+    kind: IssueKind
+    number: int
+    title: str
+    state: IssueState = Field(description="open, closed or merged (one vocabulary).")
+    forge_state: str = Field(description="The forge's own word for the state.")
+    is_draft: bool
+    is_locked: bool
+    author_login: str | None
+    labels: list[str]
+    comments_count: int | None
+    url: str | None
+    forge_created_at: datetime | None
+    forge_updated_at: datetime | None
+    closed_at: datetime | None
+    merged_at: datetime | None
+    provenance: ProvenanceOut
+
+    @classmethod
+    def of(cls, issue: Issue) -> IssueOut:
+        return cls(
+            id=issue.id,
+            origin_id=issue.origin_id,
+            kind=issue.kind,
+            number=issue.number,
+            title=issue.title,
+            state=issue.state,
+            forge_state=issue.forge_state,
+            is_draft=issue.is_draft,
+            is_locked=issue.is_locked,
+            author_login=issue.author_login,
+            labels=list(issue.labels or []),
+            comments_count=issue.comments_count,
+            url=issue.url,
+            forge_created_at=issue.forge_created_at,
+            forge_updated_at=issue.forge_updated_at,
+            closed_at=issue.closed_at,
+            merged_at=issue.merged_at,
+            provenance=ProvenanceOut(
+                raw_metadata_id=issue.raw_metadata_id, mapper_version=issue.mapper_version
+            ),
+        )
+
+
+class RederiveIn(BaseModel):
+    authority: str | None = Field(default=None, description="Only payloads from this source.")
