@@ -56,6 +56,25 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     worker_concurrency: int = Field(default=2, ge=1, le=64)
+    # Live fetching from forges and registries (app.forges.clients).
+    forge_contact: str | None = Field(
+        default=None, description="URL or e-mail for the User-Agent (crates.io asks for one)."
+    )
+    github_token: SecretStr | None = None
+    gitlab_token: SecretStr | None = None
+    codeberg_token: SecretStr | None = None
+    gitea_token: SecretStr | None = None
+    bitbucket_username: str | None = None
+    bitbucket_app_password: SecretStr | None = None
+    forge_instances: list[dict[str, str]] = Field(
+        default_factory=list,
+        description='Self-hosted forges, JSON: [{"host": "git.example.org", "kind": "gitlab"}]',
+    )
+    forge_timeout_seconds: float = Field(default=30.0, gt=0)
+    forge_max_pages: int = Field(default=10, ge=1, le=1000)
+    refresh_batch: int = Field(
+        default=100, ge=0, description="Origins beat sends for refresh per run (oldest first)."
+    )
     beat_refresh_seconds: float = Field(default=3600.0, gt=0)
 
     @field_validator("database_url")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.config import get_settings
+from app.forges.fetch import GoneAtSource, client_from_settings, crawl_issues, refresh_origin
 from app.forges.imports import import_lines
 from app.forges.ingest import IngestOutcome
 from app.forges.rederive import rederive
@@ -52,3 +54,28 @@ def rederive_body(context: JobContext) -> dict[str, object]:
         context.factory, mapper=str(mapper) if mapper else None, progress=context.progress
     )
     return report.as_dict()
+
+
+def _origin_id(context: JobContext) -> int:
+    value = context.params.get("origin_id")
+    if not isinstance(value, int):
+        raise PermanentJobError("params.origin_id must be an integer")
+    return value
+
+
+def refresh_body(context: JobContext) -> dict[str, object]:
+    """Fetch one origin's record; rate limits and transient errors propagate so the
+    task retries them later, a project gone at its source fails the job for good."""
+    with client_from_settings(get_settings()) as client:
+        try:
+            return refresh_origin(client, _origin_id(context), context.factory).as_dict()
+        except GoneAtSource as exc:
+            raise PermanentJobError(str(exc)) from exc
+
+
+def issues_body(context: JobContext) -> dict[str, object]:
+    with client_from_settings(get_settings()) as client:
+        try:
+            return crawl_issues(client, _origin_id(context), context.factory).as_dict()
+        except GoneAtSource as exc:
+            raise PermanentJobError(str(exc)) from exc

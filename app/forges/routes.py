@@ -9,7 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.forges import repository
-from app.forges.schemas import IssueOut, OwnerDetail, RawMetadataDetail, RawMetadataOut, RederiveIn
+from app.forges.schemas import (
+    FetchIn,
+    FetchOut,
+    IssueOut,
+    OwnerDetail,
+    RawMetadataDetail,
+    RawMetadataOut,
+    RederiveIn,
+)
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, SettingsDep, UoW
@@ -22,7 +30,7 @@ from app.kit.pagination import (
     next_link,
 )
 from app.kit.problems import NotFound, Problem
-from app.models import Owner
+from app.models import Origin, Owner
 from app.models.enums import IssueKind, IssueState
 
 router = APIRouter(prefix="/v1", tags=["forge metadata"])
@@ -159,3 +167,33 @@ def list_issues(
     next_cursor = encode_cursor("issues", [items[-1].id]) if len(rows) > limit else None
     response.headers.update(next_link(request.url, next_cursor))
     return Page[IssueOut](items=items, next_cursor=next_cursor)
+
+
+@router.post("/origins/fetch", status_code=status.HTTP_202_ACCEPTED, response_model=FetchOut)
+def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
+    """Register a repository or package by URL (if new) and fetch it in the background."""
+    from app.forges.register import register_url
+
+    origin = register_url(uow.session, body.url)
+    jobs = [service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin.id}).id]
+    if body.issues:
+        jobs.append(service.submit(uow, kinds.FORGE_ISSUES, {"origin_id": origin.id}).id)
+    return FetchOut(origin_id=origin.id, url=origin.url, jobs=jobs)
+
+
+@router.post(
+    "/origins/{origin_id}/refresh", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
+)
+def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+    if uow.session.get(Origin, origin_id) is None:
+        raise NotFound(f"no origin with id {origin_id}")
+    return JobOut.of(service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin_id}), {})
+
+
+@router.post(
+    "/origins/{origin_id}/issues/crawl", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
+)
+def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+    if uow.session.get(Origin, origin_id) is None:
+        raise NotFound(f"no origin with id {origin_id}")
+    return JobOut.of(service.submit(uow, kinds.FORGE_ISSUES, {"origin_id": origin_id}), {})

@@ -129,3 +129,18 @@ class IssueOut(BaseModel):
 
 class RederiveIn(BaseModel):
     authority: str | None = Field(default=None, description="Only payloads from this source.")
+
+
+class FetchIn(BaseModel):
+    url: str = Field(
+        min_length=8,
+        max_length=2048,
+        description="A repository or package URL (any usual spelling).",
+    )
+    issues: bool = Field(default=False, description="Also crawl issues and pull requests.")
+
+
+class FetchOut(BaseModel):
+    origin_id: int
+    url: str
+    jobs: list[int]

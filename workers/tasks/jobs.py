@@ -12,6 +12,15 @@ from app.jobs.kinds import DEMO, REAP_TASK, TASK_FOR_KIND
 RETRY_DELAYS = (5, 30, 120)
 
 
+def _countdown(exc: Exception, retries: int) -> float:
+    """Seconds before the next try: what a rate limit asks for, else our backoff."""
+    from app.forges.clients import RateLimited, TransientFetchError, retry_countdown
+
+    if isinstance(exc, RateLimited | TransientFetchError):
+        return retry_countdown(exc, retries)
+    return RETRY_DELAYS[min(retries, len(RETRY_DELAYS) - 1)]
+
+
 def run_with_retries(task: Task[Any, Any], job_id: int, body: service.JobBody) -> str:
     """Run a job; transient errors are retried with backoff, then the job fails."""
     try:
@@ -24,7 +33,7 @@ def run_with_retries(task: Task[Any, Any], job_id: int, body: service.JobBody) -
         if retries >= len(RETRY_DELAYS):
             service.fail(job_id, f"gave up after {retries + 1} attempts: {exc}")
             return "failed"
-        raise task.retry(exc=exc, countdown=RETRY_DELAYS[retries]) from exc
+        raise task.retry(exc=exc, countdown=_countdown(exc, retries)) from exc
 
 
 @shared_task(bind=True, name=TASK_FOR_KIND[DEMO])

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its throughput and the ratio to the physical limit."""
