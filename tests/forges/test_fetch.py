@@ -59,13 +59,15 @@ def test_refresh_applies_then_a_304_changes_nothing(
     db.refresh(origin)
     assert origin.full_name == "benjaminp/six"
     raw = db.get(RawMetadata, origin.raw_metadata_id)
-    assert raw is not None and raw.etag == ETAG
+    assert raw is not None
+    assert raw.etag == ETAG
     fetched_at = origin.last_fetched_at
     second = refresh_origin(client, origin.id, session_factory)
     assert (second.fetched, second.unchanged) == (0, 1)
     assert seen[-1].headers["if-none-match"] == ETAG  # a conditional request
     db.refresh(origin)
-    assert origin.last_fetched_at is not None and fetched_at is not None
+    assert origin.last_fetched_at is not None
+    assert fetched_at is not None
     assert origin.last_fetched_at > fetched_at
     assert db.scalar(select(func.count()).select_from(RawMetadata)) == 1
 
