@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.archive.routes import router as archive_router
 from app.config import Settings, get_settings
+from app.enrichment.routes import router as scans_router
 from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
@@ -23,6 +24,7 @@ from app.kit.db import make_engine
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
 from app.licenses.routes import router as licenses_router
 from app.origins.routes import router as origins_router
+from app.papers.routes import router as papers_router
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software
@@ -93,6 +95,8 @@ def create_app(
     app.include_router(archive_router)
     app.include_router(jobs_router)
     app.include_router(forges_router)
+    app.include_router(scans_router)
+    app.include_router(papers_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

@@ -17,7 +17,7 @@ from celery import Celery
 from app.config import get_settings
 from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK
 
-TASK_MODULES = ["workers.tasks.jobs", "workers.tasks.forges"]
+TASK_MODULES = ["workers.tasks.jobs", "workers.tasks.forges", "workers.tasks.archive"]
 
 
 @lru_cache(maxsize=1)

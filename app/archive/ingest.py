@@ -24,6 +24,7 @@ BatchHook = Callable[[list[StoredFile]], None]
 @dataclass(frozen=True)
 class ScanSummary:
     visit_id: int
+    snapshot_id: int
     snapshot_swhid: str
     head_revision_swhid: str | None
     root_directory: bytes | None
@@ -58,6 +59,7 @@ def record_scan(
     session.flush()
     return ScanSummary(
         visit_id=visit.id,
+        snapshot_id=snapshot_id,
         snapshot_swhid=scan.snapshot.swhid,
         head_revision_swhid=head.swhid if head is not None else None,
         root_directory=scan.root_directory,

@@ -166,6 +166,59 @@ def import_dump(
 
 
 @cli.command()
+def scan(
+    location: Annotated[str, typer.Argument(help="Git path or URL, directory, tarball or zip.")],
+    origin: Annotated[str | None, typer.Option(help="Origin URL this is a visit of.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
+) -> None:
+    """Scan a source into the archive in the foreground, with its facts and licenses."""
+    import json
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from app.archive.scanning import UnreadableSource
+    from app.archive.writer import StoredFile
+    from app.enrichment.pipeline import run_scan
+    from app.enrichment.report import files_report
+    from app.kit.db import unit_of_work
+
+    get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    seen: list[tuple[bytes, int, str]] = []
+
+    def on_file(stored: StoredFile) -> None:
+        if as_json:
+            seen.append((stored.entry.path, stored.content_id, stored.entry.swhid))
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("scanning {task.fields[where]}: {task.completed:,.0f} files"),
+        console=console,
+    ) as bar:
+        task = bar.add_task("scan", total=None, where=location)
+        try:
+            outcome = run_scan(
+                location,
+                origin_url=origin,
+                on_file=on_file,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        except UnreadableSource as exc:
+            raise CLIError(f"cannot read {location}: {exc.reason}") from None
+    result = outcome.as_dict()
+    if as_json:
+        with unit_of_work() as uow:
+            result["files"] = files_report(uow.session, seen)
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        console.print(
+            f"[green]{outcome.files:,} files[/] of {outcome.origin_url}: snapshot "
+            f"{result['snapshot']}, {result['contents_new']:,} new contents"
+        )
+        slowest = sorted(outcome.seconds_by_stage.items(), key=lambda kv: -kv[1])
+        console.print("time by stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in slowest))
+
+
+@cli.command()
 def rederive(
     authority: Annotated[str | None, typer.Option(help="Only payloads from this source.")] = None,
 ) -> None:

@@ -2,21 +2,29 @@
 
 The file is read line by line (never loaded whole); each line is one payload in the
 envelope of :mod:`app.forges.envelope`. Lines are applied in batches, one unit of
-work per batch, each line in its own savepoint, so a bad line becomes a failed item
-with its reason while the rest of the batch goes on, and a crash loses at most the
-uncommitted batch, which a re-run then applies (already stored payloads are skipped).
+work per batch, through the set-based fast path of :mod:`app.forges.bulk` (same rows
+as one by one; each payload still applied whole or not at all), so a bad line becomes
+a failed item with its reason while the rest of the batch goes on, and a crash loses
+at most the uncommitted batch, which a re-run then applies (already stored payloads
+are skipped). Should the fast path hit a database error (say a concurrent import
+inserting the same origin), the batch is rolled back to a savepoint and redone record
+by record, which settles such races the way a single ``ingest`` does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.forges.envelope import InvalidEnvelope, parse_envelope
+from app.forges.bulk import FAST_PATH_ERRORS, ingest_batch
+from app.forges.envelope import Envelope, InvalidEnvelope, parse_envelope
 from app.forges.ingest import IngestOutcome, ingest
 from app.kit.db import unit_of_work
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES_KEPT = 100
 ItemHook = Callable[[int, IngestOutcome], None]
@@ -70,6 +78,25 @@ def ingest_line(session: Session, line: bytes) -> IngestOutcome:
     return ingest(session, envelope)
 
 
+def ingest_lines(session: Session, lines: Sequence[bytes]) -> list[IngestOutcome]:
+    """Outcomes of ``ingest_line`` on each line, in order, through the batch fast path."""
+    parsed: list[Envelope | IngestOutcome] = []
+    for line in lines:
+        try:
+            parsed.append(parse_envelope(line))
+        except InvalidEnvelope as exc:
+            parsed.append(IngestOutcome("failed", None, error=f"invalid envelope: {exc}"))
+    envelopes = [p for p in parsed if isinstance(p, Envelope)]
+    try:
+        with session.begin_nested():
+            done = ingest_batch(session, envelopes)
+    except FAST_PATH_ERRORS:
+        log.warning("batch fast path failed; applying the batch record by record", exc_info=True)
+        done = [ingest(session, envelope) for envelope in envelopes]
+    outcomes = iter(done)
+    return [next(outcomes) if isinstance(p, Envelope) else p for p in parsed]
+
+
 def import_lines(
     lines: Iterable[bytes],
     factory: sessionmaker[Session] | None = None,
@@ -88,8 +115,8 @@ def import_lines(
 
     def flush() -> None:
         with unit_of_work(factory) as uow:
-            for line_no, line in batch:
-                outcome = ingest_line(uow.session, line)
+            outcomes = ingest_lines(uow.session, [line for _, line in batch])
+            for (line_no, _), outcome in zip(batch, outcomes, strict=True):
                 report.add(line_no, outcome)
                 if on_item is not None:
                     on_item(line_no, outcome)

@@ -16,6 +16,7 @@ Order and guarantees, for every payload (a dump line, a live response):
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,12 +99,31 @@ def apply_mapped(
                 _apply_issues(session, raw, origin, mapped)
             if origin is not None:
                 raw.origin_id = origin.id
+                if status == "applied" and raw.format == "pypi-project-json":
+                    _registry_paper_links(session, raw, origin, mapped.mapper_version)
             session.flush()
     except UnmappablePayload as exc:
         return IngestOutcome("failed", raw.id, error=str(exc))
     return IngestOutcome(
         status, raw.id, origin_id=origin.id if origin else None, issues=len(mapped.issues)
     )
+
+
+def _registry_paper_links(
+    session: Session, raw: RawMetadata, origin: Origin, mapper_version: str
+) -> None:
+    """PyPI project URLs labelled Paper/Documentation that point at a DOI or arXiv."""
+    from app.papers.service import record_registry_links
+
+    info = json.loads(raw.payload).get("info")
+    if isinstance(info, dict):
+        record_registry_links(
+            session,
+            origin_id=origin.id,
+            raw_metadata_id=raw.id,
+            info=info,
+            mapper_version=mapper_version,
+        )
 
 
 def _forge_kind(session: Session, raw: RawMetadata) -> ForgeKind:

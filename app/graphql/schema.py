@@ -28,12 +28,13 @@ from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
 from app.origins.gql import OriginQuery
+from app.papers.gql import PaperQuery
 
 MAX_DEPTH = 10
 
 
 @strawberry.type
-class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery, ForgeQuery):
+class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery, ForgeQuery, PaperQuery):
     """Entry points; each domain contributes its fields."""
 
 

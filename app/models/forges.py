@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -129,14 +130,14 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     default_branch: Mapped[str | None] = mapped_column(Text)
     issue_tracker_url: Mapped[str | None] = mapped_column(Text)
     # For packages: the repository they declare, and the origin it resolves to.
-    declared_repository_url: Mapped[str | None] = mapped_column(Text)
+    declared_repository_url: Mapped[str | None] = mapped_column(Text, index=True)
     repository_origin_id: Mapped[int | None] = mapped_column(
         ForeignKey("origin.id", ondelete="SET NULL"), index=True
     )
     forge_created_at: Mapped[datetime | None]
     forge_updated_at: Mapped[datetime | None]
     forge_pushed_at: Mapped[datetime | None]
-    extra: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     last_fetched_at: Mapped[datetime | None] = mapped_column(index=True)
     last_scanned_at: Mapped[datetime | None]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -35,8 +36,8 @@ class ProjectMetadata(Base):
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshot.id", ondelete="CASCADE"), index=True
     )
-    record: Mapped[dict[str, object]] = mapped_column(JSONB)
-    sources: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    sources: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     problems: Mapped[list[object]] = mapped_column(JSONB, server_default="[]")
     tool: Mapped[str] = mapped_column(Text)
     tool_version: Mapped[str] = mapped_column(Text)
@@ -64,6 +65,8 @@ class Paper(Base):
     )
     resolved_by: Mapped[str | None] = mapped_column(Text)  # crossref, datacite, arxiv...
     resolved_at: Mapped[datetime | None]
+    # Why it is still unresolved (network down, rate limited...) or was not found.
+    resolution_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -14,11 +14,12 @@ from app.models import (
     LicenseFinding,
     Origin,
     OriginAlias,
+    PaperLink,
     PathOccurrence,
     Snapshot,
     Visit,
 )
-from app.models.enums import OriginKind
+from app.models.enums import OriginKind, PaperLinkKind
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class OriginFilters:
     forge: str | None = None
     kind: OriginKind | None = None
     language: str | None = None
+    has_paper: bool | None = None
+    paper_link_kind: PaperLinkKind | None = None
 
 
 def list_origins(
@@ -40,6 +43,12 @@ def list_origins(
         stmt = stmt.where(Origin.kind == filters.kind)
     if filters.language:
         stmt = stmt.where(func.lower(Origin.language) == filters.language.lower())
+    if filters.has_paper is not None or filters.paper_link_kind is not None:
+        links = select(PaperLink.origin_id).where(PaperLink.origin_id == Origin.id)
+        if filters.paper_link_kind is not None:
+            links = links.where(PaperLink.kind == filters.paper_link_kind)
+        linked = links.exists()
+        stmt = stmt.where(~linked if filters.has_paper is False else linked)
     return session.scalars(stmt).all()
 
 

@@ -17,7 +17,7 @@ from app.kit.pagination import (
 )
 from app.kit.problems import NotFound
 from app.licenses.findings import LicenseFindingOut
-from app.models.enums import OriginKind
+from app.models.enums import OriginKind, PaperLinkKind
 from app.origins import repository
 from app.origins.schemas import OriginDetail, OriginOut, VisitOut
 
@@ -32,13 +32,23 @@ def list_origins(
     forge: Annotated[str | None, Query(description="Forge host, e.g. github.com")] = None,
     kind: OriginKind | None = None,
     language: str | None = None,
+    has_paper: Annotated[bool | None, Query(description="Linked to at least one paper")] = None,
+    paper_link_kind: Annotated[
+        PaperLinkKind | None, Query(description="Linked to a paper by this kind of link")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[OriginOut]:
     after = decode_id_cursor("origins", cursor)
     rows = repository.list_origins(
         uow.session,
-        repository.OriginFilters(forge=forge, kind=kind, language=language),
+        repository.OriginFilters(
+            forge=forge,
+            kind=kind,
+            language=language,
+            has_paper=has_paper,
+            paper_link_kind=paper_link_kind,
+        ),
         after_id=after,
         limit=limit + 1,
     )

@@ -1,0 +1,74 @@
+"""The seam between the detector and the license-text matching engine.
+
+ScanCode is the default engine (see :mod:`.scancode`), but it weighs ~700 MB
+installed and ~1.4 GB resident once its index is loaded, so the detector talks to
+it through this protocol: a test or a lighter deployment can plug another engine
+that returns the same facts. The facts are the ones the acceptance policy
+(:mod:`.policy`) needs to refuse a modified license: how much of the license rule
+was matched, and how many words of the file inside the matched region belong to
+no rule (an added clause).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class MatchKind(StrEnum):
+    """What the matched rule is, in ScanCode's rule vocabulary."""
+
+    TEXT = "text"  # the full license text
+    NOTICE = "notice"  # a notice: "This program is free software; ... version 2 or later"
+    REFERENCE = "reference"  # a mention: "Licensed under the MIT license"
+    TAG = "tag"  # a structured tag: "License: BSD-3-Clause", SPDX-License-Identifier
+    INTRO = "intro"  # an introduction to a license that follows
+    CLUE = "clue"  # a hint, not a license statement
+
+
+@dataclass(frozen=True, slots=True)
+class RawMatch:
+    """One region of the text matched to one license rule."""
+
+    rule: str  # the rule identifier, e.g. "mit.LICENSE", "gpl-2.0-plus_90.RULE"
+    key_expression: str  # the engine's own license keys, e.g. "gpl-2.0-plus"
+    spdx_expression: str  # the same in SPDX, e.g. "GPL-2.0-or-later"
+    kind: MatchKind
+    matcher: str  # how: "1-hash", "2-aho", "3-seq", "1-spdx-id"...
+    start_line: int
+    end_line: int
+    coverage: float  # percent of the rule's words matched
+    matched_words: int  # words of the file matched to the rule
+    region_words: int  # words of the file between the first and last matched word
+    score: float  # the engine's score (coverage weighted by rule relevance)
+
+    @property
+    def extra_words(self) -> int:
+        """Words inside the matched region that belong to no rule: added text."""
+        return max(0, self.region_words - self.matched_words)
+
+
+@dataclass(frozen=True, slots=True)
+class RawDetection:
+    """Matches the engine grouped as one license statement, with its combined expression."""
+
+    key_expression: str
+    spdx_expression: str
+    start_line: int
+    end_line: int
+    matches: tuple[RawMatch, ...]
+
+
+class LicenseTextBackend(Protocol):
+    """A license-text matching engine."""
+
+    @property
+    def tool(self) -> str: ...
+
+    @property
+    def tool_version(self) -> str: ...
+
+    def detect(self, text: str) -> list[RawDetection]:
+        """License statements found in ``text``, in file order, lines 1-based."""
+        ...

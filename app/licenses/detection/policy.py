@@ -1,0 +1,142 @@
+"""When a matched license text is trusted as *that* license: the refusal rules.
+
+ScanCode reports its best candidate even for a text it only partly recognises (an
+MIT text with an added "shall not be used for military purposes" clause comes back
+as ``json`` at 94.7% coverage, the JSON license being MIT plus a clause), and flags
+the doubt in its detection log. CodeCommons must never serve a modified license as
+the original, so a detection is mapped only when every match in it passes:
+
+* ``coverage >= MIN_COVERAGE``: at least 90% of the rule's words were found. Real
+  variants of a text (a copyright holder's name in BSD's clause 3, a reflowed
+  notice) stay above it; fragments of a notice stay below.
+* ``extra_words <= MAX_EXTRA_WORDS``: at most 3 words of the file inside the matched
+  region belong to no rule. A substituted name is 1-3 words; an added restriction
+  is a sentence. This is the check that catches a modified license whose remaining
+  text is intact.
+* no "vague" ScanCode key (``unknown``, ``unknown-license-reference``,
+  ``other-permissive``...): those say "some license is mentioned", not which.
+
+A refused detection is still reported, unmapped, with the text and the closest
+keys, and the score says how far it is: never hidden, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.licenses.detection.backend import MatchKind, RawDetection, RawMatch
+
+MIN_COVERAGE = 90.0
+MAX_EXTRA_WORDS = 3
+_VAGUE_KEY = re.compile(
+    r"^(unknown.*|free-unknown|other-permissive|other-copyleft|warranty-disclaimer"
+    r"|generic-.*|proprietary-license|commercial-license)$"
+)
+_KEY_TOKEN = re.compile(r"[^\s()]+")
+_OPERATORS = frozenset({"and", "or", "with"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    mapped: bool
+    score: float
+    reasons: tuple[str, ...]
+
+
+def is_statement(detection: RawDetection) -> bool:
+    """False when ScanCode only saw clues (e.g. a URL of a license): nothing to report."""
+    return any(m.kind is not MatchKind.CLUE for m in detection.matches)
+
+
+def split_statements(detection: RawDetection) -> list[RawDetection]:
+    """``detection`` as the statements it really holds, when ScanCode's grouping joined them.
+
+    ScanCode groups matches that sit within a few lines and joins their licenses with
+    ``AND``. When one matched rule names all those licenses ("GPL-3.0-or-later WITH
+    GCC-exception-3.1") the join is the rule's. When none does, the ``AND`` is only
+    proximity: the clippy README's "Apache License 2.0 ... or the MIT license, at
+    your option" came back as ``apache-2.0 AND mit``. Such a group is split into one
+    statement per license, each true on its own, and how they combine is left to
+    reconciliation, which looks for a declaration that says it. Parts that only name
+    a vague key ("free-unknown") are dropped when a specific license sits beside
+    them, as ScanCode itself drops them from the expression.
+    """
+    if any(m.kind is MatchKind.TEXT and _refusals(m) for m in detection.matches):
+        # A title or mention beside a text we refuse names *that* text ("The MIT
+        # License" over a modified MIT): the whole group stays one unmapped finding.
+        return [detection]
+    statements = [m for m in detection.matches if m.kind is not MatchKind.CLUE]
+    specific = [m for m in statements if not _is_vague(m)]
+    wanted = {k for m in specific for k in license_keys(m.key_expression)}
+    if len({m.key_expression for m in statements}) <= 1 or any(
+        set(license_keys(m.key_expression)) >= wanted for m in specific
+    ):
+        return [detection]
+    by_expression: dict[str, list[RawMatch]] = {}
+    for match in specific or statements:
+        by_expression.setdefault(match.key_expression, []).append(match)
+    return [
+        RawDetection(
+            key_expression=key,
+            spdx_expression=matches[0].spdx_expression,
+            start_line=min(m.start_line for m in matches),
+            end_line=max(m.end_line for m in matches),
+            matches=tuple(matches),
+        )
+        for key, matches in by_expression.items()
+    ]
+
+
+def judge(detection: RawDetection) -> Verdict:
+    """Whether ``detection`` can be served as its expression, and the evidence score."""
+    reasons: list[str] = []
+    vague = [k for k in license_keys(detection.key_expression) if _VAGUE_KEY.match(k)]
+    if vague:
+        reasons.append(f"names no specific license ({', '.join(vague)})")
+    for match in detection.matches:
+        if match.kind is not MatchKind.CLUE:
+            reasons.extend(_refusals(match))
+    score = min((match_similarity(m) for m in detection.matches), default=0.0)
+    return Verdict(mapped=not reasons, score=round(score, 1), reasons=tuple(reasons))
+
+
+def match_similarity(match: RawMatch) -> float:
+    """Rule coverage scaled by the share of the region that the rule explains (0-100).
+
+    ScanCode's own score ignores words added inside the region (and weighs in the
+    rule's relevance, which says how telling a rule is, not how well it matched);
+    this one drops with added words, so a modified text scores visibly lower.
+    """
+    explained = match.matched_words / match.region_words if match.region_words else 0.0
+    return max(0.0, min(100.0, match.coverage * explained))
+
+
+def _refusals(match: RawMatch) -> list[str]:
+    reasons = []
+    if match.coverage < MIN_COVERAGE:
+        reasons.append(f"only {match.coverage:.1f}% of {match.rule} matched")
+    if match.extra_words > MAX_EXTRA_WORDS:
+        reasons.append(
+            f"{match.extra_words} words inside the {match.rule} match are in no "
+            "license text (added or changed terms)"
+        )
+    return reasons
+
+
+def is_license_text(detection: RawDetection) -> bool:
+    """Whether ``detection`` includes a full license text (not only a mention or notice)."""
+    return any(m.kind is MatchKind.TEXT for m in detection.matches)
+
+
+def _is_vague(match: RawMatch) -> bool:
+    return any(_VAGUE_KEY.match(k) for k in license_keys(match.key_expression))
+
+
+def license_keys(key_expression: str) -> tuple[str, ...]:
+    """The license keys of an engine expression, in order, without operators."""
+    seen: dict[str, None] = {}
+    for token in _KEY_TOKEN.findall(key_expression):
+        if token.lower() not in _OPERATORS:
+            seen.setdefault(token, None)
+    return tuple(seen)

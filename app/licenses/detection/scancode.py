@@ -1,0 +1,173 @@
+"""ScanCode Toolkit as the license-text engine: the field's reference matcher.
+
+Measured on this 2-core machine (see the report in the issue): ``pip install
+scancode-toolkit-mini`` ~20-30 s and ~700 MB on disk, of which 576 MB is
+``licensedcode`` (37,542 license rules and a prebuilt 413 MB index pickle shipped in
+the wheel, so no index build happens); ``get_index()`` loads that pickle in 6-12 s
+and the process then holds ~1.4 GB. Matching a license file takes 1-80 ms when the
+text is exact (hash / Aho-Corasick) and 0.2-3 s when it needs sequence alignment
+(modified texts, long bundled notices). Hence: the index is loaded once per process
+(:func:`functools.cache`), and Celery workers should call :func:`warm_up` from
+``worker_process_init`` so the first task does not pay the load.
+
+``scancode-toolkit-mini`` is the variant without the native extractors (libarchive,
+7z) we do not need. ScanCode's own grouping of matches into detections
+(``licensedcode.detection``) is used as is; only the decision to *trust* a detection
+is ours (:mod:`.policy`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from app.licenses.detection.backend import MatchKind, RawDetection, RawMatch
+
+TOOL = "scancode-toolkit"
+_DISTRIBUTIONS = ("scancode-toolkit-mini", "scancode-toolkit")
+
+
+def is_available() -> bool:
+    """Whether ScanCode is installed in this environment."""
+    return _installed_version() is not None
+
+
+class ScanCodeBackend:
+    """:class:`~.backend.LicenseTextBackend` over ScanCode's ``licensedcode``.
+
+    ``approximate=False`` keeps ScanCode's exact matchers (hash, Aho-Corasick over
+    every rule, SPDX ids) and skips its approximate sequence matching, which is what
+    finds modified or damaged license *texts* and costs most of the time. Source
+    headers are overwhelmingly verbatim rule text (ScanCode ships thousands of header
+    rules), so the scan pipeline uses the exact mode for them and the full mode for
+    license files and READMEs. ``seconds`` bounds one detection (ScanCode then returns
+    what it matched so far).
+    """
+
+    def __init__(self, *, approximate: bool = True, seconds: float | None = None) -> None:
+        self.approximate = approximate
+        self.seconds = seconds
+
+    @property
+    def tool(self) -> str:
+        return TOOL
+
+    @property
+    def tool_version(self) -> str:
+        return _installed_version() or "unknown"
+
+    def detect(self, text: str) -> list[RawDetection]:
+        if not text.strip():
+            return []
+        index = _index()  # first: it makes licensedcode importable (see below)
+        from licensedcode.detection import (  # type: ignore[import-untyped, import-not-found]  # no types shipped
+            detect_licenses,
+        )
+
+        options: dict[str, Any] = {"approximate": self.approximate}
+        if self.seconds is not None:
+            options["deadline"] = time.time() + self.seconds
+        detections = detect_licenses(index=index, query_string=text, **options)
+        return [_detection(d) for d in detections if d.matches]
+
+
+def warm_up() -> None:
+    """Load the ScanCode index now (6-12 s) rather than on the first detection."""
+    _index()
+
+
+@cache
+def _installed_version() -> str | None:
+    for dist in _DISTRIBUTIONS:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return None
+
+
+@cache
+def _index() -> Any:
+    _make_plugincode_work_with_new_pluggy()
+    with warnings.catch_warnings():
+        # typecode warns that it uses the system libmagic: we only match strings.
+        warnings.simplefilter("ignore")
+        from licensedcode.cache import get_index  # type: ignore[import-untyped, import-not-found]  # no types
+
+        return get_index()
+
+
+def _make_plugincode_work_with_new_pluggy() -> None:
+    """Let ``plugincode`` import under pluggy >= 1.6, which pytest 9 requires.
+
+    plugincode 32 (the latest) marks a *class* as a hook specification; pluggy 1.6
+    only accepts functions and raises "did not find any hooks" while typecode imports
+    ``plugincode.location_provider`` (it looks for a plugin-provided libmagic). The
+    manager below skips that error: it only means no location plugin can register a
+    spec, and typecode then falls back to the system libmagic, which string matching
+    never uses anyway. The swap is scoped to that one import and restored after.
+    """
+    import sys
+
+    if "plugincode.location_provider" in sys.modules:
+        return
+    import pluggy
+
+    original = pluggy.PluginManager
+
+    class _TolerantPluginManager(original):  # type: ignore[misc, valid-type]
+        def add_hookspecs(self, module_or_class: object) -> None:
+            with contextlib.suppress(ValueError):
+                super().add_hookspecs(module_or_class)
+
+    pluggy.PluginManager = _TolerantPluginManager  # type: ignore[misc]
+    try:
+        import plugincode.location_provider  # type: ignore[import-untyped, import-not-found]  # noqa: F401
+    finally:
+        pluggy.PluginManager = original  # type: ignore[misc]
+
+
+def _detection(detection: Any) -> RawDetection:
+    matches = tuple(_match(m) for m in detection.matches)
+    return RawDetection(
+        key_expression=str(detection.license_expression),
+        spdx_expression=str(detection.license_expression_spdx),
+        start_line=min(m.start_line for m in matches),
+        end_line=max(m.end_line for m in matches),
+        matches=matches,
+    )
+
+
+def _match(match: Any) -> RawMatch:
+    rule = match.rule
+    return RawMatch(
+        rule=str(rule.identifier),
+        key_expression=str(rule.license_expression),
+        spdx_expression=str(rule.spdx_license_expression()),
+        kind=_kind(rule),
+        matcher=str(match.matcher),
+        start_line=int(match.start_line),
+        end_line=int(match.end_line),
+        coverage=float(match.coverage()),
+        matched_words=int(match.len()),
+        region_words=int(match.qregion_len()),
+        score=float(match.score()),
+    )
+
+
+def _kind(rule: Any) -> MatchKind:
+    if rule.is_license_text:
+        return MatchKind.TEXT
+    if rule.is_license_notice:
+        return MatchKind.NOTICE
+    if rule.is_license_tag:
+        return MatchKind.TAG
+    if rule.is_license_intro:
+        return MatchKind.INTRO
+    if rule.is_license_clue:
+        return MatchKind.CLUE
+    return MatchKind.REFERENCE

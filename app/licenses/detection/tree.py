@@ -1,0 +1,52 @@
+"""Detection over one file or a whole tree: which detector runs on which file.
+
+* license files (LICENSE, COPYING, NOTICE, UNLICENSE, ``LICENSES/*``): full text;
+* READMEs: their license sections;
+* manifests: the declared licenses;
+* every other text file: its header and its SPDX tags.
+
+SPDX tags are read in every kind of file (a LICENSE file may carry one too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.licenses.detection.backend import LicenseTextBackend
+from app.licenses.detection.fulltext import detect_header, detect_license_file, detect_readme
+from app.licenses.detection.inheritance import inherited_licenses
+from app.licenses.detection.manifests import declared_licenses
+from app.licenses.detection.model import Finding
+from app.licenses.detection.paths import FileKind, file_kind
+from app.licenses.detection.spdx_tags import spdx_tag_findings
+
+
+@dataclass(frozen=True, slots=True)
+class TreeLicenses:
+    findings: dict[str, list[Finding]]  # per path: what the file itself says
+    inherited: dict[str, list[Finding]]  # per path: what it inherits (see .inheritance)
+
+
+def detect_file(path: str, text: str, backend: LicenseTextBackend | None = None) -> list[Finding]:
+    """Every license finding of one file, by the detectors its kind calls for."""
+    kind = file_kind(path)
+    if kind is FileKind.MANIFEST:
+        return declared_licenses(path, text)
+    tags = spdx_tag_findings(text, path)
+    if kind in {FileKind.LICENSE, FileKind.NOTICE, FileKind.REUSE_LICENSE}:
+        return tags + detect_license_file(text, path, backend)
+    if kind is FileKind.README:
+        return detect_readme(text, path, backend)
+    return tags + detect_header(text, path, backend)
+
+
+def detect_tree(
+    files: Mapping[str, str], backend: LicenseTextBackend | None = None
+) -> TreeLicenses:
+    """Findings for every file of ``files`` (path relative to the root -> text)."""
+    findings = {path: detect_file(path, text, backend) for path, text in files.items()}
+    return TreeLicenses(
+        findings={p: f for p, f in findings.items() if f},
+        inherited=inherited_licenses(findings, files),
+    )

@@ -1,0 +1,91 @@
+"""SQL for papers, paper links and project metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.models import Origin, Paper, PaperLink, ProjectMetadata
+from app.models.enums import PaperLinkKind
+from app.papers.identifiers import PaperKey, Scheme
+
+KEY_COLUMN = {Scheme.DOI: "doi", Scheme.ARXIV: "arxiv_id", Scheme.HAL: "hal_id"}
+
+
+def paper_for_key(session: Session, key: PaperKey) -> Paper:
+    """The one paper row of a key, created on first sight (concurrency-safe)."""
+    column = KEY_COLUMN[key.scheme]
+    session.execute(insert(Paper).values({column: key.value}).on_conflict_do_nothing())
+    return session.scalars(select(Paper).where(getattr(Paper, column) == key.value)).one()
+
+
+def paper_by_key(session: Session, key: PaperKey) -> Paper | None:
+    column = getattr(Paper, KEY_COLUMN[key.scheme])
+    return session.scalars(select(Paper).where(column == key.value)).first()
+
+
+def replace_links(
+    session: Session, origin_id: int, tool: str, links: Sequence[PaperLink], *, from_payload: bool
+) -> None:
+    """A source's links are a snapshot: the new set replaces what the same tool found
+    before in the same kind of evidence (files of a scan, or a registry payload)."""
+    stmt = delete(PaperLink).where(PaperLink.origin_id == origin_id, PaperLink.tool == tool)
+    stmt = stmt.where(
+        PaperLink.raw_metadata_id.is_not(None)
+        if from_payload
+        else PaperLink.raw_metadata_id.is_(None)
+    )
+    session.execute(stmt)
+    session.add_all(links)
+
+
+def upsert_project_metadata(
+    session: Session, origin_id: int, snapshot_id: int, values: dict[str, object]
+) -> None:
+    stmt = insert(ProjectMetadata).values(origin_id=origin_id, snapshot_id=snapshot_id, **values)
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["origin_id", "snapshot_id"], set_=values)
+    )
+
+
+def latest_metadata(session: Session, origin_id: int) -> ProjectMetadata | None:
+    return session.scalars(
+        select(ProjectMetadata)
+        .where(ProjectMetadata.origin_id == origin_id)
+        .order_by(ProjectMetadata.created_at.desc(), ProjectMetadata.id.desc())
+        .limit(1)
+    ).first()
+
+
+def links_of_origin(session: Session, origin_id: int) -> Sequence[tuple[PaperLink, Paper]]:
+    rows = session.execute(
+        select(PaperLink, Paper)
+        .join(Paper, Paper.id == PaperLink.paper_id)
+        .where(PaperLink.origin_id == origin_id)
+        .order_by(PaperLink.kind, PaperLink.id)
+    ).all()
+    return [(link, paper) for link, paper in rows]
+
+
+def origins_of_paper(session: Session, paper_id: int) -> Sequence[tuple[PaperLink, Origin]]:
+    rows = session.execute(
+        select(PaperLink, Origin)
+        .join(Origin, Origin.id == PaperLink.origin_id)
+        .where(PaperLink.paper_id == paper_id)
+        .order_by(Origin.id, PaperLink.kind)
+    ).all()
+    return [(link, origin) for link, origin in rows]
+
+
+def list_papers(
+    session: Session, *, after_id: int | None, limit: int, kind: PaperLinkKind | None = None
+) -> Sequence[Paper]:
+    stmt = select(Paper).order_by(Paper.id).limit(limit)
+    if after_id is not None:
+        stmt = stmt.where(Paper.id > after_id)
+    if kind is not None:
+        stmt = stmt.where(Paper.id.in_(select(PaperLink.paper_id).where(PaperLink.kind == kind)))
+    return session.scalars(stmt).all()
