@@ -19,6 +19,7 @@ from app.models import (
     Revision,
     Snapshot,
 )
+from app.models.enums import LicenseSource
 
 
 def content_by_hash(session: Session, algo: str, digest: bytes) -> Content | None:
@@ -87,3 +88,20 @@ def occurrence_count(session: Session, content_id: int) -> int:
         )
         or 0
     )
+
+
+def snapshot_license_files(
+    session: Session, origin_id: int, snapshot_id: int
+) -> Sequence[tuple[bytes, LicenseFinding]]:
+    """License-file findings of one snapshot of an origin, with the file's path: what
+    the files of that snapshot inherit from."""
+    rows = session.execute(
+        select(PathOccurrence.path, LicenseFinding)
+        .join(LicenseFinding, LicenseFinding.content_id == PathOccurrence.content_id)
+        .where(
+            PathOccurrence.origin_id == origin_id,
+            PathOccurrence.snapshot_id == snapshot_id,
+            LicenseFinding.source == LicenseSource.LICENSE_FILE,
+        )
+    ).all()
+    return [(bytes(path), finding) for path, finding in rows]

@@ -40,6 +40,11 @@ class OccurrenceOut(BaseModel):
     snapshot: str = Field(description="Snapshot SWHID.")
     path: str
     swhid: str = Field(description="Qualified SWHID of the file at this place.")
+    inherited_licenses: list[str] = Field(
+        default_factory=list,
+        description="Licenses this file inherits here from license files of its directory "
+        "and its parents (when it declares none of its own).",
+    )
 
 
 class ContentOut(BaseModel):

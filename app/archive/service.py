@@ -20,7 +20,8 @@ from app.archive.schemas import (
 )
 from app.kit.problems import NotFound, Problem
 from app.kit.swhid import SWHID, ObjectType, format_swhid, parse_swhid
-from app.licenses.findings import LicenseFindingOut
+from app.licenses.detection import Finding, inherited_licenses
+from app.licenses.findings import LicenseFindingOut, as_finding
 from app.models import Content
 from app.models.enums import BranchTargetType, EntryType
 from app.origins import repository as origins
@@ -63,11 +64,24 @@ def parse_content_key(key: str) -> tuple[str, bytes]:
     return algo, digest
 
 
+def _inherited(
+    session: Session, origin_id: int, snapshot_id: int, path: str, own: list[Finding]
+) -> list[str]:
+    """What the file at ``path`` inherits in that snapshot (computed on read: the same
+    content inherits differently at different places)."""
+    by_path: dict[str, list[Finding]] = {path: own}
+    for file_path, row in repository.snapshot_license_files(session, origin_id, snapshot_id):
+        by_path.setdefault(show_bytes(file_path) or "", []).append(as_finding(row))
+    found = inherited_licenses(by_path, [path]).get(path, [])
+    return list(dict.fromkeys(f.expression for f in found if f.expression))
+
+
 def content_out(session: Session, content: Content, occurrence_limit: int = 20) -> ContentOut:
     fact = repository.content_fact(session, content.id)
     facts = None
     if fact is not None:
         facts = ContentFactOut.model_validate(fact, from_attributes=True)
+    own = [as_finding(f) for f in repository.content_licenses(session, content.id)]
     occurrences = [
         OccurrenceOut(
             origin=origin.url,
@@ -75,6 +89,9 @@ def content_out(session: Session, content: Content, occurrence_limit: int = 20) 
             path=show_bytes(occ.path) or "",
             swhid=f"{content.swhid};origin={origin.url};visit={snap.swhid}"
             f";path=/{(show_bytes(occ.path) or '').lstrip('/')}",
+            inherited_licenses=_inherited(
+                session, origin.id, snap.id, show_bytes(occ.path) or "", own
+            ),
         )
         for occ, origin, snap in repository.occurrences(session, content.id, occurrence_limit)
     ]

@@ -27,6 +27,7 @@ from app.licenses.detection import (
     spdx_tag_findings,
 )
 from app.licenses.detection.scancode import ScanCodeBackend
+from app.licenses.findings import as_finding
 from app.models import ContentFact, LicenseFinding, Origin, PiiFinding
 from app.models.enums import LicenseSource
 
@@ -238,9 +239,9 @@ class LicenseAnalyzer:
         declared_rows = session.scalars(
             select(LicenseFinding).where(LicenseFinding.origin_id == origin_id)
         ).all()
-        declared = [_as_finding(r) for r in declared_rows]
-        declared += [_as_finding(r) for r in top if r.source is LicenseSource.MANIFEST_DECLARED]
-        detected = [_as_finding(r) for r in top if r.source in DETECTED_SOURCES]
+        declared = [as_finding(r) for r in declared_rows]
+        declared += [as_finding(r) for r in top if r.source is LicenseSource.MANIFEST_DECLARED]
+        detected = [as_finding(r) for r in top if r.source in DETECTED_SOURCES]
         effective = reconcile(declared, detected)
         origin = session.get(Origin, origin_id)
         if origin is not None:
@@ -255,18 +256,3 @@ class LicenseAnalyzer:
                 },
             }
         self.timer.add("licenses", started)
-
-
-def _as_finding(row: LicenseFinding) -> Finding:
-    return Finding(
-        expression=row.expression,
-        original_text=row.original_text,
-        source=row.source,
-        path=row.evidence_path,
-        start_line=row.start_line,
-        end_line=row.end_line,
-        score=row.score,
-        tool=row.tool,
-        tool_version=row.tool_version,
-        is_license_text=row.source is LicenseSource.LICENSE_FILE,
-    )

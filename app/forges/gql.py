@@ -67,3 +67,30 @@ class ForgeQuery:
     async def raw_payload(self, info: strawberry.Info[Context, None], id: int) -> RawPayload | None:
         row = await info.context.db(repository.raw_by_id, id)
         return RawPayload.from_pydantic(RawMetadataDetail.with_payload(row)) if row else None
+
+
+@strawberry.type
+class OwnerQuery:
+    @strawberry.field(description="Accounts and organisations on forges and registries.")
+    async def owners(
+        self,
+        info: strawberry.Info[Context, None],
+        first: int = 50,
+        after: str | None = None,
+        forge: str | None = None,
+        login: str | None = None,
+    ) -> Connection[OwnerInfo]:
+        check_first(first)
+        rows = await info.context.db(
+            repository.list_owners,
+            forge=forge,
+            login=login,
+            after_id=decode_id_cursor("owners", after),
+            limit=first + 1,
+        )
+        return connection(
+            rows,
+            first,
+            lambda r: OwnerInfo.from_pydantic(OwnerDetail.of(r)),
+            lambda r: encode_cursor("owners", [r.id]),
+        )

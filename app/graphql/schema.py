@@ -21,20 +21,29 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
-from app.forges.gql import ForgeQuery
+from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
 from app.jobs.gql import JobQuery
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
 from app.origins.gql import OriginQuery
-from app.papers.gql import PaperQuery
+from app.papers.gql import PaperMetadataQuery, PaperQuery
 
 MAX_DEPTH = 10
 
 
 @strawberry.type
-class Query(LicenseQuery, OriginQuery, ArchiveQuery, JobQuery, ForgeQuery, PaperQuery):
+class Query(
+    LicenseQuery,
+    OriginQuery,
+    ArchiveQuery,
+    JobQuery,
+    ForgeQuery,
+    OwnerQuery,
+    PaperQuery,
+    PaperMetadataQuery,
+):
     """Entry points; each domain contributes its fields."""
 
 

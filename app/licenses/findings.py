@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from app.models import LicenseFinding
 from app.models.enums import LicenseSource
+
+if TYPE_CHECKING:
+    from app.licenses.detection import Finding
 
 
 class ProvenanceOut(BaseModel):
@@ -47,3 +51,30 @@ class LicenseFindingOut(BaseModel):
             ),
             created_at=finding.created_at,
         )
+
+
+def as_finding(row: LicenseFinding) -> Finding:
+    """A stored finding as the detection layer's value (to reconcile or inherit)."""
+    from app.licenses.detection import Finding
+
+    return Finding(
+        expression=row.expression,
+        original_text=row.original_text,
+        source=row.source,
+        path=row.evidence_path,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        score=row.score,
+        tool=row.tool,
+        tool_version=row.tool_version,
+        is_license_text=row.source is LicenseSource.LICENSE_FILE,
+    )
+
+
+class EffectiveLicenseOut(BaseModel):
+    """An origin's license reconciled from what is declared and what is detected."""
+
+    expression: str | None
+    category: str
+    conflicts: list[str] = Field(description="Disagreements between sources, never hidden.")
+    basis: str | None = Field(description="Which evidence decided the expression.")

@@ -9,7 +9,7 @@ from app.graphql.context import Context
 from app.graphql.relay import Connection, check_first, connection
 from app.kit.pagination import decode_cursor, encode_cursor
 from app.licenses import repository
-from app.licenses.findings import LicenseFindingOut, ProvenanceOut
+from app.licenses.findings import EffectiveLicenseOut, LicenseFindingOut, ProvenanceOut
 from app.licenses.schemas import LicenseOut
 
 
@@ -25,6 +25,11 @@ class Provenance:
 
 @pydantic_type(model=LicenseFindingOut, all_fields=True)
 class LicenseFinding:
+    pass
+
+
+@pydantic_type(model=EffectiveLicenseOut, all_fields=True)
+class EffectiveLicense:
     pass
 
 

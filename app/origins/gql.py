@@ -8,8 +8,12 @@ from strawberry.experimental.pydantic import type as pydantic_type
 from app.graphql.context import Context
 from app.graphql.relay import Connection, check_first, connection
 from app.kit.pagination import decode_id_cursor, encode_cursor
-from app.licenses.gql import LicenseFinding, Provenance  # noqa: F401 - registers nested types
-from app.models.enums import OriginKind
+from app.licenses.gql import (  # noqa: F401 - registers nested types
+    EffectiveLicense,
+    LicenseFinding,
+    Provenance,
+)
+from app.models.enums import OriginKind, PaperLinkKind
 from app.origins import repository
 from app.origins.schemas import OriginOut, OwnerOut
 
@@ -43,11 +47,19 @@ class OriginQuery:
         forge: str | None = None,
         kind: OriginKind | None = None,
         language: str | None = None,
+        has_paper: bool | None = None,
+        paper_link_kind: PaperLinkKind | None = None,
     ) -> Connection[Origin]:
         check_first(first)
         rows = await info.context.db(
             repository.list_origins,
-            repository.OriginFilters(forge=forge, kind=kind, language=language),
+            repository.OriginFilters(
+                forge=forge,
+                kind=kind,
+                language=language,
+                has_paper=has_paper,
+                paper_link_kind=paper_link_kind,
+            ),
             after_id=decode_id_cursor("origins", after),
             limit=first + 1,
         )

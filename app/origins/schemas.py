@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.licenses.findings import LicenseFindingOut, ProvenanceOut
+from app.licenses.findings import EffectiveLicenseOut, LicenseFindingOut, ProvenanceOut
 from app.models import Origin
 from app.models.enums import OriginKind, OwnerKind, VisitStatus
 
@@ -45,6 +45,9 @@ class OriginOut(BaseModel):
     forge_pushed_at: datetime | None
     last_fetched_at: datetime | None
     last_scanned_at: datetime | None
+    effective_license: EffectiveLicenseOut | None = Field(
+        description="Reconciled from declared and detected licenses at the last scan."
+    )
     provenance: ProvenanceOut
 
     @classmethod
@@ -81,10 +84,23 @@ class OriginOut(BaseModel):
             forge_pushed_at=origin.forge_pushed_at,
             last_fetched_at=origin.last_fetched_at,
             last_scanned_at=origin.last_scanned_at,
+            effective_license=_effective(origin),
             provenance=ProvenanceOut(
                 raw_metadata_id=origin.raw_metadata_id, mapper_version=origin.mapper_version
             ),
         )
+
+
+def _effective(origin: Origin) -> EffectiveLicenseOut | None:
+    value = (origin.extra or {}).get("effective_license")
+    if not isinstance(value, dict):
+        return None
+    return EffectiveLicenseOut(
+        expression=value.get("expression"),
+        category=str(value.get("category", "unknown")),
+        conflicts=list(value.get("conflicts") or []),
+        basis=value.get("basis"),
+    )
 
 
 class VisitOut(BaseModel):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from app.graphql.context import Context
 from app.kit.problems import Problem
+from app.models.enums import PaperLinkKind
 from app.papers import repository
 from app.papers.identifiers import paper_key, parse_identifier
 from app.papers.schemas import EvidenceOut, OriginPaperOut, PaperOut
@@ -46,3 +49,49 @@ class PaperQuery:
     ) -> list[OriginPaper]:
         rows = await info.context.db(repository.links_of_origin, origin_id)
         return [OriginPaper.from_pydantic(OriginPaperOut.of(link, paper)) for link, paper in rows]
+
+
+@strawberry.type
+class PaperOriginLink:
+    origin_id: int
+    origin_url: str
+    kind: PaperLinkKind
+    evidence: Evidence
+
+
+@strawberry.type
+class PaperMetadataQuery:
+    @strawberry.field(description="The origins linked to a paper, with link kinds.")
+    async def paper_origins(
+        self, info: strawberry.Info[Context, None], paper_id: int
+    ) -> list[PaperOriginLink]:
+        rows = await info.context.db(repository.origins_of_paper, paper_id)
+        return [
+            PaperOriginLink(
+                origin_id=o.id,
+                origin_url=o.url,
+                kind=link.kind,
+                evidence=Evidence.from_pydantic(
+                    EvidenceOut(
+                        path=link.evidence_path,
+                        line=link.evidence_line,
+                        content_id=link.evidence_content_id,
+                        raw_metadata_id=link.raw_metadata_id,
+                        identifier_as_found=link.identifier_as_found,
+                        tool=link.tool,
+                        tool_version=link.tool_version,
+                    )
+                ),
+            )
+            for link, o in rows
+        ]
+
+    @strawberry.field(description="An origin's CodeMeta record (JSON-LD shaped), or null.")
+    async def origin_metadata(
+        self, info: strawberry.Info[Context, None], origin_id: int
+    ) -> JSON | None:
+        row = await info.context.db(repository.latest_metadata, origin_id)
+        if row is None:
+            return None
+        value = {"record": row.record, "sources": row.sources, "problems": row.problems}
+        return cast(JSON, value)  # strawberry's JSON scalar is typed as a NewType

@@ -5,13 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.demo.loader import CORPUS
 from app.enrichment.pipeline import run_scan
 from app.forges.imports import ingest_line
-from app.models import LicenseFinding, Origin
+from app.kit.swhid import format_swhid
+from app.models import Content, LicenseFinding, Origin, PathOccurrence
 from app.models.enums import LicenseSource
 
 GPL_HEADER = """\
@@ -57,3 +59,33 @@ def test_license_file_header_and_reconciliation(
     assert effective["category"] == "permissive"
     assert effective["conflicts"] == []
     assert outcome.seconds_by_stage["licenses"] > 0
+
+
+def test_inherited_and_effective_licenses_are_served(
+    tmp_path: Path, db: Session, session_factory: sessionmaker[Session], client: TestClient
+) -> None:
+    tree = tmp_path / "proj"
+    (tree / "vendor" / "lib").mkdir(parents=True)
+    shutil.copy(CORPUS / "projects" / "six" / "LICENSE", tree / "LICENSE")
+    (tree / "main.py").write_text("print('no header')\n")
+    (tree / "vendor" / "lib" / "tagged.py").write_text("# SPDX-License-Identifier: BSD-3-Clause\n")
+    outcome = run_scan(str(tree), factory=session_factory)
+    origin = client.get(f"/v1/origins/{outcome.origin_id}").json()
+    assert origin["effective_license"]["expression"] == "MIT"
+    assert origin["effective_license"]["basis"] == "license_file"
+    assert client.get(f"/v1/swhid/{outcome.summary.snapshot_swhid}").status_code == 200
+
+    def content_swhid(path: bytes) -> str:
+        sha = db.scalar(
+            select(Content.sha1_git)
+            .join(PathOccurrence)
+            .where(PathOccurrence.path == path, PathOccurrence.origin_id == outcome.origin_id)
+        )
+        assert sha is not None
+        return format_swhid("cnt", sha)
+
+    main = client.get(f"/v1/contents/{content_swhid(b'main.py')}").json()
+    assert main["occurrences"][0]["inherited_licenses"] == ["MIT"]
+    tagged = client.get(f"/v1/contents/{content_swhid(b'vendor/lib/tagged.py')}").json()
+    assert tagged["occurrences"][0]["inherited_licenses"] == []  # its own tag wins
+    assert [f["expression"] for f in tagged["licenses"]] == ["BSD-3-Clause"]
