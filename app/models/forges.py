@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -97,6 +98,30 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     __tablename__ = "origin"
     __table_args__ = (
         UniqueConstraint("forge_id", "native_id"),
+        # Keyset sorts (see app.origins.search) and text search.
+        Index("ix_origin_sort_stars", text("coalesce(stars, -1)"), "id"),
+        Index("ix_origin_sort_forks", text("coalesce(forks, -1)"), "id"),
+        Index(
+            "ix_origin_sort_created",
+            text("coalesce(forge_created_at, '-infinity'::timestamptz)"),
+            "id",
+        ),
+        Index(
+            "ix_origin_sort_updated",
+            text("coalesce(forge_updated_at, '-infinity'::timestamptz)"),
+            "id",
+        ),
+        Index(
+            "ix_origin_sort_scanned",
+            text("coalesce(last_scanned_at, '-infinity'::timestamptz)"),
+            "id",
+        ),
+        Index(
+            "ix_origin_search_trgm",
+            text("(coalesce(full_name, '') || ' ' || coalesce(description, '')) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
+        Index("ix_origin_topics", "topics", postgresql_using="gin"),
         CheckConstraint("octet_length(swhid_id) = 20", name="swhid_id_length"),
         CheckConstraint("fork_parent_id IS NULL OR fork_parent_id <> id", name="not_own_fork"),
     )

@@ -57,6 +57,13 @@ class LicenseFinding(ProvenanceMixin, Base):
     __table_args__ = (
         CheckConstraint("num_nonnulls(content_id, directory_id, origin_id) = 1", name="one_target"),
         CheckConstraint("expression IS NOT NULL OR original_text IS NOT NULL", name="has_text"),
+        # Whole-token license search ("MIT" inside "MIT OR Apache-2.0") by regex.
+        Index(
+            "ix_license_finding_expression_trgm",
+            "expression",
+            postgresql_using="gin",
+            postgresql_ops={"expression": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -6,8 +6,7 @@ import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.graphql.context import Context
-from app.graphql.relay import Connection, check_first, connection
-from app.kit.pagination import decode_id_cursor, encode_cursor
+from app.graphql.relay import Connection, Edge, PageInfo, check_first
 from app.licenses.gql import (  # noqa: F401 - registers nested types
     EffectiveLicense,
     LicenseFinding,
@@ -16,6 +15,7 @@ from app.licenses.gql import (  # noqa: F401 - registers nested types
 from app.models.enums import OriginKind, PaperLinkKind
 from app.origins import repository
 from app.origins.schemas import OriginOut, OwnerOut
+from app.origins.search import OriginFilters, cursor_for, parse_sort, search
 
 
 @pydantic_type(model=OwnerOut, all_fields=True)
@@ -38,7 +38,10 @@ def origin_node(row: object) -> Origin:
 
 @strawberry.type
 class OriginQuery:
-    @strawberry.field(description="Repositories and packages.")
+    @strawberry.field(
+        description="Repositories and packages (the filters of REST "
+        "/v1/origins, from the same query layer)."
+    )
     async def origins(
         self,
         info: strawberry.Info[Context, None],
@@ -47,23 +50,47 @@ class OriginQuery:
         forge: str | None = None,
         kind: OriginKind | None = None,
         language: str | None = None,
+        license: str | None = None,
+        license_expression: str | None = None,
+        license_category: str | None = None,
         has_paper: bool | None = None,
         paper_link_kind: PaperLinkKind | None = None,
+        stars_min: int | None = None,
+        stars_max: int | None = None,
+        archived: bool | None = None,
+        fork: bool | None = None,
+        owner: str | None = None,
+        topic: str | None = None,
+        q: str | None = None,
+        sort: str = "id",
     ) -> Connection[Origin]:
         check_first(first)
-        rows = await info.context.db(
-            repository.list_origins,
-            repository.OriginFilters(
-                forge=forge,
-                kind=kind,
-                language=language,
-                has_paper=has_paper,
-                paper_link_kind=paper_link_kind,
-            ),
-            after_id=decode_id_cursor("origins", after),
-            limit=first + 1,
+        sort_key, descending = parse_sort(sort)
+        filters = OriginFilters(
+            forge=forge,
+            kind=kind,
+            language=language,
+            license=license,
+            license_expression=license_expression,
+            license_category=license_category,
+            has_paper=has_paper,
+            paper_link_kind=paper_link_kind,
+            stars_min=stars_min,
+            stars_max=stars_max,
+            archived=archived,
+            fork=fork,
+            owner=owner,
+            topic=topic,
+            q=q,
+            sort=sort_key,
+            descending=descending,
         )
-        return connection(rows, first, origin_node, lambda r: encode_cursor("origins", [r.id]))
+        rows, next_cursor = await info.context.db(search, filters, cursor=after, limit=first)
+        edges = [Edge(cursor=cursor_for(filters, r), node=origin_node(r)) for r in rows]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=next_cursor is not None, end_cursor=next_cursor),
+        )
 
     @strawberry.field(description="One origin by URL (also a former URL) or by id.")
     async def origin(

@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.forges.urls import normalize_url
 from app.models import (
-    Forge,
     LicenseFinding,
     Origin,
     OriginAlias,
-    PaperLink,
     PathOccurrence,
     Snapshot,
     Visit,
 )
-from app.models.enums import OriginKind, PaperLinkKind
-
-
-@dataclass(frozen=True)
-class OriginFilters:
-    forge: str | None = None
-    kind: OriginKind | None = None
-    language: str | None = None
-    has_paper: bool | None = None
-    paper_link_kind: PaperLinkKind | None = None
-
-
-def list_origins(
-    session: Session, filters: OriginFilters, *, after_id: int | None, limit: int
-) -> Sequence[Origin]:
-    stmt = select(Origin).order_by(Origin.id).limit(limit)
-    if after_id is not None:
-        stmt = stmt.where(Origin.id > after_id)
-    if filters.forge:
-        stmt = stmt.join(Forge, Forge.id == Origin.forge_id).where(Forge.name == filters.forge)
-    if filters.kind:
-        stmt = stmt.where(Origin.kind == filters.kind)
-    if filters.language:
-        stmt = stmt.where(func.lower(Origin.language) == filters.language.lower())
-    if filters.has_paper is not None or filters.paper_link_kind is not None:
-        links = select(PaperLink.origin_id).where(PaperLink.origin_id == Origin.id)
-        if filters.paper_link_kind is not None:
-            links = links.where(PaperLink.kind == filters.paper_link_kind)
-        linked = links.exists()
-        stmt = stmt.where(~linked if filters.has_paper is False else linked)
-    return session.scalars(stmt).all()
 
 
 def get(session: Session, origin_id: int) -> Origin | None:

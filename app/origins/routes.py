@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from app.kit.api import UoW
-from app.kit.pagination import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    Page,
-    decode_id_cursor,
-    encode_cursor,
-    next_link,
-)
+from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
 from app.kit.problems import NotFound
 from app.licenses.findings import LicenseFindingOut
 from app.models.enums import OriginKind, PaperLinkKind
 from app.origins import repository
 from app.origins.schemas import OriginDetail, OriginOut, VisitOut
+from app.origins.search import OriginFilters, parse_sort, search
 
 router = APIRouter(prefix="/v1/origins", tags=["origins"])
 
@@ -32,30 +27,84 @@ def list_origins(
     forge: Annotated[str | None, Query(description="Forge host, e.g. github.com")] = None,
     kind: OriginKind | None = None,
     language: str | None = None,
+    license: Annotated[
+        str | None,
+        Query(
+            description="An SPDX id in any declared or "
+            "detected license (MIT matches 'MIT OR Apache-2.0')"
+        ),
+    ] = None,
+    license_expression: Annotated[str | None, Query(description="An exact SPDX expression")] = None,
+    license_category: Annotated[
+        str | None,
+        Query(
+            description=(
+                "Of the reconciled license: permissive, weak-copyleft, copyleft, public-domain, "
+                "source-available, proprietary, unknown..."
+            )
+        ),
+    ] = None,
     has_paper: Annotated[bool | None, Query(description="Linked to at least one paper")] = None,
     paper_link_kind: Annotated[
         PaperLinkKind | None, Query(description="Linked to a paper by this kind of link")
     ] = None,
+    stars_min: Annotated[int | None, Query(ge=0)] = None,
+    stars_max: Annotated[int | None, Query(ge=0)] = None,
+    forks_min: Annotated[int | None, Query(ge=0)] = None,
+    forks_max: Annotated[int | None, Query(ge=0)] = None,
+    archived: bool | None = None,
+    fork: bool | None = None,
+    owner: Annotated[str | None, Query(description="Owner login")] = None,
+    topic: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
+    scanned_after: datetime | None = None,
+    scanned_before: datetime | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=2, max_length=200, description="Text in the name or description"),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(description="id, stars, forks, created, updated, scanned; '-' prefix for descending"),
+    ] = "id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[OriginOut]:
-    after = decode_id_cursor("origins", cursor)
-    rows = repository.list_origins(
-        uow.session,
-        repository.OriginFilters(
-            forge=forge,
-            kind=kind,
-            language=language,
-            has_paper=has_paper,
-            paper_link_kind=paper_link_kind,
-        ),
-        after_id=after,
-        limit=limit + 1,
+    """Repositories and packages; every filter combines with the others."""
+    sort_key, descending = parse_sort(sort)
+    filters = OriginFilters(
+        forge=forge,
+        kind=kind,
+        language=language,
+        license=license,
+        license_expression=license_expression,
+        license_category=license_category,
+        has_paper=has_paper,
+        paper_link_kind=paper_link_kind,
+        stars_min=stars_min,
+        stars_max=stars_max,
+        forks_min=forks_min,
+        forks_max=forks_max,
+        archived=archived,
+        fork=fork,
+        owner=owner,
+        topic=topic,
+        created_after=created_after,
+        created_before=created_before,
+        updated_after=updated_after,
+        updated_before=updated_before,
+        scanned_after=scanned_after,
+        scanned_before=scanned_before,
+        q=q,
+        sort=sort_key,
+        descending=descending,
     )
-    items = [OriginOut.of(o) for o in rows[:limit]]
-    next_cursor = encode_cursor("origins", [items[-1].id]) if len(rows) > limit else None
+    rows, next_cursor = search(uow.session, filters, cursor=cursor, limit=limit)
     response.headers.update(next_link(request.url, next_cursor))
-    return Page[OriginOut](items=items, next_cursor=next_cursor)
+    return Page[OriginOut](items=[OriginOut.of(o) for o in rows], next_cursor=next_cursor)
 
 
 @router.get("/lookup", response_model=OriginDetail)

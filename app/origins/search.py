@@ -1,0 +1,256 @@
+"""Origin search: every filter and sort of REST ``/v1/origins`` and GraphQL
+``origins``, in one place (neither API has a second implementation).
+
+Lists page by keyset on ``(sort key, id)``; sort keys are the ``COALESCE``d
+expressions the migration indexes, so the first page and the thousandth cost the
+same. Text search uses the trigram index on name + description (``ILIKE`` served by
+``gin_trgm_ops``), never a sequential scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
+
+from app.kit.pagination import decode_cursor, encode_cursor
+from app.kit.problems import InvalidCursor, Problem
+from app.licenses import repository as licenses
+from app.models import Forge, LicenseFinding, Origin, Owner, PaperLink
+from app.models.enums import OriginKind, PaperLinkKind
+
+
+class OriginSort(StrEnum):
+    ID = "id"
+    STARS = "stars"
+    FORKS = "forks"
+    CREATED = "created"
+    UPDATED = "updated"
+    SCANNED = "scanned"
+
+
+SORT_KEYS: dict[OriginSort, Any] = {  # column or COALESCE expression
+    OriginSort.ID: Origin.id,
+    OriginSort.STARS: func.coalesce(Origin.stars, -1),
+    OriginSort.FORKS: func.coalesce(Origin.forks, -1),
+    OriginSort.CREATED: func.coalesce(Origin.forge_created_at, text("'-infinity'::timestamptz")),
+    OriginSort.UPDATED: func.coalesce(Origin.forge_updated_at, text("'-infinity'::timestamptz")),
+    OriginSort.SCANNED: func.coalesce(Origin.last_scanned_at, text("'-infinity'::timestamptz")),
+}
+TIME_SORTS = {OriginSort.CREATED, OriginSort.UPDATED, OriginSort.SCANNED}
+
+
+@dataclass(frozen=True)
+class OriginFilters:
+    forge: str | None = None
+    kind: OriginKind | None = None
+    language: str | None = None
+    license: str | None = None  # an SPDX id appearing in any license finding
+    license_expression: str | None = None  # an exact SPDX expression
+    license_category: str | None = None  # of the reconciled effective license
+    has_paper: bool | None = None
+    paper_link_kind: PaperLinkKind | None = None
+    stars_min: int | None = None
+    stars_max: int | None = None
+    forks_min: int | None = None
+    forks_max: int | None = None
+    archived: bool | None = None
+    fork: bool | None = None
+    owner: str | None = None
+    topic: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    scanned_after: datetime | None = None
+    scanned_before: datetime | None = None
+    q: str | None = None
+    sort: OriginSort = OriginSort.ID
+    descending: bool = False
+
+
+def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
+    stmt = select(Origin)
+    if f.forge:
+        stmt = stmt.where(Origin.forge_id.in_(select(Forge.id).where(Forge.name == f.forge)))
+    if f.kind:
+        stmt = stmt.where(Origin.kind == f.kind)
+    if f.language:
+        stmt = stmt.where(func.lower(Origin.language) == f.language.lower())
+    if f.owner:
+        stmt = stmt.where(
+            Origin.owner_id.in_(select(Owner.id).where(Owner.login == f.owner.lower()))
+        )
+    if f.topic:
+        stmt = stmt.where(Origin.topics.contains([f.topic.lower()]))
+    if f.archived is not None:
+        stmt = stmt.where(Origin.is_archived.is_(f.archived))
+    if f.fork is not None:
+        stmt = stmt.where(Origin.is_fork.is_(f.fork))
+    for column, low, high in (
+        (Origin.stars, f.stars_min, f.stars_max),
+        (Origin.forks, f.forks_min, f.forks_max),
+        (Origin.forge_created_at, f.created_after, f.created_before),
+        (Origin.forge_updated_at, f.updated_after, f.updated_before),
+        (Origin.last_scanned_at, f.scanned_after, f.scanned_before),
+    ):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
+    if f.license:
+        found = licenses.get_by_spdx_id(session, f.license)
+        if found is None:
+            raise Problem(f"unknown license id {f.license!r} (see /v1/licenses)")
+        ids = [found.spdx_id, *found.other_spdx_ids]
+        # Whole-token match inside expressions: "MIT" matches "MIT OR Apache-2.0", not
+        # "MIT-0". Served by the trigram index on license_finding.expression.
+        token = or_(
+            *(
+                LicenseFinding.expression.op("~*")(rf"(^|[\s()]){_regex_escape(i)}($|[\s()])")
+                for i in ids
+            )
+        )
+        stmt = stmt.where(Origin.id.in_(_license_origins(token)))
+    if f.license_expression:
+        stmt = stmt.where(
+            Origin.id.in_(
+                _license_origins(
+                    func.lower(LicenseFinding.expression) == f.license_expression.lower()
+                )
+            )
+        )
+    if f.license_category:
+        stmt = stmt.where(
+            func.lower(Origin.extra["effective_license"]["category"].astext)
+            == f.license_category.lower()
+        )
+    if f.has_paper is not None or f.paper_link_kind is not None:
+        links = select(PaperLink.origin_id).where(PaperLink.origin_id == Origin.id)
+        if f.paper_link_kind is not None:
+            links = links.where(PaperLink.kind == f.paper_link_kind)
+        linked = links.exists()
+        stmt = stmt.where(~linked if f.has_paper is False else linked)
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(SEARCH_TEXT.ilike(pattern))
+    return stmt
+
+
+SEARCH_TEXT = (
+    func.coalesce(Origin.full_name, literal(""))
+    .op("||")(" ")
+    .op("||")(func.coalesce(Origin.description, literal("")))
+)
+
+
+def _license_origins(condition: ColumnElement[bool]) -> Select[tuple[int | None]]:
+    """Origins with a matching finding, declared on the origin or detected in a file
+    it contains (through the occurrences of its scanned files)."""
+    from app.models import PathOccurrence
+
+    declared = select(LicenseFinding.origin_id).where(
+        condition, LicenseFinding.origin_id.is_not(None)
+    )
+    detected = (
+        select(PathOccurrence.origin_id)
+        .join(LicenseFinding, LicenseFinding.content_id == PathOccurrence.content_id)
+        .where(condition)
+    )
+    return declared.union(detected)  # type: ignore[return-value]
+
+
+def _regex_escape(value: str) -> str:
+    return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in value)
+
+
+def _cursor_kind(f: OriginFilters) -> str:
+    return f"origins:{f.sort.value}:{'desc' if f.descending else 'asc'}"
+
+
+def search(
+    session: Session, f: OriginFilters, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Origin], str | None]:
+    """One page of origins and the cursor of the next (None on the last page)."""
+    key = SORT_KEYS[f.sort]
+    stmt = _filtered(session, f)
+    if cursor is not None:
+        value, last_id = _decode(f, cursor)
+        if f.sort is OriginSort.ID:
+            stmt = stmt.where(Origin.id < last_id if f.descending else Origin.id > last_id)
+        else:
+            pair = tuple_(key, Origin.id)
+            start = value if isinstance(value, ClauseElement) else literal(value)
+            bound = tuple_(start, literal(last_id))
+            stmt = stmt.where(pair < bound if f.descending else pair > bound)
+    order = [key.desc(), Origin.id.desc()] if f.descending else [key.asc(), Origin.id.asc()]
+    if f.sort is OriginSort.ID:
+        order = order[1:]
+    rows = session.scalars(stmt.order_by(*order).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = cursor_for(f, last)
+    return rows[:limit], next_cursor
+
+
+def cursor_for(f: OriginFilters, origin: Origin) -> str:
+    """The cursor that continues the list right after ``origin``."""
+    return encode_cursor(_cursor_kind(f), [_sort_value(origin, f.sort), origin.id])
+
+
+def _sort_value(origin: Origin, sort: OriginSort) -> object:
+    match sort:
+        case OriginSort.ID:
+            return origin.id
+        case OriginSort.STARS:
+            return origin.stars if origin.stars is not None else -1
+        case OriginSort.FORKS:
+            return origin.forks if origin.forks is not None else -1
+        case OriginSort.CREATED:
+            return origin.forge_created_at.isoformat() if origin.forge_created_at else None
+        case OriginSort.UPDATED:
+            return origin.forge_updated_at.isoformat() if origin.forge_updated_at else None
+        case OriginSort.SCANNED:
+            return origin.last_scanned_at.isoformat() if origin.last_scanned_at else None
+
+
+def _decode(f: OriginFilters, cursor: str) -> tuple[object, int]:
+    value, last_id = decode_cursor(_cursor_kind(f), cursor, 2)
+    if not isinstance(last_id, int):
+        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
+    if f.sort in TIME_SORTS:
+        if value is None:
+            return text("'-infinity'::timestamptz"), last_id
+        try:
+            return datetime.fromisoformat(str(value)), last_id
+        except ValueError as exc:
+            raise InvalidCursor(f"cursor {cursor!r} does not belong to this list") from exc
+    if not isinstance(value, int):
+        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
+    return value, last_id
+
+
+def parse_sort(value: str) -> tuple[OriginSort, bool]:
+    """``stars`` ascending, ``-stars`` descending."""
+    descending = value.startswith("-")
+    try:
+        return OriginSort(value.lstrip("-")), descending
+    except ValueError as exc:
+        choices = ", ".join(s.value for s in OriginSort)
+        raise Problem(f"unknown sort {value!r}: use one of {choices}, '-' for descending") from exc
