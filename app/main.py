@@ -23,6 +23,7 @@ from app.jobs.routes import router as jobs_router
 from app.kit.db import make_engine
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
 from app.licenses.routes import router as licenses_router
+from app.lookup.routes import router as lookup_router
 from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(forges_router)
     app.include_router(scans_router)
     app.include_router(papers_router)
+    app.include_router(lookup_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])
