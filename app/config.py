@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
     forge_timeout_seconds: float = Field(default=30.0, gt=0)
     forge_max_pages: int = Field(default=10, ge=1, le=1000)
+    scan_max_file_size: int = Field(
+        default=10 * 1024 * 1024,
+        ge=0,
+        description="Files larger than this get identifiers and flags but no text analysis.",
+    )
     refresh_batch: int = Field(
         default=100, ge=0, description="Origins beat sends for refresh per run (oldest first)."
     )

@@ -170,6 +170,10 @@ def scan(
     location: Annotated[str, typer.Argument(help="Git path or URL, directory, tarball or zip.")],
     origin: Annotated[str | None, typer.Option(help="Origin URL this is a visit of.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
+    max_file_size: Annotated[
+        int | None,
+        typer.Option(min=0, help="Bytes; larger files are hashed and flagged, not analysed."),
+    ] = None,
 ) -> None:
     """Scan a source into the archive in the foreground, with its facts and licenses."""
     import json
@@ -200,6 +204,7 @@ def scan(
                 location,
                 origin_url=origin,
                 on_file=on_file,
+                max_file_size=max_file_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
             )
         except UnreadableSource as exc:

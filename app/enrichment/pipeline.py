@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.archive.ingest import ScanSummary, record_scan
-from app.archive.scanning import DEFAULT_MAX_FILE_SIZE, UnreadableSource, scan_source
+from app.archive.scanning import UnreadableSource, scan_source
 from app.archive.writer import StoredFile
 from app.enrichment.analyzers import (
     Analyzer,
@@ -97,12 +97,16 @@ def run_scan(
     progress: Progress | None = None,
     on_file: FileHook | None = None,
     analyzers: Sequence[Analyzer] | None = None,
-    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE,
+    max_file_size: int | None = None,
     batch_size: int = 2000,
 ) -> ScanOutcome:
     """Scan ``location`` (git path or URL, directory, tarball, zip) as a visit of its
     origin. Raises :class:`UnreadableSource` for broken input, after marking the visit
     failed (what was committed before stays consistent)."""
+    if max_file_size is None:
+        from app.config import get_settings
+
+        max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
     chosen = analyzers if analyzers is not None else default_analyzers(timer)
     files = 0

@@ -108,3 +108,23 @@ def test_broken_input_is_a_clear_failure(
     bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
     with pytest.raises(UnreadableSource):
         run_scan(str(bad), factory=session_factory)
+
+
+def test_files_over_the_size_limit_are_hashed_and_flagged(
+    repo: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    run_scan(str(repo), factory=session_factory, max_file_size=100)
+    big = db.execute(
+        select(Content.length, ContentFact.is_too_large, ContentFact.line_count)
+        .join(ContentFact, ContentFact.content_id == Content.id)
+        .where(Content.length > 100)
+    ).all()
+    assert big
+    assert all(too_large and lines is None for _, too_large, lines in big)
+    small = db.scalars(
+        select(ContentFact.is_too_large)
+        .join(Content, Content.id == ContentFact.content_id)
+        .where(Content.length <= 100)
+    ).all()
+    assert small
+    assert not any(small)
