@@ -7,18 +7,48 @@ The CLI, the Celery scan task and the demo loader all call :func:`record_scan`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.archive.scanning import ScanResult
+from app.archive.scanning import DirectoryRecord, ScanResult
 from app.archive.writer import ArchiveWriter, StoredFile, WriteStats
 from app.models import Origin
-from app.models.enums import VisitStatus
+from app.models.enums import EntryType, VisitStatus
 
 BatchHook = Callable[[list[StoredFile]], None]
+TotalHook = Callable[[int], None]
+
+
+class FileCounter:
+    """Counts the files of the tree from its distinct directories, as they stream by:
+    a subtree that occurs at several paths counts at each, like the file pass."""
+
+    def __init__(self) -> None:
+        self.files: dict[bytes, int] = {}
+        self.subdirs: dict[bytes, list[bytes]] = {}
+
+    def see(self, records: Iterable[DirectoryRecord]) -> Iterator[DirectoryRecord]:
+        for record in records:
+            self.files[record.sha1_git] = sum(e.type is EntryType.FILE for e in record.entries)
+            self.subdirs[record.sha1_git] = [
+                e.target for e in record.entries if e.type is EntryType.DIR
+            ]
+            yield record
+
+    def total(self, root: bytes | None) -> int:
+        memo: dict[bytes, int] = {}
+
+        def count(directory: bytes) -> int:
+            if directory not in memo:
+                memo[directory] = self.files.get(directory, 0) + sum(
+                    count(sub) for sub in self.subdirs.get(directory, ())
+                )
+            return memo[directory]
+
+        return count(root) if root is not None else 0
 
 
 @dataclass(frozen=True)
@@ -37,13 +67,17 @@ def record_scan(
     scan: ScanResult,
     *,
     on_batch: BatchHook | None = None,
+    on_total: TotalHook | None = None,
     batch_size: int = 5000,
 ) -> ScanSummary:
     """Write everything ``scan`` holds; ``on_batch`` sees each batch of stored files
     (e.g. to analyse the new contents) inside the same unit of work."""
     writer = ArchiveWriter(session, batch_size=batch_size)
     visit = writer.begin_visit(origin.id, scan.kind.value)
-    writer.write_directories(scan.iter_directories())
+    counter = FileCounter()
+    writer.write_directories(counter.see(scan.iter_directories()))
+    if on_total is not None:
+        on_total(counter.total(scan.root_directory))
     revision_ids = writer.write_revisions(scan.revisions)
     writer.write_releases(scan.releases)
     snapshot_id = writer.write_snapshot(scan.snapshot)

@@ -128,14 +128,26 @@ def run_scan(
                     on_file(stored)
             session.commit()
             if progress is not None:
-                progress(files, None)
+                progress(files, total[0])
             started_batch[0] = time.perf_counter()
 
         started_batch = [started]
+        total: list[int | None] = [None]
+
+        def on_total(count: int) -> None:
+            total[0] = count
+            if progress is not None:
+                progress(0, count)
+
         try:
             with scan_source(location, max_file_size=max_file_size) as scan:
                 summary = record_scan(
-                    session, origin, scan, on_batch=on_batch, batch_size=batch_size
+                    session,
+                    origin,
+                    scan,
+                    on_batch=on_batch,
+                    on_total=on_total,
+                    batch_size=batch_size,
                 )
             for analyzer in chosen:
                 finish = getattr(analyzer, "finish", None)

@@ -50,6 +50,9 @@ def test_git_scan_with_facts(
     assert result["root_directory"] == f"swh:1:dir:{head_tree(repo)}"
     assert result["head_revision"] == "swh:1:rev:" + git(repo, "rev-parse", "HEAD").decode().strip()
     assert progress[-1] == (outcome.files, outcome.files)
+    # The total is known before the first file is written, from the directories.
+    assert progress[0] == (0, outcome.files)
+    assert all(total == outcome.files for _, total in progress)
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
     assert count(db, ContentFact) == count(db, Content)  # every new content analysed
     assert {"language+facts", "minhash"} <= set(outcome.seconds_by_stage)
