@@ -15,7 +15,7 @@ from functools import lru_cache
 from celery import Celery
 
 from app.config import get_settings
-from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK
+from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK, RESOLVE_PAPERS_TASK
 
 TASK_MODULES = ["workers.tasks.jobs", "workers.tasks.forges", "workers.tasks.archive"]
 
@@ -45,6 +45,10 @@ def get_celery() -> Celery:
         broker_transport_options={"visibility_timeout": 6 * 3600},
         beat_schedule={
             "reap-stale-jobs": {"task": REAP_TASK, "schedule": timedelta(minutes=5)},
+            "resolve-papers": {
+                "task": RESOLVE_PAPERS_TASK,
+                "schedule": timedelta(seconds=settings.beat_refresh_seconds),
+            },
             "refresh-stale-origins": {
                 "task": REFRESH_STALE_TASK,
                 "schedule": timedelta(seconds=settings.beat_refresh_seconds),

@@ -22,4 +22,5 @@ TASK_FOR_KIND: dict[str, str] = {
     PAPERS_RESOLVE: "codecommons.papers.resolve",
 }
 REFRESH_STALE_TASK = "codecommons.forges.refresh_stale"
+RESOLVE_PAPERS_TASK = "codecommons.papers.resolve_pending"
 REAP_TASK = "codecommons.jobs.reap_stale"

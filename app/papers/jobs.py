@@ -91,3 +91,20 @@ def resolve_body(context: JobContext) -> dict[str, object]:
         return dict(
             resolve_papers(default_resolvers(client), context.factory, progress=context.progress)
         )
+
+
+def pending_resolution(session: Session) -> bool:
+    """Unresolved papers exist and no resolution job is already queued or running."""
+    from app.jobs.kinds import PAPERS_RESOLVE
+    from app.models import Job
+    from app.models.enums import JobState
+
+    waiting = session.scalar(
+        select(Paper.id).where(Paper.status == PaperStatus.UNRESOLVED).limit(1)
+    )
+    busy = session.scalar(
+        select(Job.id)
+        .where(Job.kind == PAPERS_RESOLVE, Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
+        .limit(1)
+    )
+    return waiting is not None and busy is None

@@ -119,3 +119,17 @@ def test_graphql_papers_match_rest(
         },
     )
     assert one.json()["data"]["paper"] == {"doi": "10.21105/joss.00024", "status": "UNRESOLVED"}
+
+
+def test_pending_resolution_is_queued_once(
+    db: Session, tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    from app.jobs import kinds
+    from app.jobs.repository import create
+    from app.papers.jobs import pending_resolution
+
+    assert not pending_resolution(db)
+    scan_corner(tmp_path, session_factory)
+    assert pending_resolution(db)
+    create(db, kinds.PAPERS_RESOLVE, {})
+    assert not pending_resolution(db)  # one job at a time
