@@ -146,17 +146,24 @@ def test_graphql_uses_the_same_filters(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("filters", "index"),
+    ("filters", "ordered", "index"),
     [
-        (OriginFilters(q="parser"), "ix_origin_search_trgm"),
-        (OriginFilters(sort=OriginSort.STARS, descending=True), "ix_origin_sort_stars"),
-        (OriginFilters(topic="json"), "ix_origin_topics"),
+        (OriginFilters(q="parser"), False, "ix_origin_search_trgm"),
+        (OriginFilters(sort=OriginSort.STARS, descending=True), True, "ix_origin_sort_stars"),
+        (OriginFilters(topic="json"), False, "ix_origin_topics"),
     ],
 )
-def test_queries_can_use_their_indexes(db: Session, filters: OriginFilters, index: str) -> None:
+def test_queries_can_use_their_indexes(
+    db: Session, filters: OriginFilters, ordered: bool, index: str
+) -> None:
+    """On an empty table the planner's choice is arbitrary, so sequential scans are
+    switched off: what this proves is that the index *matches* the query's
+    expression (the benchmark checks the real plans at scale)."""
     from app.origins.search import SORT_KEYS
 
-    stmt = _filtered(db, filters).order_by(SORT_KEYS[filters.sort].desc()).limit(10)
+    stmt = _filtered(db, filters)
+    if ordered:
+        stmt = stmt.order_by(SORT_KEYS[filters.sort].desc()).limit(10)
     compiled = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
     db.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(r[0] for r in db.execute(text(f"EXPLAIN {compiled}")))
