@@ -26,8 +26,7 @@ from app.kit.pagination import (
     MAX_PAGE_SIZE,
     Page,
     decode_id_cursor,
-    encode_cursor,
-    next_link,
+    id_page,
 )
 from app.kit.problems import NotFound, Problem
 from app.models import Origin, Owner
@@ -106,10 +105,7 @@ def list_origin_raw(
     rows = repository.raw_of_origin(
         uow.session, origin_id, after_id=decode_id_cursor("raw", cursor), limit=limit + 1
     )
-    items = [RawMetadataOut.of(r) for r in rows[:limit]]
-    next_cursor = encode_cursor("raw", [items[-1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[RawMetadataOut](items=items, next_cursor=next_cursor)
+    return id_page(rows, limit, "raw", RawMetadataOut.of, request.url, response.headers)
 
 
 @router.get("/owners", response_model=Page[OwnerDetail])
@@ -129,10 +125,7 @@ def list_owners(
         after_id=decode_id_cursor("owners", cursor),
         limit=limit + 1,
     )
-    items = [OwnerDetail.of(o) for o in rows[:limit]]
-    next_cursor = encode_cursor("owners", [items[-1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[OwnerDetail](items=items, next_cursor=next_cursor)
+    return id_page(rows, limit, "owners", OwnerDetail.of, request.url, response.headers)
 
 
 @router.get("/owners/{owner_id}", response_model=OwnerDetail)
@@ -163,10 +156,7 @@ def list_issues(
         after_id=decode_id_cursor("issues", cursor),
         limit=limit + 1,
     )
-    items = [IssueOut.of(i) for i in rows[:limit]]
-    next_cursor = encode_cursor("issues", [items[-1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[IssueOut](items=items, next_cursor=next_cursor)
+    return id_page(rows, limit, "issues", IssueOut.of, request.url, response.headers)
 
 
 @router.post("/origins/fetch", status_code=status.HTTP_202_ACCEPTED, response_model=FetchOut)

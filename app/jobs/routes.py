@@ -14,8 +14,7 @@ from app.kit.pagination import (
     MAX_PAGE_SIZE,
     Page,
     decode_id_cursor,
-    encode_cursor,
-    next_link,
+    id_page,
 )
 from app.kit.problems import NotFound
 from app.models.enums import JobItemState, JobState
@@ -40,10 +39,14 @@ def list_jobs(
         before_id=decode_id_cursor("jobs", cursor),
         limit=limit + 1,
     )
-    items = [JobOut.of(j, repository.item_counts(uow.session, j.id)) for j in rows[:limit]]
-    next_cursor = encode_cursor("jobs", [items[-1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[JobOut](items=items, next_cursor=next_cursor)
+    return id_page(
+        rows,
+        limit,
+        "jobs",
+        lambda j: JobOut.of(j, repository.item_counts(uow.session, j.id)),
+        request.url,
+        response.headers,
+    )
 
 
 @router.get("/{job_id}", response_model=JobOut)
@@ -73,9 +76,7 @@ def list_job_items(
         after_id=decode_id_cursor("job-items", cursor),
         limit=limit + 1,
     )
-    next_cursor = encode_cursor("job-items", [rows[limit - 1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[JobItemOut](items=[JobItemOut.of(i) for i in rows[:limit]], next_cursor=next_cursor)
+    return id_page(rows, limit, "job-items", JobItemOut.of, request.url, response.headers)
 
 
 @router.post("/demo", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)

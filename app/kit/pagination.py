@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
-from starlette.datastructures import URL
+from starlette.datastructures import URL, MutableHeaders
 
 from app.kit.problems import InvalidCursor
 
@@ -65,3 +65,25 @@ def decode_id_cursor(kind: str, cursor: str | None) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
     return value
+
+
+class HasId(Protocol):
+    id: int
+
+
+RowT = TypeVar("RowT", bound=HasId)
+
+
+def id_page(
+    rows: Sequence[RowT],
+    limit: int,
+    kind: str,
+    out: Callable[[RowT], T],
+    request_url: URL,
+    response_headers: MutableHeaders,
+) -> Page[T]:
+    """The page of a list fetched as ``limit + 1`` rows ordered by id: the items, the
+    cursor after the last one (if a row was left over), and the ``Link`` header."""
+    next_cursor = encode_cursor(kind, [rows[limit - 1].id]) if len(rows) > limit else None
+    response_headers.update(next_link(request_url, next_cursor))
+    return Page[T](items=[out(r) for r in rows[:limit]], next_cursor=next_cursor)

@@ -15,8 +15,7 @@ from app.kit.pagination import (
     MAX_PAGE_SIZE,
     Page,
     decode_id_cursor,
-    encode_cursor,
-    next_link,
+    id_page,
 )
 from app.kit.problems import NotFound, Problem
 from app.models import Origin, Paper
@@ -60,10 +59,7 @@ def list_papers(
     rows = repository.list_papers(
         uow.session, after_id=decode_id_cursor("papers", cursor), limit=limit + 1, kind=link_kind
     )
-    items = [PaperOut.of(p) for p in rows[:limit]]
-    next_cursor = encode_cursor("papers", [items[-1].id]) if len(rows) > limit else None
-    response.headers.update(next_link(request.url, next_cursor))
-    return Page[PaperOut](items=items, next_cursor=next_cursor)
+    return id_page(rows, limit, "papers", PaperOut.of, request.url, response.headers)
 
 
 @router.get("/papers/{paper_id}", response_model=PaperDetail)
