@@ -72,6 +72,19 @@ class Settings(BaseSettings):
     )
     forge_timeout_seconds: float = Field(default=30.0, gt=0)
     forge_max_pages: int = Field(default=10, ge=1, le=1000)
+    rate_limit_enabled: bool = Field(
+        default=True, description="Count requests per client in Redis."
+    )
+    rate_limit_anonymous_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute per client IP without an API key."
+    )
+    rate_limit_key_per_minute: int = Field(
+        default=1200, ge=1, description="Requests per minute per configured API key."
+    )
+    behind_proxy: bool = Field(
+        default=False,
+        description="Trust the rightmost X-Forwarded-For entry (only behind your own proxy).",
+    )
     scan_max_file_size: int = Field(
         default=10 * 1024 * 1024,
         ge=0,

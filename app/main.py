@@ -21,7 +21,9 @@ from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
 from app.jobs.routes import router as jobs_router
 from app.kit.db import make_engine
+from app.kit.httpcache import install_http_caching
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
+from app.kit.ratelimit import install_rate_limits
 from app.licenses.routes import router as licenses_router
 from app.lookup.routes import router as lookup_router
 from app.origins.routes import router as origins_router
@@ -75,6 +77,17 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = session_factory
+    # Middleware added last runs outermost: CORS wraps rate limits wraps caching, so
+    # 429s and 304s carry CORS headers too.
+    install_http_caching(app)
+    if settings.rate_limit_enabled:
+        install_rate_limits(
+            app,
+            redis_url=settings.redis_url,
+            anonymous_per_minute=settings.rate_limit_anonymous_per_minute,
+            key_per_minute=settings.rate_limit_key_per_minute,
+            trusted_proxy=settings.behind_proxy,
+        )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -130,6 +130,8 @@ def settings(
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("API_KEYS", TEST_API_KEY)
     monkeypatch.setenv("LOAD_DEMO", "false")
+    # Every test client shares one address: the limits have their own tests.
+    monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
     get_settings.cache_clear()
     get_celery.cache_clear()
     yield get_settings()
