@@ -81,7 +81,8 @@ def content_out(session: Session, content: Content, occurrence_limit: int = 20) 
     facts = None
     if fact is not None:
         facts = ContentFactOut.model_validate(fact, from_attributes=True)
-    own = [as_finding(f) for f in repository.content_licenses(session, content.id)]
+    own_rows = repository.content_licenses(session, content.id)
+    own = [as_finding(f) for f in own_rows]
     occurrences = [
         OccurrenceOut(
             origin=origin.url,
@@ -102,9 +103,7 @@ def content_out(session: Session, content: Content, occurrence_limit: int = 20) 
         sha256=content.sha256.hex(),
         length=content.length,
         facts=facts,
-        licenses=[
-            LicenseFindingOut.of(f) for f in repository.content_licenses(session, content.id)
-        ],
+        licenses=[LicenseFindingOut.of(f) for f in own_rows],
         pii=repository.pii_summary(session, content.id),
         occurrence_count=repository.occurrence_count(session, content.id),
         occurrences=occurrences,

@@ -102,9 +102,11 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
         stmt = stmt.where(Origin.is_archived.is_(f.archived))
     if f.fork is not None:
         stmt = stmt.where(Origin.is_fork.is_(f.fork))
+    # Star and fork ranges compare the COALESCEd sort keys (the same rows, since the
+    # bounds are >= 0) so the sort indexes serve range and order together.
     for column, low, high in (
-        (Origin.stars, f.stars_min, f.stars_max),
-        (Origin.forks, f.forks_min, f.forks_max),
+        (SORT_KEYS[OriginSort.STARS], f.stars_min, f.stars_max),
+        (SORT_KEYS[OriginSort.FORKS], f.forks_min, f.forks_max),
         (Origin.forge_created_at, f.created_after, f.created_before),
         (Origin.forge_updated_at, f.updated_after, f.updated_before),
         (Origin.last_scanned_at, f.scanned_after, f.scanned_before),

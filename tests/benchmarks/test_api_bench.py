@@ -1,0 +1,39 @@
+"""``benchmarks.api`` end to end at toy scale: fill by COPY, capture the SQL of every
+scenario, check its plans, start the real server, drive it from another process and
+replay the SQL raw. On the test PostgreSQL (``DATABASE_URL``) or an embedded one."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.api import main
+
+SCENARIOS = ("rest_list", "rest_detail", "swhid", "lookup_1000", "graphql")
+
+
+@pytest.mark.timeout(120)
+def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "--origins", "200", "--contents", "2000", "--variants", "20",
+            "--duration", "0.3", "--warmup", "0", "--concurrency", "1,32",
+        ]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "fill: " in out
+    rows = {}
+    for line in out.splitlines():
+        cells = line.split()
+        if len(cells) > 3 and cells[0] in SCENARIOS and cells[2] == "|":
+            rows[cells[0], int(cells[1])] = line
+    assert set(rows) == {(s, c) for s in SCENARIOS for c in (1, 32)}, out
+    for scenario in SCENARIOS:
+        api_rate = float(rows[scenario, 1].split("|")[1].split()[0])
+        sql_rate = float(rows[scenario, 1].split("|")[2].split()[0])
+        assert api_rate > 0, rows[scenario, 1]
+        assert sql_rate > 0, rows[scenario, 1]
+    for line in rows.values():
+        assert line.split()[-1] == "0", f"failed requests: {line}"
+    assert "SEQ SCAN" not in out
+    assert "no sequential scan over content, license_finding, origin, paper_link" in out
