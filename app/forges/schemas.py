@@ -75,9 +75,7 @@ class OwnerDetail(BaseModel):
             native_id=owner.native_id,
             name=owner.name,
             url=owner.url,
-            provenance=ProvenanceOut(
-                raw_metadata_id=owner.raw_metadata_id, mapper_version=owner.mapper_version
-            ),
+            provenance=ProvenanceOut.of(owner),
         )
 
 
@@ -121,9 +119,7 @@ class IssueOut(BaseModel):
             forge_updated_at=issue.forge_updated_at,
             closed_at=issue.closed_at,
             merged_at=issue.merged_at,
-            provenance=ProvenanceOut(
-                raw_metadata_id=issue.raw_metadata_id, mapper_version=issue.mapper_version
-            ),
+            provenance=ProvenanceOut.of(issue),
         )
 
 

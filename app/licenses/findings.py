@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from app.models import LicenseFinding
+from app.models.base import ProvenanceMixin
 from app.models.enums import LicenseSource
 
 if TYPE_CHECKING:
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
 class ProvenanceOut(BaseModel):
     raw_metadata_id: int | None = Field(description="The stored payload this was read from.")
     mapper_version: str | None = Field(description="The mapper that read it.")
+
+    @classmethod
+    def of(cls, row: ProvenanceMixin) -> ProvenanceOut:
+        """Of any normalized row (they all carry ProvenanceMixin's two columns)."""
+        return cls(raw_metadata_id=row.raw_metadata_id, mapper_version=row.mapper_version)
 
 
 class LicenseFindingOut(BaseModel):
@@ -46,9 +52,7 @@ class LicenseFindingOut(BaseModel):
             score=finding.score,
             tool=finding.tool,
             tool_version=finding.tool_version,
-            provenance=ProvenanceOut(
-                raw_metadata_id=finding.raw_metadata_id, mapper_version=finding.mapper_version
-            ),
+            provenance=ProvenanceOut.of(finding),
             created_at=finding.created_at,
         )
 

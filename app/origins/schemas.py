@@ -85,9 +85,7 @@ class OriginOut(BaseModel):
             last_fetched_at=origin.last_fetched_at,
             last_scanned_at=origin.last_scanned_at,
             effective_license=_effective(origin),
-            provenance=ProvenanceOut(
-                raw_metadata_id=origin.raw_metadata_id, mapper_version=origin.mapper_version
-            ),
+            provenance=ProvenanceOut.of(origin),
         )
 
 
