@@ -10,7 +10,7 @@ from app.forges import repository
 from app.forges.schemas import IssueOut, OwnerDetail, RawMetadataDetail, RawMetadataOut
 from app.graphql.context import Context
 from app.graphql.relay import Connection, check_first, connection
-from app.kit.pagination import decode_id_cursor, encode_cursor
+from app.kit.pagination import count_rows, decode_id_cursor, encode_cursor
 from app.licenses.gql import Provenance  # noqa: F401 - registers nested types
 from app.models.enums import IssueKind, IssueState
 
@@ -56,11 +56,15 @@ class ForgeQuery:
             after_id=decode_id_cursor("issues", after),
             limit=first + 1,
         )
+        matching = repository.issues_query(
+            origin_id, kind.value if kind else None, state.value if state else None
+        )
         return connection(
             rows,
             first,
             lambda r: Issue.from_pydantic(IssueOut.of(r)),
             lambda r: encode_cursor("issues", [r.id]),
+            counter=lambda: info.context.db(count_rows, matching),
         )
 
     @strawberry.field(description="A stored raw payload, verbatim, with its provenance.")
@@ -93,4 +97,5 @@ class OwnerQuery:
             first,
             lambda r: OwnerInfo.from_pydantic(OwnerDetail.of(r)),
             lambda r: encode_cursor("owners", [r.id]),
+            counter=lambda: info.context.db(count_rows, repository.owners_query(forge, login)),
         )

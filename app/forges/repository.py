@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -154,17 +154,33 @@ def raw_of_origin(
     return session.scalars(stmt).all()
 
 
-def list_owners(
-    session: Session, *, forge: str | None, login: str | None, after_id: int | None, limit: int
-) -> Sequence[Owner]:
-    stmt = select(Owner).order_by(Owner.id).limit(limit)
+def owners_query(forge: str | None, login: str | None) -> Select[Owner]:
+    stmt = select(Owner)
     if forge:
         stmt = stmt.join(Forge, Forge.id == Owner.forge_id).where(Forge.name == forge)
     if login:
         stmt = stmt.where(Owner.login == login.lower())
+    return stmt
+
+
+def list_owners(
+    session: Session, *, forge: str | None, login: str | None, after_id: int | None, limit: int
+) -> Sequence[Owner]:
+    stmt = owners_query(forge, login).order_by(Owner.id).limit(limit)
     if after_id is not None:
         stmt = stmt.where(Owner.id > after_id)
     return session.scalars(stmt).all()
+
+
+def issues_query(origin_id: int | None, kind: str | None, state: str | None) -> Select[Issue]:
+    stmt = select(Issue)
+    if origin_id is not None:
+        stmt = stmt.where(Issue.origin_id == origin_id)
+    if kind is not None:
+        stmt = stmt.where(Issue.kind == kind)
+    if state is not None:
+        stmt = stmt.where(Issue.state == state)
+    return stmt
 
 
 def list_issues(
@@ -176,13 +192,7 @@ def list_issues(
     after_id: int | None,
     limit: int,
 ) -> Sequence[Issue]:
-    stmt = select(Issue).order_by(Issue.id).limit(limit)
-    if origin_id is not None:
-        stmt = stmt.where(Issue.origin_id == origin_id)
-    if kind is not None:
-        stmt = stmt.where(Issue.kind == kind)
-    if state is not None:
-        stmt = stmt.where(Issue.state == state)
+    stmt = issues_query(origin_id, kind, state).order_by(Issue.id).limit(limit)
     if after_id is not None:
         stmt = stmt.where(Issue.id > after_id)
     return session.scalars(stmt).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
@@ -30,10 +30,19 @@ class Edge(Generic[NodeT]):
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
+    counter: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
 
     @strawberry.field
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="How many items the whole list holds, all pages together. Counted "
+        "only when selected (one extra indexed COUNT query); null where a list cannot "
+        "count cheaply."
+    )
+    async def total_count(self) -> int | None:
+        return await self.counter() if self.counter is not None else None
 
 
 def check_first(first: int) -> int:
@@ -47,6 +56,7 @@ def connection(
     first: int,
     node: Callable[[RowT], NodeT],
     cursor: Callable[[RowT], str],
+    counter: Callable[[], Awaitable[int]] | None = None,
 ) -> Connection[NodeT]:
     """Build a connection from ``first + 1`` fetched rows (the extra one says 'more')."""
     page = rows[:first]
@@ -56,4 +66,5 @@ def connection(
         page_info=PageInfo(
             has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
         ),
+        counter=counter,
     )

@@ -10,7 +10,7 @@ from app.graphql.context import Context
 from app.graphql.relay import Connection, check_first, connection
 from app.jobs import repository
 from app.jobs.schemas import JobOut, ProgressOut
-from app.kit.pagination import decode_id_cursor, encode_cursor
+from app.kit.pagination import count_rows, decode_id_cursor, encode_cursor
 from app.models.enums import JobState
 
 
@@ -60,6 +60,7 @@ class JobQuery:
             first,
             lambda r: Job.from_pydantic(JobOut.of(r, {})),
             lambda r: encode_cursor("jobs", [r.id]),
+            counter=lambda: info.context.db(count_rows, repository.jobs_query(state, kind)),
         )
 
     @strawberry.field

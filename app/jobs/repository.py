@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,15 @@ def get(session: Session, job_id: int, *, lock: bool = False) -> Job | None:
     return session.scalars(stmt).first()
 
 
+def jobs_query(state: JobState | None, kind: str | None) -> Select[Job]:
+    stmt = select(Job)
+    if state is not None:
+        stmt = stmt.where(Job.state == state)
+    if kind is not None:
+        stmt = stmt.where(Job.kind == kind)
+    return stmt
+
+
 def list_jobs(
     session: Session,
     *,
@@ -36,13 +45,9 @@ def list_jobs(
     before_id: int | None,
     limit: int,
 ) -> Sequence[Job]:
-    stmt = select(Job).order_by(Job.id.desc()).limit(limit)
+    stmt = jobs_query(state, kind).order_by(Job.id.desc()).limit(limit)
     if before_id is not None:
         stmt = stmt.where(Job.id < before_id)
-    if state is not None:
-        stmt = stmt.where(Job.state == state)
-    if kind is not None:
-        stmt = stmt.where(Job.kind == kind)
     return session.scalars(stmt).all()
 
 

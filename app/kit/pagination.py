@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 from starlette.datastructures import URL, MutableHeaders
 
 from app.kit.problems import InvalidCursor
@@ -48,6 +50,17 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         default=None, description="Pass as `cursor` to get the next page."
     )
+    total: int | None = Field(
+        default=None,
+        description="How many items all pages hold; only where the list was asked to "
+        "count (`count=true`).",
+    )
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    """How many rows a list's filtered statement holds, whatever its order and limit."""
+    matching = stmt.order_by(None).limit(None).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def next_link(url: URL, cursor: str | None) -> dict[str, str]:

@@ -7,7 +7,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.graphql.context import Context
 from app.graphql.relay import Connection, check_first, connection
-from app.kit.pagination import decode_cursor, encode_cursor
+from app.kit.pagination import count_rows, decode_cursor, encode_cursor
 from app.licenses import repository
 from app.licenses.findings import EffectiveLicenseOut, LicenseFindingOut, ProvenanceOut
 from app.licenses.schemas import LicenseOut
@@ -54,7 +54,13 @@ class LicenseQuery:
             repository.list_licenses, after=key, limit=first + 1, category=category, q=q
         )
         return connection(
-            rows, first, license_node, lambda r: encode_cursor("licenses", [r.spdx_id.lower()])
+            rows,
+            first,
+            license_node,
+            lambda r: encode_cursor("licenses", [r.spdx_id.lower()]),
+            counter=lambda: info.context.db(
+                count_rows, repository.licenses_query(category=category, q=q)
+            ),
         )
 
     @strawberry.field(description="One license by SPDX id (case-insensitive) or ScanCode key.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -44,20 +44,14 @@ def get_by_spdx_id(session: Session, spdx_id: str) -> License | None:
     ).first()
 
 
-def list_licenses(
-    session: Session,
+def licenses_query(
     *,
-    after: str | None,
-    limit: int,
     category: str | None = None,
     is_exception: bool | None = None,
     spdx_listed: bool | None = None,
     q: str | None = None,
-) -> Sequence[License]:
-    """A page ordered by lower(spdx_id) (unique), starting after the cursor's key."""
-    stmt = select(License).order_by(func.lower(License.spdx_id)).limit(limit)
-    if after is not None:
-        stmt = stmt.where(func.lower(License.spdx_id) > after)
+) -> Select[License]:
+    stmt = select(License)
     if category is not None:
         stmt = stmt.where(func.lower(License.category) == category.lower())
     if is_exception is not None:
@@ -69,6 +63,26 @@ def list_licenses(
         stmt = stmt.where(
             or_(func.lower(License.spdx_id).like(pattern), func.lower(License.name).like(pattern))
         )
+    return stmt
+
+
+def list_licenses(
+    session: Session,
+    *,
+    after: str | None,
+    limit: int,
+    category: str | None = None,
+    is_exception: bool | None = None,
+    spdx_listed: bool | None = None,
+    q: str | None = None,
+) -> Sequence[License]:
+    """A page ordered by lower(spdx_id) (unique), starting after the cursor's key."""
+    stmt = licenses_query(
+        category=category, is_exception=is_exception, spdx_listed=spdx_listed, q=q
+    )
+    stmt = stmt.order_by(func.lower(License.spdx_id)).limit(limit)
+    if after is not None:
+        stmt = stmt.where(func.lower(License.spdx_id) > after)
     return session.scalars(stmt).all()
 
 

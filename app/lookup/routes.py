@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from app.kit.api import UoW
-from app.lookup.service import MAX_ITEMS, lookup
+from app.lookup.service import MAX_ITEMS, LookupResult, lookup
 
 router = APIRouter(prefix="/v1", tags=["lookup"])
 
@@ -25,23 +23,14 @@ class LookupIn(BaseModel):
     )
 
 
-class LookupItemOut(BaseModel):
-    input: str
-    kind: str = Field(description="swhid, url or purl")
-    status: str = Field(description="matched, missing, ambiguous or invalid")
-    object_type: str | None = None
-    swhid: str | None = None
-    origin_id: int | None = None
-    url: str | None = Field(default=None, description="The origin's canonical URL.")
-    candidates: list[str] | None = Field(default=None, description="When ambiguous.")
-    error: str | None = Field(default=None, description="When invalid: what is wrong.")
-
-
 class LookupOut(BaseModel):
-    results: list[LookupItemOut] = Field(description="One per input, in input order.")
+    results: list[LookupResult] = Field(description="One per input, in input order.")
 
 
 @router.post("/lookup", response_model=LookupOut)
-def batch_lookup(uow: UoW, body: LookupIn) -> LookupOut:
+def batch_lookup(uow: UoW, body: LookupIn) -> Response:
     """Which of these does CodeCommons know? Read-only, so no API key is needed."""
-    return LookupOut(results=[LookupItemOut(**asdict(r)) for r in lookup(uow.session, body.items)])
+    # Serialized here, once: FastAPI would dump the model to dicts and validate them
+    # again against the response model before serializing (≈10 ms per 1000 items).
+    out = LookupOut(results=lookup(uow.session, body.items))
+    return Response(out.model_dump_json(), media_type="application/json")

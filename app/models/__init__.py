@@ -16,7 +16,7 @@ from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, RawMetadata
 from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
-from app.models.licenses import License, LicenseFinding
+from app.models.licenses import License, LicenseFinding, OriginLicense
 from app.models.papers import Paper, PaperLink, ProjectMetadata
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "LicenseFinding",
     "Origin",
     "OriginAlias",
+    "OriginLicense",
     "Owner",
     "Paper",
     "PaperLink",

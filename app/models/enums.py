@@ -65,6 +65,14 @@ class LicenseSource(StrEnum):
     INHERITED = "inherited"
 
 
+class LicenseVia(StrEnum):
+    """How an origin has a license: declared for the origin (forge, registry,
+    manifest) or detected in one of its files (vendored code included)."""
+
+    DECLARED = "declared"
+    DETECTED = "detected"
+
+
 class PaperLinkKind(StrEnum):
     PREFERRED_CITATION = "preferred_citation"
     REFERENCE = "reference"

@@ -57,13 +57,6 @@ class LicenseFinding(ProvenanceMixin, Base):
     __table_args__ = (
         CheckConstraint("num_nonnulls(content_id, directory_id, origin_id) = 1", name="one_target"),
         CheckConstraint("expression IS NOT NULL OR original_text IS NOT NULL", name="has_text"),
-        # Whole-token license search ("MIT" inside "MIT OR Apache-2.0") by regex.
-        Index(
-            "ix_license_finding_expression_trgm",
-            "expression",
-            postgresql_using="gin",
-            postgresql_ops={"expression": "gin_trgm_ops"},
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -93,3 +86,23 @@ class LicenseFinding(ProvenanceMixin, Base):
     @property
     def is_mapped(self) -> bool:
         return self.expression is not None
+
+
+class OriginLicense(Base):
+    """Which license expressions an origin declares or contains in its files: a search
+    index kept by database triggers (migration 0004 says why), never written by the
+    application. ``keys`` are the expression's lowercased identifiers."""
+
+    __tablename__ = "origin_license"
+    __table_args__ = (
+        CheckConstraint("via IN ('declared', 'detected')", name="via_side"),
+        Index("ix_origin_license_keys", "keys", postgresql_using="gin"),
+        Index("ix_origin_license_expression_lower", text("lower(expression)")),
+    )
+
+    origin_id: Mapped[int] = mapped_column(
+        ForeignKey("origin.id", ondelete="CASCADE"), primary_key=True
+    )
+    via: Mapped[str] = mapped_column(Text, primary_key=True)  # declared | detected
+    expression: Mapped[str] = mapped_column(Text, primary_key=True)
+    keys: Mapped[list[str]] = mapped_column(ARRAY(Text))

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     func,
     literal,
-    or_,
     select,
     text,
     tuple_,
@@ -31,8 +30,8 @@ from sqlalchemy.sql.elements import ClauseElement
 from app.kit.pagination import decode_cursor, encode_cursor
 from app.kit.problems import InvalidCursor, Problem
 from app.licenses import repository as licenses
-from app.models import Forge, LicenseFinding, Origin, Owner, PaperLink
-from app.models.enums import OriginKind, PaperLinkKind
+from app.models import Forge, Origin, OriginLicense, Owner, PaperLink
+from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
 
 
 class OriginSort(StrEnum):
@@ -63,6 +62,7 @@ class OriginFilters:
     license: str | None = None  # an SPDX id appearing in any license finding
     license_expression: str | None = None  # an exact SPDX expression
     license_category: str | None = None  # of the reconciled effective license
+    license_via: LicenseVia | None = None  # restricts license/license_expression
     has_paper: bool | None = None
     paper_link_kind: PaperLinkKind | None = None
     stars_min: int | None = None
@@ -82,6 +82,16 @@ class OriginFilters:
     q: str | None = None
     sort: OriginSort = OriginSort.ID
     descending: bool = False
+
+    def __post_init__(self) -> None:
+        """The bounds REST's query parameters declare, enforced here too so GraphQL
+        callers get the same answer."""
+        for name in ("stars_min", "stars_max", "forks_min", "forks_max"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise Problem(f"{name} must be >= 0, got {value}")
+        if self.q is not None and not 2 <= len(self.q) <= 200:
+            raise Problem("q must be 2 to 200 characters long")
 
 
 def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
@@ -119,24 +129,18 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
         found = licenses.get_by_spdx_id(session, f.license)
         if found is None:
             raise Problem(f"unknown license id {f.license!r} (see /v1/licenses)")
-        ids = [found.spdx_id, *found.other_spdx_ids]
-        # Whole-token match inside expressions: "MIT" matches "MIT OR Apache-2.0", not
-        # "MIT-0". Served by the trigram index on license_finding.expression.
-        token = or_(
-            *(
-                LicenseFinding.expression.op("~*")(rf"(^|[\s()]){_regex_escape(i)}($|[\s()])")
-                for i in ids
-            )
-        )
-        stmt = stmt.where(Origin.id.in_(_license_origins(token)))
+        # Whole-token match: "MIT" matches "MIT OR Apache-2.0", not "MIT-0".
+        keys = [i.lower() for i in (found.spdx_id, *found.other_spdx_ids)]
+        stmt = stmt.where(_has_license(OriginLicense.keys.overlap(keys), f.license_via))
     if f.license_expression:
         stmt = stmt.where(
-            Origin.id.in_(
-                _license_origins(
-                    func.lower(LicenseFinding.expression) == f.license_expression.lower()
-                )
+            _has_license(
+                func.lower(OriginLicense.expression) == f.license_expression.lower(),
+                f.license_via,
             )
         )
+    if f.license_via and not (f.license or f.license_expression):
+        stmt = stmt.where(_has_license(literal(True), f.license_via))
     if f.license_category:
         stmt = stmt.where(
             func.lower(Origin.extra["effective_license"]["category"].astext)
@@ -161,24 +165,14 @@ SEARCH_TEXT = (
 )
 
 
-def _license_origins(condition: ColumnElement[bool]) -> Select[tuple[int | None]]:
-    """Origins with a matching finding, declared on the origin or detected in a file
-    it contains (through the occurrences of its scanned files)."""
-    from app.models import PathOccurrence
-
-    declared = select(LicenseFinding.origin_id).where(
-        condition, LicenseFinding.origin_id.is_not(None)
-    )
-    detected = (
-        select(PathOccurrence.origin_id)
-        .join(LicenseFinding, LicenseFinding.content_id == PathOccurrence.content_id)
-        .where(condition)
-    )
-    return declared.union(detected)  # type: ignore[return-value]
-
-
-def _regex_escape(value: str) -> str:
-    return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in value)
+def _has_license(condition: ColumnElement[bool], via: LicenseVia | None) -> ColumnElement[bool]:
+    """The origin has a matching license, declared or detected in a file (or only
+    ``via`` one of them), from the trigger-kept ``origin_license`` index: a probe of
+    its primary key per origin, or the GIN index on ``keys`` for rare licenses."""
+    match = select(literal(1)).where(OriginLicense.origin_id == Origin.id, condition)
+    if via is not None:
+        match = match.where(OriginLicense.via == via.value)
+    return match.exists()
 
 
 def _cursor_kind(f: OriginFilters) -> str:
@@ -209,6 +203,13 @@ def search(
         last = rows[limit - 1]
         next_cursor = cursor_for(f, last)
     return rows[:limit], next_cursor
+
+
+def count(session: Session, f: OriginFilters) -> int:
+    """How many origins match (all pages): the same filters, counted over the indexes
+    they use."""
+    matching = _filtered(session, f).with_only_columns(Origin.id).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def cursor_for(f: OriginFilters, origin: Origin) -> str:

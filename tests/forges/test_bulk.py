@@ -65,6 +65,11 @@ TABLES: dict[str, str] = {
         "(SELECT url FROM origin o WHERE o.id = l.origin_id), "
         f"{RAW_KEY.format('l')} FROM license_finding l"
     ),
+    # Kept by triggers (migration 0004): both paths must leave the same search index.
+    "origin_license": (
+        "SELECT to_jsonb(l) - 'origin_id', (SELECT url FROM origin o WHERE o.id = l.origin_id) "
+        "FROM origin_license l"
+    ),
     "paper": "SELECT to_jsonb(p) - 'id' - 'created_at' FROM paper p",
     "paper_link": (
         "SELECT to_jsonb(k) - 'id' - 'created_at' - 'paper_id' - 'origin_id' "

@@ -63,3 +63,52 @@ def test_malformed_swhids_say_what_is_wrong(text: str, fragment: str) -> None:
         ExtendedSWHID.from_string(text.split(";")[0]) if ";" not in text else (
             CoreSWHID.from_string(text)
         )
+
+
+def _swh_model_view(text: str) -> tuple[str, bytes] | None:
+    try:
+        parsed = ExtendedSWHID.from_string(text.strip())
+    except Exception:  # noqa: BLE001 - any refusal counts as "invalid"
+        return None
+    return parsed.object_type.value, bytes(parsed.object_id)
+
+
+def _our_view(text: str) -> tuple[str, bytes] | None:
+    try:
+        parsed = parse_swhid(text)
+    except InvalidSWHID:
+        return None
+    return parsed.object_type.value, parsed.object_id
+
+
+def test_fast_core_path_agrees_with_swh_model() -> None:
+    """The regex fast path of parse_swhid must accept and refuse exactly what
+    swh.model does, on valid SWHIDs and on near misses of every kind."""
+    import random
+
+    rng = random.Random(7)
+    tags = ["cnt", "dir", "rev", "rel", "snp", "ori", "emd", "xyz", "CNT", ""]
+    cases: list[str] = []
+    for _ in range(400):
+        hexid = rng.randbytes(20).hex()
+        tag = rng.choice(tags)
+        mutate = rng.randrange(8)
+        if mutate == 1:
+            hexid = hexid.upper()
+        elif mutate == 2:
+            hexid = hexid[:-1]
+        elif mutate == 3:
+            hexid += "0"
+        elif mutate == 4:
+            hexid = hexid[:10] + "g" + hexid[11:]
+        text = f"swh:1:{tag}:{hexid}"
+        if mutate == 5:
+            text = " " + text + "\n"
+        elif mutate == 6:
+            text = text.replace("swh:1", rng.choice(["swh:2", "SWH:1", "sw:1"]))
+        cases.append(text)
+    accepted = 0
+    for text in cases:
+        assert _our_view(text) == _swh_model_view(text), text
+        accepted += _our_view(text) is not None
+    assert 100 < accepted < 400  # both kinds were exercised
