@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     rate_limit_key_per_minute: int = Field(
         default=1200, ge=1, description="Requests per minute per configured API key."
     )
+    graphql_max_cost_anonymous: int = Field(
+        default=10_000,
+        ge=1,
+        description="Largest GraphQL query cost (fields, times page sizes) without an API key.",
+    )
+    graphql_max_cost_key: int = Field(
+        default=100_000, ge=1, description="Largest GraphQL query cost with an API key."
+    )
     behind_proxy: bool = Field(
         default=False,
         description="Trust the rightmost X-Forwarded-For entry (only behind your own proxy).",

@@ -12,17 +12,30 @@ from sqlalchemy.orm import Session
 from app.kit.swhid import origin_swhid_id
 from app.models import (
     Content,
+    ContentFact,
     Forge,
+    Issue,
     Job,
     LicenseFinding,
     Origin,
     Owner,
+    Paper,
+    PaperLink,
     PathOccurrence,
     RawMetadata,
     Snapshot,
     Visit,
 )
-from app.models.enums import ForgeKind, JobState, LicenseSource, OriginKind, VisitStatus
+from app.models.enums import (
+    ForgeKind,
+    IssueKind,
+    IssueState,
+    JobState,
+    LicenseSource,
+    OriginKind,
+    PaperLinkKind,
+    VisitStatus,
+)
 
 
 def git_blob_sha1(data: bytes) -> bytes:
@@ -138,6 +151,52 @@ class _LicenseFindingFactory(Base):
     tool_version = "1"
 
 
+class _IssueFactory(Base):
+    class Meta:
+        model = Issue
+
+    kind = IssueKind.ISSUE
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Issue {n}")
+    state = IssueState.OPEN
+    forge_state = factory.LazyAttribute(lambda o: str(o.state))
+    mapper_version = "tests/1"
+
+
+class _ContentFactFactory(Base):
+    class Meta:
+        model = ContentFact
+
+    content_id = 0
+    language = "Python"
+    tool = "tests"
+    tool_version = "1"
+
+
+class _PaperFactory(Base):
+    class Meta:
+        model = Paper
+
+    doi = factory.Sequence(lambda n: f"10.5555/tests.{n}")
+    title = factory.Sequence(lambda n: f"Paper {n}")
+    authors: Any = factory.LazyFunction(list)
+
+
+class _PaperLinkFactory(Base):
+    """Give ``evidence_content_id`` or ``raw_metadata_id`` (a link needs evidence)."""
+
+    class Meta:
+        model = PaperLink
+
+    paper_id = 0
+    origin_id = 0
+    kind = PaperLinkKind.PREFERRED_CITATION
+    evidence_path = "CITATION.cff"
+    identifier_as_found = "doi:10.5555/tests"
+    tool = "tests"
+    tool_version = "1"
+
+
 class _JobFactory(Base):
     class Meta:
         model = Job
@@ -157,6 +216,10 @@ ALL: list[Any] = [
     _VisitFactory,
     _PathOccurrenceFactory,
     _LicenseFindingFactory,
+    _IssueFactory,
+    _ContentFactFactory,
+    _PaperFactory,
+    _PaperLinkFactory,
     _JobFactory,
 ]
 
@@ -178,3 +241,7 @@ VisitFactory: Any = _VisitFactory
 PathOccurrenceFactory: Any = _PathOccurrenceFactory
 LicenseFindingFactory: Any = _LicenseFindingFactory
 JobFactory: Any = _JobFactory
+IssueFactory: Any = _IssueFactory
+ContentFactFactory: Any = _ContentFactFactory
+PaperFactory: Any = _PaperFactory
+PaperLinkFactory: Any = _PaperLinkFactory

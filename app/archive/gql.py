@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from app.archive import schemas, service
 from app.graphql.context import Context
+from app.graphql.relay import Connection, Edge, PageInfo, check_first
+from app.kit.pagination import DEFAULT_PAGE_SIZE
 from app.licenses.gql import LicenseFinding  # noqa: F401 - registers nested types
 from app.origins.gql import Origin  # noqa: F401 - registers nested types
 
@@ -62,6 +67,22 @@ class ResolvedObject:
     pass
 
 
+OutT = TypeVar("OutT")
+NodeT = TypeVar("NodeT")
+
+
+def _connection(paged: service.Paged[OutT], node: Callable[[OutT], NodeT]) -> Connection[NodeT]:
+    """A page of the service (the same page, cursors included, as REST's) as a
+    connection."""
+    edges = [Edge(cursor=cursor, node=node(item)) for cursor, item in paged.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=paged.has_more, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
 @strawberry.type
 class ArchiveQuery:
     @strawberry.field(
@@ -75,3 +96,43 @@ class ArchiveQuery:
         self, info: strawberry.Info[Context, None], swhid: str
     ) -> ResolvedObject:
         return ResolvedObject.from_pydantic(await info.context.db(service.resolve, swhid))
+
+    @strawberry.field(
+        description="Every place a content appears, oldest first (REST "
+        "/v1/contents/{key}/occurrences)."
+    )
+    async def content_occurrences(
+        self,
+        info: strawberry.Info[Context, None],
+        key: str,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Occurrence]:
+        paged = await info.context.db(service.content_occurrences, key, after, check_first(first))
+        return _connection(paged, Occurrence.from_pydantic)
+
+    @strawberry.field(
+        description="A directory's entries by name (REST /v1/directories/{swhid}/entries)."
+    )
+    async def directory_entries(
+        self,
+        info: strawberry.Info[Context, None],
+        swhid: str,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[DirectoryEntry]:
+        paged = await info.context.db(service.directory_entries, swhid, after, check_first(first))
+        return _connection(paged, DirectoryEntry.from_pydantic)
+
+    @strawberry.field(
+        description="A snapshot's branches by name (REST /v1/snapshots/{swhid}/branches)."
+    )
+    async def snapshot_branches(
+        self,
+        info: strawberry.Info[Context, None],
+        swhid: str,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Branch]:
+        paged = await info.context.db(service.snapshot_branches, swhid, after, check_first(first))
+        return _connection(paged, Branch.from_pydantic)

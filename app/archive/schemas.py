@@ -58,6 +58,11 @@ class ContentOut(BaseModel):
     pii: dict[str, int] = Field(description="Secret and PII findings by kind (counts only).")
     occurrence_count: int
     occurrences: list[OccurrenceOut] = Field(description="The first occurrences, by age.")
+    occurrences_next_cursor: str | None = Field(
+        default=None,
+        description="Set when `occurrences` is not all of them: pass as `cursor` to "
+        "/v1/contents/{key}/occurrences for the rest.",
+    )
 
 
 class DirectoryEntryOut(BaseModel):
@@ -69,7 +74,13 @@ class DirectoryEntryOut(BaseModel):
 
 class DirectoryOut(BaseModel):
     swhid: str
-    entries: list[DirectoryEntryOut]
+    entries: list[DirectoryEntryOut] = Field(description="The first entries, by name.")
+    entry_count: int = Field(description="How many entries the directory has.")
+    entries_next_cursor: str | None = Field(
+        default=None,
+        description="Set when `entries` is not all of them: pass as `cursor` to "
+        "/v1/directories/{swhid}/entries for the rest.",
+    )
 
 
 class RevisionOut(BaseModel):
@@ -100,7 +111,13 @@ class BranchOut(BaseModel):
 
 class SnapshotOut(BaseModel):
     swhid: str
-    branches: list[BranchOut]
+    branches: list[BranchOut] = Field(description="The first branches, by name.")
+    branch_count: int = Field(description="How many branches the snapshot has.")
+    branches_next_cursor: str | None = Field(
+        default=None,
+        description="Set when `branches` is not all of them: pass as `cursor` to "
+        "/v1/snapshots/{swhid}/branches for the rest.",
+    )
 
 
 class ResolvedOut(BaseModel):

@@ -21,6 +21,7 @@ from app.forges.schemas import (
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, SettingsDep, UoW
+from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -84,11 +85,13 @@ def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> Jo
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: int) -> RawMetadataDetail:
-    """A stored payload, verbatim, with who said it, when, and how it was fetched."""
+def get_raw(uow: UoW, raw_id: int, response: Response) -> RawMetadataDetail:
+    """A stored payload, verbatim, with who said it, when, and how it was fetched.
+    Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
     if raw is None:
         raise NotFound(f"no stored payload with id {raw_id}")
+    set_last_modified(response, raw.fetched_at)
     return RawMetadataDetail.with_payload(raw)
 
 

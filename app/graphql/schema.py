@@ -1,7 +1,9 @@
 """The GraphQL schema: one Query composed of each domain's fields, with limits.
 
 Limits protect the service from expensive queries: depth, tokens and aliases are
-bounded, and parsing/validation results are cached in bounded LRU caches.
+bounded, the estimated cost of an operation is checked against the request's budget
+before it runs (:mod:`app.graphql.cost`), and parsing/validation results are cached
+in bounded LRU caches.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from strawberry.types import ExecutionContext
 from app.archive.gql import ArchiveQuery
 from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
+from app.graphql.cost import CostLimiter
 from app.jobs.gql import JobQuery
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
@@ -80,6 +83,8 @@ def build_schema(max_depth: int = MAX_DEPTH) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: MaxAliasesLimiter(max_alias_count=30),
+            # Per request: the budget depends on the context (API key or not).
+            CostLimiter,
             # Bounded LRU caches; strawberry keeps them at module level, shared.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

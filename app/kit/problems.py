@@ -31,6 +31,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "unauthorized": ("API key required", "This endpoint needs a valid API key."),
     "rate-limited": ("Too many requests", "The client's request budget is used up."),
     "conflict": ("Conflict", "The request conflicts with the current state."),
+    "query-too-costly": (
+        "GraphQL query too costly",
+        "The operation's estimated cost (fields times page sizes) exceeds the client's "
+        "budget; ask for smaller pages or fewer fields, or send an API key.",
+    ),
     "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
     "internal-error": ("Internal error", "A fault on our side; it has been logged."),
 }

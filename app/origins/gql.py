@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 
+from app.forges.gql import RawPayloadInfo
 from app.graphql.context import Context
 from app.graphql.relay import Connection, Edge, PageInfo, check_first
 from app.licenses.gql import (  # noqa: F401 - registers nested types
@@ -12,14 +15,54 @@ from app.licenses.gql import (  # noqa: F401 - registers nested types
     LicenseFinding,
     Provenance,
 )
-from app.models.enums import OriginKind, PaperLinkKind
+from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
 from app.origins import repository
-from app.origins.schemas import OriginOut, OwnerOut
-from app.origins.search import OriginFilters, cursor_for, parse_sort, search
+from app.origins.schemas import (
+    DESCRIPTIONS,
+    DetectedLicenseOut,
+    IssueCountsOut,
+    IssueStatsOut,
+    LanguageOut,
+    OriginOut,
+    OwnerOut,
+    PullRequestCountsOut,
+    VisitOut,
+)
+from app.origins.search import OriginFilters, count, cursor_for, parse_sort, search
 
 
 @pydantic_type(model=OwnerOut, all_fields=True)
 class Owner:
+    pass
+
+
+@pydantic_type(model=VisitOut, all_fields=True)
+class Visit:
+    pass
+
+
+@pydantic_type(model=LanguageOut, all_fields=True)
+class LanguageShare:
+    pass
+
+
+@pydantic_type(model=IssueCountsOut, all_fields=True)
+class IssueCounts:
+    pass
+
+
+@pydantic_type(model=PullRequestCountsOut, all_fields=True)
+class PullRequestCounts:
+    pass
+
+
+@pydantic_type(model=IssueStatsOut, all_fields=True)
+class IssueStats:
+    pass
+
+
+@pydantic_type(model=DetectedLicenseOut, all_fields=True)
+class DetectedLicense:
     pass
 
 
@@ -30,6 +73,36 @@ class Origin:
         # pydantic-derived fields are invisible to mypy's strawberry plugin
         found = await info.context.origin_licenses.load(self.id)  # type: ignore[attr-defined]
         return [LicenseFinding.from_pydantic(f) for f in found]
+
+    # The detail fields, each from a DataLoader: one query per field for a whole page.
+
+    @strawberry.field(description=DESCRIPTIONS["latest_visit"])
+    async def latest_visit(self, info: strawberry.Info[Context, None]) -> Visit | None:
+        found = await info.context.origin_latest_visit.load(self.id)  # type: ignore[attr-defined]
+        return Visit.from_pydantic(found) if found is not None else None
+
+    @strawberry.field(description=DESCRIPTIONS["languages"])
+    async def languages(self, info: strawberry.Info[Context, None]) -> list[LanguageShare]:
+        found = await info.context.origin_languages.load(self.id)  # type: ignore[attr-defined]
+        return [LanguageShare.from_pydantic(r) for r in found]
+
+    @strawberry.field(description=DESCRIPTIONS["issue_stats"])
+    async def issue_stats(self, info: strawberry.Info[Context, None]) -> IssueStats:
+        found = await info.context.origin_issue_stats.load(self.id)  # type: ignore[attr-defined]
+        return IssueStats.from_pydantic(found)
+
+    @strawberry.field(description=DESCRIPTIONS["detected_licenses"])
+    async def detected_licenses(
+        self, info: strawberry.Info[Context, None]
+    ) -> list[DetectedLicense]:
+        loader = info.context.origin_detected_licenses
+        found = await loader.load(self.id)  # type: ignore[attr-defined]
+        return [DetectedLicense.from_pydantic(r) for r in found]
+
+    @strawberry.field(description=DESCRIPTIONS["raw_payloads"])
+    async def raw_payloads(self, info: strawberry.Info[Context, None]) -> list[RawPayloadInfo]:
+        found = await info.context.origin_raw_payloads.load(self.id)  # type: ignore[attr-defined]
+        return [RawPayloadInfo.from_pydantic(r) for r in found]
 
 
 def origin_node(row: object) -> Origin:
@@ -53,14 +126,23 @@ class OriginQuery:
         license: str | None = None,
         license_expression: str | None = None,
         license_category: str | None = None,
+        license_via: LicenseVia | None = None,
         has_paper: bool | None = None,
         paper_link_kind: PaperLinkKind | None = None,
         stars_min: int | None = None,
         stars_max: int | None = None,
+        forks_min: int | None = None,
+        forks_max: int | None = None,
         archived: bool | None = None,
         fork: bool | None = None,
         owner: str | None = None,
         topic: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+        scanned_after: datetime | None = None,
+        scanned_before: datetime | None = None,
         q: str | None = None,
         sort: str = "id",
     ) -> Connection[Origin]:
@@ -73,14 +155,23 @@ class OriginQuery:
             license=license,
             license_expression=license_expression,
             license_category=license_category,
+            license_via=license_via,
             has_paper=has_paper,
             paper_link_kind=paper_link_kind,
             stars_min=stars_min,
             stars_max=stars_max,
+            forks_min=forks_min,
+            forks_max=forks_max,
             archived=archived,
             fork=fork,
             owner=owner,
             topic=topic,
+            created_after=created_after,
+            created_before=created_before,
+            updated_after=updated_after,
+            updated_before=updated_before,
+            scanned_after=scanned_after,
+            scanned_before=scanned_before,
             q=q,
             sort=sort_key,
             descending=descending,
@@ -90,6 +181,7 @@ class OriginQuery:
         return Connection(
             edges=edges,
             page_info=PageInfo(has_next_page=next_cursor is not None, end_cursor=next_cursor),
+            counter=lambda: info.context.db(count, filters),
         )
 
     @strawberry.field(description="One origin by URL (also a former URL) or by id.")

@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    BindParameter,
+    LargeBinary,
+    TableValuedAlias,
+    and_,
+    any_,
+    bindparam,
+    column,
+    distinct,
+    func,
+    not_,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.orm import Session, defer
 
 from app.forges.urls import normalize_url
 from app.models import (
+    Content,
+    ContentFact,
+    Issue,
     LicenseFinding,
     Origin,
     OriginAlias,
     PathOccurrence,
+    RawMetadata,
     Snapshot,
     Visit,
 )
+from app.models.enums import IssueKind, IssueState, LicenseSource
 
 
 def get(session: Session, origin_id: int) -> Origin | None:
@@ -66,34 +90,258 @@ def license_findings(
     return out
 
 
-def latest_visit(session: Session, origin_id: int) -> Visit | None:
-    return session.scalars(
-        select(Visit).where(Visit.origin_id == origin_id).order_by(Visit.date.desc()).limit(1)
-    ).first()
-
-
-def file_count(session: Session, snapshot_id: int, origin_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(PathOccurrence)
-            .where(
-                PathOccurrence.snapshot_id == snapshot_id,
-                PathOccurrence.origin_id == origin_id,
-            )
-        )
-        or 0
-    )
-
-
 def aliases(session: Session, origin_id: int) -> Sequence[OriginAlias]:
     return session.scalars(
         select(OriginAlias).where(OriginAlias.origin_id == origin_id).order_by(OriginAlias.id)
     ).all()
 
 
-def snapshot_swhid(session: Session, snapshot_id: int | None) -> str | None:
-    if snapshot_id is None:
-        return None
-    snap = session.get(Snapshot, snapshot_id)
-    return snap.swhid if snap else None
+# --- the detail view, batched: each function takes many origins and runs one query ---
+#
+# GraphQL's DataLoaders call these with the origins of a whole page, REST with one id;
+# every result holds a key for every origin asked for.
+
+RAW_PAYLOADS_LIMIT = 20
+EXAMPLE_PATHS = 3
+
+
+@dataclass(frozen=True)
+class LatestVisit:
+    visit: Visit
+    snapshot: Snapshot | None
+    files: int
+
+
+@dataclass(frozen=True)
+class LanguageCount:
+    language: str
+    files: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class IssueCount:
+    kind: IssueKind
+    state: IssueState
+    count: int
+    last_updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DetectedLicense:
+    expression: str
+    files: int
+    sources: list[LicenseSource]
+    example_paths: list[bytes]
+
+
+def _ids(origin_ids: Sequence[int]) -> BindParameter[Sequence[int]]:
+    """The ids as one array parameter (``= ANY(:ids)``, ``unnest(:ids)``), whatever
+    their number, so the statement text does not change with the page size."""
+    return bindparam(None, list(origin_ids), type_=ARRAY(BigInteger))
+
+
+def _id_table(origin_ids: Sequence[int]) -> TableValuedAlias:
+    return (
+        func.unnest(_ids(origin_ids))
+        .table_valued(column("id", BigInteger), name="ids")
+        .render_derived(name="ids")
+    )
+
+
+def latest_visits(session: Session, origin_ids: Sequence[int]) -> dict[int, LatestVisit | None]:
+    """Each origin's newest visit (whatever its status), its snapshot, and how many
+    files the snapshot holds (an index-only count on path_occurrence)."""
+    out: dict[int, LatestVisit | None] = dict.fromkeys(origin_ids)
+    if not origin_ids:
+        return out
+    ids = _id_table(origin_ids)
+    newest = (
+        select(Visit.id)
+        .where(Visit.origin_id == ids.c.id)
+        .order_by(Visit.date.desc(), Visit.id.desc())
+        .limit(1)
+        .correlate(ids)
+        .lateral("newest")
+    )
+    files = (
+        select(func.count())
+        .select_from(PathOccurrence)
+        .where(
+            PathOccurrence.origin_id == Visit.origin_id,
+            PathOccurrence.snapshot_id == Visit.snapshot_id,
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Visit, Snapshot, files)
+        .select_from(ids)
+        .join(newest, true())
+        .join(Visit, Visit.id == newest.c.id)
+        .outerjoin(Snapshot, Snapshot.id == Visit.snapshot_id)
+    )
+    for visit, snapshot, count in rows:
+        out[visit.origin_id] = LatestVisit(visit, snapshot, int(count or 0))
+    return out
+
+
+def _latest_snapshots(origin_ids: Sequence[int]) -> CTE:
+    """(origin_id, snapshot_id) of each origin's newest visit that produced a snapshot:
+    a failed or ongoing visit does not hide the files of the one before."""
+    ids = _id_table(origin_ids)
+    newest = (
+        select(Visit.snapshot_id)
+        .where(Visit.origin_id == ids.c.id, Visit.snapshot_id.is_not(None))
+        .order_by(Visit.date.desc(), Visit.id.desc())
+        .limit(1)
+        .correlate(ids)
+        .lateral("newest")
+    )
+    return (
+        select(ids.c.id.label("origin_id"), newest.c.snapshot_id)
+        .select_from(ids)
+        .join(newest, true())
+        .cte("latest_snapshot")
+    )
+
+
+def languages(session: Session, origin_ids: Sequence[int]) -> dict[int, list[LanguageCount]]:
+    """Files and bytes per language in each origin's latest snapshot, largest first.
+
+    As GitHub Linguist does, vendored, generated and binary files are left out, and so
+    are files without a language (including those not analysed yet)."""
+    out: dict[int, list[LanguageCount]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
+    snap = _latest_snapshots(origin_ids)
+    files = func.count().label("files")
+    size = func.sum(Content.length).label("bytes")
+    rows = session.execute(
+        select(snap.c.origin_id, ContentFact.language, files, size)
+        .select_from(snap)
+        .join(
+            PathOccurrence,
+            and_(
+                PathOccurrence.origin_id == snap.c.origin_id,
+                PathOccurrence.snapshot_id == snap.c.snapshot_id,
+            ),
+        )
+        .join(ContentFact, ContentFact.content_id == PathOccurrence.content_id)
+        .join(Content, Content.id == PathOccurrence.content_id)
+        .where(
+            ContentFact.language.is_not(None),
+            not_(ContentFact.is_vendored),
+            not_(ContentFact.is_generated),
+            not_(ContentFact.is_binary),
+        )
+        .group_by(snap.c.origin_id, ContentFact.language)
+        .order_by(snap.c.origin_id, size.desc(), files.desc(), ContentFact.language)
+    )
+    for origin_id, language, n, total in rows:
+        out[origin_id].append(LanguageCount(language, int(n), int(total or 0)))
+    return out
+
+
+def issue_stats(session: Session, origin_ids: Sequence[int]) -> dict[int, list[IssueCount]]:
+    """Issues and pull requests per kind and normalized state, with the newest
+    ``forge_updated_at`` of each group (on the (origin_id, state, kind) index)."""
+    out: dict[int, list[IssueCount]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
+    rows = session.execute(
+        select(
+            Issue.origin_id,
+            Issue.kind,
+            Issue.state,
+            func.count(),
+            func.max(Issue.forge_updated_at),
+        )
+        .where(Issue.origin_id == any_(_ids(origin_ids)))
+        .group_by(Issue.origin_id, Issue.kind, Issue.state)
+    )
+    for origin_id, kind, state, n, updated in rows:
+        out[origin_id].append(IssueCount(kind, state, int(n), updated))
+    return out
+
+
+def detected_licenses(
+    session: Session, origin_ids: Sequence[int]
+) -> dict[int, list[DetectedLicense]]:
+    """License expressions found in the files of each origin's latest snapshot: per
+    expression the files, the kinds of evidence, and the first paths in path order.
+
+    Vendored files count (their licenses bind whoever redistributes them); findings
+    whose text could not be mapped to an expression are left out, as in the
+    ``detected`` side of the license index."""
+    out: dict[int, list[DetectedLicense]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
+    snap = _latest_snapshots(origin_ids)
+    files = func.count(distinct(PathOccurrence.id)).label("files")
+    paths = type_coerce(
+        func.array_agg(aggregate_order_by(distinct(PathOccurrence.path), PathOccurrence.path)),
+        ARRAY(LargeBinary),
+    )
+    rows = session.execute(
+        select(
+            snap.c.origin_id,
+            LicenseFinding.expression,
+            files,
+            func.array_agg(
+                aggregate_order_by(distinct(LicenseFinding.source), LicenseFinding.source)
+            ),
+            paths[1:EXAMPLE_PATHS],
+        )
+        .select_from(snap)
+        .join(
+            PathOccurrence,
+            and_(
+                PathOccurrence.origin_id == snap.c.origin_id,
+                PathOccurrence.snapshot_id == snap.c.snapshot_id,
+            ),
+        )
+        .join(LicenseFinding, LicenseFinding.content_id == PathOccurrence.content_id)
+        .where(LicenseFinding.expression.is_not(None))
+        .group_by(snap.c.origin_id, LicenseFinding.expression)
+        .order_by(snap.c.origin_id, files.desc(), LicenseFinding.expression)
+    )
+    for origin_id, expression, n, sources, examples in rows:
+        out[origin_id].append(
+            DetectedLicense(
+                expression,
+                int(n),
+                [LicenseSource(s) for s in sources],
+                [bytes(p) for p in examples or []],
+            )
+        )
+    return out
+
+
+def raw_payloads(
+    session: Session, origin_ids: Sequence[int], *, limit: int = RAW_PAYLOADS_LIMIT
+) -> dict[int, list[RawMetadata]]:
+    """Each origin's newest stored payloads (without their bytes), newest first: the
+    first page of ``/v1/origins/{id}/raw`` in the other order."""
+    out: dict[int, list[RawMetadata]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
+    ids = _id_table(origin_ids)
+    newest = (
+        select(RawMetadata.id)
+        .where(RawMetadata.origin_id == ids.c.id)
+        .order_by(RawMetadata.fetched_at.desc(), RawMetadata.id.desc())
+        .limit(limit)
+        .correlate(ids)
+        .lateral("newest")
+    )
+    rows = session.scalars(
+        select(RawMetadata)
+        .select_from(ids)
+        .join(newest, true())
+        .join(RawMetadata, RawMetadata.id == newest.c.id)
+        .options(defer(RawMetadata.payload))
+        .order_by(RawMetadata.origin_id, RawMetadata.fetched_at.desc(), RawMetadata.id.desc())
+    )
+    for raw in rows:
+        out[raw.origin_id or 0].append(raw)
+    return out

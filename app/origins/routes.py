@@ -7,14 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.forges.schemas import RawMetadataOut
 from app.kit.api import UoW
 from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
 from app.kit.problems import NotFound
 from app.licenses.findings import LicenseFindingOut
-from app.models.enums import OriginKind, PaperLinkKind
+from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
 from app.origins import repository
-from app.origins.schemas import OriginDetail, OriginOut, VisitOut
+from app.origins.schemas import (
+    DetectedLicenseOut,
+    IssueStatsOut,
+    LanguageOut,
+    OriginDetail,
+    OriginOut,
+    VisitOut,
+)
 from app.origins.search import OriginFilters, parse_sort, search
+from app.origins.search import count as search_count
+from app.papers import repository as papers
+from app.papers.schemas import OriginPaperOut
 
 router = APIRouter(prefix="/v1/origins", tags=["origins"])
 
@@ -42,6 +53,14 @@ def list_origins(
                 "Of the reconciled license: permissive, weak-copyleft, copyleft, public-domain, "
                 "source-available, proprietary, unknown..."
             )
+        ),
+    ] = None,
+    license_via: Annotated[
+        LicenseVia | None,
+        Query(
+            description="Count only licenses declared for the origin (forge, registry, "
+            "manifest) or only those detected in its files (vendored code included); "
+            "alone: has any license that way"
         ),
     ] = None,
     has_paper: Annotated[bool | None, Query(description="Linked to at least one paper")] = None,
@@ -72,6 +91,9 @@ def list_origins(
     ] = "id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    count: Annotated[
+        bool, Query(description="Also count all matching origins into `total` (one more query)")
+    ] = False,
 ) -> Page[OriginOut]:
     """Repositories and packages; every filter combines with the others."""
     sort_key, descending = parse_sort(sort)
@@ -82,6 +104,7 @@ def list_origins(
         license=license,
         license_expression=license_expression,
         license_category=license_category,
+        license_via=license_via,
         has_paper=has_paper,
         paper_link_kind=paper_link_kind,
         stars_min=stars_min,
@@ -104,7 +127,11 @@ def list_origins(
     )
     rows, next_cursor = search(uow.session, filters, cursor=cursor, limit=limit)
     response.headers.update(next_link(request.url, next_cursor))
-    return Page[OriginOut](items=[OriginOut.of(o) for o in rows], next_cursor=next_cursor)
+    return Page[OriginOut](
+        items=[OriginOut.of(o) for o in rows],
+        next_cursor=next_cursor,
+        total=search_count(uow.session, filters) if count else None,
+    )
 
 
 @router.get("/lookup", response_model=OriginDetail)
@@ -124,26 +151,30 @@ def get_origin(uow: UoW, origin_id: int) -> OriginDetail:
 
 
 def _detail(uow: UoW, origin_id: int) -> OriginDetail:
+    """The same batch queries as GraphQL's DataLoaders, for one origin."""
     session = uow.session
     origin = repository.get(session, origin_id)
     if origin is None:
         raise NotFound(f"no origin with id {origin_id}")
-    visit = repository.latest_visit(session, origin.id)
-    visit_out = None
-    if visit is not None:
-        visit_out = VisitOut(
-            date=visit.date,
-            visit_type=visit.visit_type,
-            status=visit.status,
-            snapshot=repository.snapshot_swhid(session, visit.snapshot_id),
-            files=repository.file_count(session, visit.snapshot_id, origin.id)
-            if visit.snapshot_id
-            else 0,
-        )
-    findings = repository.license_findings(session, [origin.id])[origin.id]
+    ids = [origin.id]
+    visit = repository.latest_visits(session, ids)[origin.id]
     return OriginDetail(
         **OriginOut.of(origin).model_dump(),
-        licenses=[LicenseFindingOut.of(f) for f in findings],
+        licenses=[
+            LicenseFindingOut.of(f) for f in repository.license_findings(session, ids)[origin.id]
+        ],
+        detected_licenses=[
+            DetectedLicenseOut.of(r) for r in repository.detected_licenses(session, ids)[origin.id]
+        ],
         aliases=[a.url for a in repository.aliases(session, origin.id)],
-        latest_visit=visit_out,
+        latest_visit=VisitOut.of(visit) if visit is not None else None,
+        languages=LanguageOut.breakdown(repository.languages(session, ids)[origin.id]),
+        issue_stats=IssueStatsOut.of(repository.issue_stats(session, ids)[origin.id]),
+        papers=[
+            OriginPaperOut.of(link, paper)
+            for link, paper in papers.links_of_origin(session, origin.id)
+        ],
+        raw_payloads=[
+            RawMetadataOut.of(r) for r in repository.raw_payloads(session, ids)[origin.id]
+        ],
     )

@@ -36,4 +36,5 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
     for line in rows.values():
         assert line.split()[-1] == "0", f"failed requests: {line}"
     assert "SEQ SCAN" not in out
-    assert "no sequential scan over content, license_finding, origin, paper_link" in out
+    watched = "content, license_finding, origin, origin_license, paper_link, path_occurrence"
+    assert f"no sequential scan over {watched}" in out

@@ -59,8 +59,15 @@ def test_provenance_owner_issue_endpoints(client: TestClient, db: Session) -> No
     origin = client.get(
         "/v1/origins/lookup", params={"url": "https://github.com/pallets/itsdangerous"}
     ).json()
-    raw = client.get(f"/v1/raw/{origin['provenance']['raw_metadata_id']}").json()
+    raw_url = f"/v1/raw/{origin['provenance']['raw_metadata_id']}"
+    answer = client.get(raw_url)
+    raw = answer.json()
     assert raw["authority"] == "github.com"
+    # Stored payloads never change: their fetch time serves If-Modified-Since.
+    since = answer.headers["Last-Modified"]
+    assert client.get(raw_url, headers={"If-Modified-Since": since}).status_code == 304
+    older = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(raw_url, headers={"If-Modified-Since": older}).status_code == 200
     assert raw["payload"]["full_name"] == "pallets/itsdangerous"
     assert raw["source_url"] == "https://api.github.com/repos/pallets/itsdangerous"
     payloads = client.get(f"/v1/origins/{origin['id']}/raw").json()["items"]

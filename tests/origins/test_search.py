@@ -95,6 +95,11 @@ def names(client: TestClient, **params: object) -> list[str]:
         ({"license": "MIT-0"}, ["bob/webapp"]),
         ({"license": "BSD-3-Clause"}, ["carol/fast-parser"]),  # detected in a file
         ({"license_expression": "mit or apache-2.0"}, ["alice/fast-parser"]),
+        ({"license": "BSD-3-Clause", "license_via": "declared"}, []),
+        ({"license": "BSD-3-Clause", "license_via": "detected"}, ["carol/fast-parser"]),
+        ({"license": "mit", "license_via": "declared"}, ["alice/fast-parser"]),
+        ({"license_via": "detected"}, ["carol/fast-parser"]),
+        ({"license_expression": "bsd-3-clause", "license_via": "declared"}, []),
         ({"license_category": "copyleft"}, ["x/lab"]),
         ({"forge": "gitlab.com"}, ["x/lab"]),
         ({"language": "rust"}, ["alice/fast-parser"]),
@@ -151,6 +156,8 @@ def test_graphql_uses_the_same_filters(client: TestClient) -> None:
         (OriginFilters(q="parser"), False, "ix_origin_search_trgm"),
         (OriginFilters(sort=OriginSort.STARS, descending=True), True, "ix_origin_sort_stars"),
         (OriginFilters(topic="json"), False, "ix_origin_topics"),
+        (OriginFilters(license="MIT"), False, "ix_origin_license_keys"),
+        (OriginFilters(license_expression="MIT"), False, "ix_origin_license_expression_lower"),
     ],
 )
 def test_queries_can_use_their_indexes(
@@ -171,3 +178,88 @@ def test_queries_can_use_their_indexes(
         db.execute(text("SET LOCAL enable_indexscan = off"))
     plan = "\n".join(r[0] for r in db.execute(text(f"EXPLAIN {compiled}")))
     assert index in plan, plan
+
+
+def test_rest_and_graphql_offer_every_filter(client: TestClient) -> None:
+    """Both APIs expose each field of the shared filter layer (sort and direction are
+    one ``sort`` argument in both)."""
+    from dataclasses import fields
+
+    from strawberry.utils.str_converters import to_camel_case
+
+    wanted = {f.name for f in fields(OriginFilters)} - {"descending"}
+    spec = client.get("/openapi.json").json()
+    rest = {p["name"] for p in spec["paths"]["/v1/origins"]["get"]["parameters"]}
+    assert wanted <= rest, wanted - rest
+    query = '{ __type(name: "Query") { fields { name args { name } } } }'
+    types = client.post("/graphql", json={"query": query}).json()["data"]["__type"]["fields"]
+    graphql = {a["name"] for f in types if f["name"] == "origins" for a in f["args"]}
+    assert {to_camel_case(n) for n in wanted} <= graphql, wanted
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    ("arguments", "params"),
+    [
+        ("forksMin: 2, forksMax: 20", {"forks_min": 2, "forks_max": 20}),
+        ('createdAfter: "2020-01-01T00:00:00Z"', {"created_after": "2020-01-01T00:00:00Z"}),
+        ('license: "BSD-3-Clause", licenseVia: DETECTED', {"license": "BSD-3-Clause"}),
+    ],
+)
+def test_graphql_and_rest_filters_agree(
+    client: TestClient, arguments: str, params: dict[str, object]
+) -> None:
+    query = f"{{ origins({arguments}) {{ nodes {{ fullName }} }} }}"
+    body = client.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    got = [n["fullName"] for n in body["data"]["origins"]["nodes"]]
+    assert got == names(client, **params)
+    assert got  # the corpus has an answer for each
+
+
+def test_graphql_gets_the_same_bound_errors(client: TestClient) -> None:
+    for arguments in ("starsMin: -1", 'q: "x"'):
+        body = client.post(
+            "/graphql", json={"query": f"{{ origins({arguments}) {{ nodes {{ id }} }} }}"}
+        ).json()
+        assert body["errors"][0]["extensions"]["code"] == "validation-error", body
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    ("arguments", "params", "expected"),
+    [
+        ("", {}, 4),
+        ('license: "mit"', {"license": "mit"}, 1),
+        ('q: "parser", first: 1', {"q": "parser", "limit": 1}, 2),  # all pages, not one
+    ],
+)
+def test_total_count_counts_all_pages(
+    client: TestClient, arguments: str, params: dict[str, object], expected: int
+) -> None:
+    args = f"({arguments})" if arguments else ""
+    query = f"{{ origins{args} {{ totalCount nodes {{ id }} }} }}"
+    body = client.post("/graphql", json={"query": query}).json()
+    assert body["data"]["origins"]["totalCount"] == expected, body
+    rest = client.get("/v1/origins", params={**params, "count": "true"}).json()
+    assert rest["total"] == expected
+    assert client.get("/v1/origins", params=params).json()["total"] is None  # not asked
+
+
+def test_total_count_of_other_lists(client: TestClient, db: Session) -> None:
+    from tests.factories import IssueFactory
+
+    origin = OriginFactory()
+    for state in ("open", "open", "closed"):
+        IssueFactory(origin_id=origin.id, state=state)
+    db.flush()
+    query = (
+        f"{{ issues(originId: {origin.id}, state: OPEN, first: 1) {{ totalCount }} "
+        '  licenses(category: "Copyleft", first: 1) { totalCount } }'
+    )
+    data = client.post("/graphql", json={"query": query}).json()["data"]
+    assert data["issues"]["totalCount"] == 2
+    copyleft = db.execute(
+        text("SELECT count(*) FROM license WHERE lower(category) = 'copyleft'")
+    ).scalar_one()
+    assert data["licenses"]["totalCount"] == copyleft > 1
