@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry.scalars import JSON
 
 from app.archive import schemas, service
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, Edge, PageInfo, check_first
 from app.kit.pagination import DEFAULT_PAGE_SIZE
 from app.licenses.gql import LicenseFinding  # noqa: F401 - registers nested types
@@ -89,13 +91,13 @@ class ArchiveQuery:
         description="A content by SWHID (swh:1:cnt:...) or sha1:/sha256:/sha1_git:<hex>."
     )
     async def content(self, info: strawberry.Info[Context, None], key: str) -> Content:
-        return Content.from_pydantic(await info.context.db(service.get_content, key))
+        return to_gql(Content, await info.context.db(service.get_content, key))
 
     @strawberry.field(name="resolveSWHID", description="What CodeCommons knows of any SWHID.")
     async def resolve_swhid(
         self, info: strawberry.Info[Context, None], swhid: str
     ) -> ResolvedObject:
-        return ResolvedObject.from_pydantic(await info.context.db(service.resolve, swhid))
+        return to_gql(ResolvedObject, await info.context.db(service.resolve, swhid))
 
     @strawberry.field(
         description="Every place a content appears, oldest first (REST "
@@ -109,7 +111,7 @@ class ArchiveQuery:
         after: str | None = None,
     ) -> Connection[Occurrence]:
         paged = await info.context.db(service.content_occurrences, key, after, check_first(first))
-        return _connection(paged, Occurrence.from_pydantic)
+        return _connection(paged, partial(to_gql, Occurrence))
 
     @strawberry.field(
         description="A directory's entries by name (REST /v1/directories/{swhid}/entries)."
@@ -122,7 +124,7 @@ class ArchiveQuery:
         after: str | None = None,
     ) -> Connection[DirectoryEntry]:
         paged = await info.context.db(service.directory_entries, swhid, after, check_first(first))
-        return _connection(paged, DirectoryEntry.from_pydantic)
+        return _connection(paged, partial(to_gql, DirectoryEntry))
 
     @strawberry.field(
         description="A snapshot's branches by name (REST /v1/snapshots/{swhid}/branches)."
@@ -135,4 +137,4 @@ class ArchiveQuery:
         after: str | None = None,
     ) -> Connection[Branch]:
         paged = await info.context.db(service.snapshot_branches, swhid, after, check_first(first))
-        return _connection(paged, Branch.from_pydantic)
+        return _connection(paged, partial(to_gql, Branch))

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 from app.forges import repository
 from app.forges.schemas import IssueOut, OwnerDetail, RawMetadataDetail, RawMetadataOut
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, check_first, connection
 from app.kit.pagination import count_rows, decode_id_cursor, encode_cursor
 from app.licenses.gql import Provenance  # noqa: F401 - registers nested types
@@ -62,7 +63,7 @@ class ForgeQuery:
         return connection(
             rows,
             first,
-            lambda r: Issue.from_pydantic(IssueOut.of(r)),
+            lambda r: to_gql(Issue, IssueOut.of(r)),
             lambda r: encode_cursor("issues", [r.id]),
             counter=lambda: info.context.db(count_rows, matching),
         )
@@ -70,7 +71,7 @@ class ForgeQuery:
     @strawberry.field(description="A stored raw payload, verbatim, with its provenance.")
     async def raw_payload(self, info: strawberry.Info[Context, None], id: int) -> RawPayload | None:
         row = await info.context.db(repository.raw_by_id, id)
-        return RawPayload.from_pydantic(RawMetadataDetail.with_payload(row)) if row else None
+        return to_gql(RawPayload, RawMetadataDetail.with_payload(row)) if row else None
 
 
 @strawberry.type
@@ -95,7 +96,7 @@ class OwnerQuery:
         return connection(
             rows,
             first,
-            lambda r: OwnerInfo.from_pydantic(OwnerDetail.of(r)),
+            lambda r: to_gql(OwnerInfo, OwnerDetail.of(r)),
             lambda r: encode_cursor("owners", [r.id]),
             counter=lambda: info.context.db(count_rows, repository.owners_query(forge, login)),
         )

@@ -7,6 +7,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, check_first, connection
 from app.jobs import repository
 from app.jobs.schemas import JobOut, ProgressOut
@@ -58,7 +59,7 @@ class JobQuery:
         return connection(
             rows,
             first,
-            lambda r: Job.from_pydantic(JobOut.of(r, {})),
+            lambda r: to_gql(Job, JobOut.of(r, {})),
             lambda r: encode_cursor("jobs", [r.id]),
             counter=lambda: info.context.db(count_rows, repository.jobs_query(state, kind)),
         )
@@ -66,4 +67,4 @@ class JobQuery:
     @strawberry.field
     async def job(self, info: strawberry.Info[Context, None], id: int) -> Job | None:
         row = await info.context.db(repository.get, id)
-        return Job.from_pydantic(JobOut.of(row, {})) if row is not None else None
+        return to_gql(Job, JobOut.of(row, {})) if row is not None else None

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, check_first, connection
 from app.kit.pagination import count_rows, decode_cursor, encode_cursor
 from app.licenses import repository
@@ -34,7 +35,7 @@ class EffectiveLicense:
 
 
 def license_node(row: object) -> License:
-    return License.from_pydantic(LicenseOut.model_validate(row))
+    return to_gql(License, LicenseOut.model_validate(row))
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.forges.gql import RawPayloadInfo
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, Edge, PageInfo, check_first
 from app.licenses.gql import (  # noqa: F401 - registers nested types
     EffectiveLicense,
@@ -72,24 +73,24 @@ class Origin:
     async def licenses(self, info: strawberry.Info[Context, None]) -> list[LicenseFinding]:
         # pydantic-derived fields are invisible to mypy's strawberry plugin
         found = await info.context.origin_licenses.load(self.id)  # type: ignore[attr-defined]
-        return [LicenseFinding.from_pydantic(f) for f in found]
+        return [to_gql(LicenseFinding, f) for f in found]
 
     # The detail fields, each from a DataLoader: one query per field for a whole page.
 
     @strawberry.field(description=DESCRIPTIONS["latest_visit"])
     async def latest_visit(self, info: strawberry.Info[Context, None]) -> Visit | None:
         found = await info.context.origin_latest_visit.load(self.id)  # type: ignore[attr-defined]
-        return Visit.from_pydantic(found) if found is not None else None
+        return to_gql(Visit, found) if found is not None else None
 
     @strawberry.field(description=DESCRIPTIONS["languages"])
     async def languages(self, info: strawberry.Info[Context, None]) -> list[LanguageShare]:
         found = await info.context.origin_languages.load(self.id)  # type: ignore[attr-defined]
-        return [LanguageShare.from_pydantic(r) for r in found]
+        return [to_gql(LanguageShare, r) for r in found]
 
     @strawberry.field(description=DESCRIPTIONS["issue_stats"])
     async def issue_stats(self, info: strawberry.Info[Context, None]) -> IssueStats:
         found = await info.context.origin_issue_stats.load(self.id)  # type: ignore[attr-defined]
-        return IssueStats.from_pydantic(found)
+        return to_gql(IssueStats, found)
 
     @strawberry.field(description=DESCRIPTIONS["detected_licenses"])
     async def detected_licenses(
@@ -97,16 +98,16 @@ class Origin:
     ) -> list[DetectedLicense]:
         loader = info.context.origin_detected_licenses
         found = await loader.load(self.id)  # type: ignore[attr-defined]
-        return [DetectedLicense.from_pydantic(r) for r in found]
+        return [to_gql(DetectedLicense, r) for r in found]
 
     @strawberry.field(description=DESCRIPTIONS["raw_payloads"])
     async def raw_payloads(self, info: strawberry.Info[Context, None]) -> list[RawPayloadInfo]:
         found = await info.context.origin_raw_payloads.load(self.id)  # type: ignore[attr-defined]
-        return [RawPayloadInfo.from_pydantic(r) for r in found]
+        return [to_gql(RawPayloadInfo, r) for r in found]
 
 
 def origin_node(row: object) -> Origin:
-    return Origin.from_pydantic(OriginOut.of(row))  # type: ignore[arg-type]
+    return to_gql(Origin, OriginOut.of(row))  # type: ignore[arg-type]
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from app.graphql.context import Context
+from app.graphql.convert import to_gql
 from app.kit.problems import Problem
 from app.models.enums import PaperLinkKind
 from app.papers import repository
@@ -41,14 +42,14 @@ class PaperQuery:
         if parsed is None:
             raise Problem(f"{identifier!r} is not a DOI, arXiv id or HAL id")
         row = await info.context.db(repository.paper_by_key, paper_key(parsed))
-        return PaperType.from_pydantic(PaperOut.of(row)) if row is not None else None
+        return to_gql(PaperType, PaperOut.of(row)) if row is not None else None
 
     @strawberry.field(description="The papers of an origin, with link kinds and evidence.")
     async def origin_papers(
         self, info: strawberry.Info[Context, None], origin_id: int
     ) -> list[OriginPaper]:
         rows = await info.context.db(repository.links_of_origin, origin_id)
-        return [OriginPaper.from_pydantic(OriginPaperOut.of(link, paper)) for link, paper in rows]
+        return [to_gql(OriginPaper, OriginPaperOut.of(link, paper)) for link, paper in rows]
 
 
 @strawberry.type
@@ -71,7 +72,8 @@ class PaperMetadataQuery:
                 origin_id=o.id,
                 origin_url=o.url,
                 kind=link.kind,
-                evidence=Evidence.from_pydantic(
+                evidence=to_gql(
+                    Evidence,
                     EvidenceOut(
                         path=link.evidence_path,
                         line=link.evidence_line,
@@ -80,7 +82,7 @@ class PaperMetadataQuery:
                         identifier_as_found=link.identifier_as_found,
                         tool=link.tool,
                         tool_version=link.tool_version,
-                    )
+                    ),
                 ),
             )
             for link, o in rows
