@@ -28,6 +28,8 @@ from app.origins.schemas import (
     LanguageOut,
     VisitOut,
 )
+from app.papers import repository as papers
+from app.papers.schemas import OriginPaperOut
 
 T = TypeVar("T")
 
@@ -61,6 +63,9 @@ class Context(BaseContext):
         self.origin_raw_payloads: DataLoader[int, list[RawMetadataOut]] = DataLoader(
             load_fn=self._load_origin_raw_payloads
         )
+        self.origin_papers: DataLoader[int, list[OriginPaperOut]] = DataLoader(
+            load_fn=self._load_origin_papers
+        )
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         async with self._lock:
@@ -87,6 +92,10 @@ class Context(BaseContext):
     ) -> list[list[DetectedLicenseOut]]:
         found = await self.db(origins.detected_licenses, keys)
         return [[DetectedLicenseOut.of(r) for r in found.get(k, [])] for k in keys]
+
+    async def _load_origin_papers(self, keys: list[int]) -> list[list[OriginPaperOut]]:
+        found = await self.db(papers.links_of_origins, keys)
+        return [[OriginPaperOut.of(link, paper) for link, paper in found[k]] for k in keys]
 
     async def _load_origin_raw_payloads(self, keys: list[int]) -> list[list[RawMetadataOut]]:
         found = await self.db(origins.raw_payloads, keys)

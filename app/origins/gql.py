@@ -30,6 +30,7 @@ from app.origins.schemas import (
     VisitOut,
 )
 from app.origins.search import OriginFilters, count, cursor_for, parse_sort, search
+from app.papers.gql import OriginPaper
 
 
 @pydantic_type(model=OwnerOut, all_fields=True)
@@ -104,6 +105,14 @@ class Origin:
     async def raw_payloads(self, info: strawberry.Info[Context, None]) -> list[RawPayloadInfo]:
         found = await info.context.origin_raw_payloads.load(self.id)  # type: ignore[attr-defined]
         return [to_gql(RawPayloadInfo, r) for r in found]
+
+    @strawberry.field(
+        description="Papers linked to the origin, with the kind of link and its evidence "
+        "(the same as originPapers)."
+    )
+    async def papers(self, info: strawberry.Info[Context, None]) -> list[OriginPaper]:
+        found = await info.context.origin_papers.load(self.id)  # type: ignore[attr-defined]
+        return [to_gql(OriginPaper, r) for r in found]
 
 
 def origin_node(row: object) -> Origin:

@@ -112,11 +112,12 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
         stmt = stmt.where(Origin.is_archived.is_(f.archived))
     if f.fork is not None:
         stmt = stmt.where(Origin.is_fork.is_(f.fork))
-    # Star and fork ranges compare the COALESCEd sort keys (the same rows, since the
-    # bounds are >= 0) so the sort indexes serve range and order together.
+    # Star and fork ranges compare the COALESCEd sort keys so the sort indexes serve
+    # range and order together; an unknown count (-1 there) is in no range, hence the
+    # lower bound of at least 0.
     for column, low, high in (
-        (SORT_KEYS[OriginSort.STARS], f.stars_min, f.stars_max),
-        (SORT_KEYS[OriginSort.FORKS], f.forks_min, f.forks_max),
+        (SORT_KEYS[OriginSort.STARS], _known(f.stars_min, f.stars_max), f.stars_max),
+        (SORT_KEYS[OriginSort.FORKS], _known(f.forks_min, f.forks_max), f.forks_max),
         (Origin.forge_created_at, f.created_after, f.created_before),
         (Origin.forge_updated_at, f.updated_after, f.updated_before),
         (Origin.last_scanned_at, f.scanned_after, f.scanned_before),
@@ -156,6 +157,13 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(SEARCH_TEXT.ilike(pattern))
     return stmt
+
+
+def _known(low: int | None, high: int | None) -> int | None:
+    """The lower bound of a count range: at least 0 once any bound is given."""
+    if low is None and high is None:
+        return None
+    return max(low or 0, 0)
 
 
 SEARCH_TEXT = (

@@ -61,13 +61,25 @@ def latest_metadata(session: Session, origin_id: int) -> ProjectMetadata | None:
 
 
 def links_of_origin(session: Session, origin_id: int) -> Sequence[tuple[PaperLink, Paper]]:
+    return links_of_origins(session, [origin_id])[origin_id]
+
+
+def links_of_origins(
+    session: Session, origin_ids: Sequence[int]
+) -> dict[int, list[tuple[PaperLink, Paper]]]:
+    """Each origin's paper links with their papers, in one query (GraphQL batches)."""
+    out: dict[int, list[tuple[PaperLink, Paper]]] = {i: [] for i in origin_ids}
+    if not origin_ids:
+        return out
     rows = session.execute(
         select(PaperLink, Paper)
         .join(Paper, Paper.id == PaperLink.paper_id)
-        .where(PaperLink.origin_id == origin_id)
-        .order_by(PaperLink.kind, PaperLink.id)
+        .where(PaperLink.origin_id.in_(list(origin_ids)))
+        .order_by(PaperLink.origin_id, PaperLink.kind, PaperLink.id)
     ).all()
-    return [(link, paper) for link, paper in rows]
+    for link, paper in rows:
+        out[link.origin_id].append((link, paper))
+    return out
 
 
 def origins_of_paper(session: Session, paper_id: int) -> Sequence[tuple[PaperLink, Origin]]:

@@ -234,6 +234,11 @@ FIELDS = """
         id authority format kind sourceUrl fetcherName fetcherVersion fetchedAt etag
         sha256 originId
     }
+    papers {
+        kind
+        paper { id doi arxivId halId title authors year venue status resolvedBy resolutionNote }
+        evidence { path line contentId rawMetadataId identifierAsFound tool toolVersion }
+    }
 """
 DETAIL = "query($id: Int!) { origin(id: $id) { " + FIELDS + " } }"
 PAGE = "query($first: Int!) { origins(first: $first) { nodes { " + FIELDS + " } } }"
@@ -346,6 +351,7 @@ def test_a_page_of_origins_runs_one_query_per_field(client: TestClient, db: Sess
     assert len(matching("content_fact")) == 1  # languages
     assert len(matching("license_finding", "array_agg")) == 1  # detected licenses
     assert len(matching("FROM raw_metadata")) == 1
+    assert len(matching("FROM paper_link")) == 1
     assert len(matching("visit", "snapshot.sha1_git")) == 1  # latest visits
     assert len(matching("FROM license_finding", "license_finding.origin_id")) == 1
 

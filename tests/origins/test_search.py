@@ -46,12 +46,14 @@ def corpus(db: Session) -> dict[str, Origin]:
             is_archived=True,
             topics=["web"],
             forge_created_at=datetime(2022, 1, 1, tzinfo=UTC),
+            forge_updated_at=datetime(2023, 1, 1, tzinfo=UTC),
         ),
         "fork": OriginFactory(
             full_name="carol/fast-parser",
             description="fork of the parser",
             stars=None,
             is_fork=True,
+            last_scanned_at=datetime(2025, 9, 1, tzinfo=UTC),
         ),
         "lab": OriginFactory(
             forge=gitlab,
@@ -59,6 +61,8 @@ def corpus(db: Session) -> dict[str, Origin]:
             full_name="x/lab",
             description="Lab tools",
             stars=5,
+            forge_updated_at=datetime(2025, 1, 1, tzinfo=UTC),
+            last_scanned_at=datetime(2025, 1, 1, tzinfo=UTC),
         ),
     }
     LicenseFindingFactory(origin_id=made["parser"].id, expression="MIT OR Apache-2.0")
@@ -109,6 +113,16 @@ def names(client: TestClient, **params: object) -> list[str]:
         ({"owner": "Alice"}, ["alice/fast-parser"]),
         ({"topic": "json"}, ["alice/fast-parser"]),
         ({"created_after": "2020-01-01T00:00:00Z"}, ["bob/webapp"]),
+        ({"created_before": "2020-01-01T00:00:00Z"}, ["alice/fast-parser"]),
+        ({"updated_after": "2024-01-01T00:00:00Z"}, ["x/lab"]),
+        ({"updated_before": "2024-01-01T00:00:00Z"}, ["bob/webapp"]),
+        ({"scanned_after": "2025-06-01T00:00:00Z"}, ["carol/fast-parser"]),
+        ({"scanned_before": "2025-06-01T00:00:00Z"}, ["x/lab"]),
+        ({"forks_min": 3}, ["alice/fast-parser"]),
+        ({"forks_max": 3}, ["bob/webapp"]),  # unknown counts are in no range
+        ({"stars_max": 10}, ["x/lab"]),
+        ({"kind": "package"}, []),
+        ({"kind": "repository", "archived": False, "fork": False}, ["alice/fast-parser", "x/lab"]),
         ({"q": "PARSER"}, ["alice/fast-parser", "carol/fast-parser"]),
         ({"q": "parser", "fork": False, "stars_min": 100}, ["alice/fast-parser"]),
     ],
