@@ -36,7 +36,8 @@ LICENSES = [
     (None, None),
 ]
 TOPICS = ["python", "rust", "cli", "web", "machine-learning", "database", "parser", "api"]
-TABLES = ["raw_metadata", "owner", "origin", "license_finding"]
+# origin_license: the search index the triggers keep, part of what an import writes.
+TABLES = ["raw_metadata", "owner", "origin", "license_finding", "origin_license"]
 
 
 def generate(path: Path, records: int, seed: int = 7) -> None:

@@ -103,16 +103,15 @@ class Context(BaseContext):
 
 
 def get_context(request: Request) -> Iterator[Context]:
-    from app.kit.api import api_key_of
+    from app.kit.api import api_key_of, is_valid_key
 
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     session = factory()
     try:
         settings = request.app.state.settings
-        keys = {k.get_secret_value() for k in settings.api_keys}
         yield Context(
             session,
-            has_api_key=api_key_of(request) in keys,
+            has_api_key=is_valid_key(api_key_of(request), settings),
             cost_budget=CostBudget.of(settings),
         )
         session.rollback()  # queries only: nothing to commit

@@ -39,15 +39,24 @@ def api_key_of(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+def is_valid_key(presented: str | None, settings: Settings) -> bool:
+    """Whether the key is one of the configured ones (constant-time comparisons)."""
+    if presented is None:
+        return False
+    return any(
+        secrets.compare_digest(presented.encode(), key.get_secret_value().encode())
+        for key in settings.api_keys
+    )
+
+
 def require_api_key(request: Request, settings: SettingsDep) -> str:
     """Writes need one of the configured API keys (``Authorization: Bearer`` or
     ``X-API-Key``)."""
     presented = api_key_of(request)
     if presented is None:
         raise Unauthorized("this endpoint needs an API key (Authorization: Bearer <key>)")
-    for key in settings.api_keys:
-        if secrets.compare_digest(presented.encode(), key.get_secret_value().encode()):
-            return presented
+    if is_valid_key(presented, settings):
+        return presented
     raise Unauthorized("the API key is not valid")
 
 

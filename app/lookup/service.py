@@ -43,9 +43,10 @@ PURL_URLS = {
 
 @dataclass
 class LookupResult:
-    """One answer, in the input's place. Also the API's output schema: pydantic
-    serializes the dataclass as it is (building a model per item cost ~100 us, most
-    of a 1000-item request)."""
+    """One answer per input item, in the input's place."""
+
+    # Also the API's output schema: pydantic serializes the dataclass as it is, where
+    # building a model per item cost ~100 us, most of a 1000-item request.
 
     input: str
     kind: Annotated[str, Field(description="swhid, url or purl")]

@@ -66,8 +66,9 @@ class LicenseSource(StrEnum):
 
 
 class LicenseVia(StrEnum):
-    """How an origin has a license: declared for the origin (forge, registry,
-    manifest) or detected in one of its files (vendored code included)."""
+    """How an origin has a license: declared for it by its forge or registry, or
+    detected in one of its files (package manifests, license files, headers, vendored
+    code)."""
 
     DECLARED = "declared"
     DETECTED = "detected"

@@ -106,3 +106,5 @@ class OriginLicense(Base):
     via: Mapped[str] = mapped_column(Text, primary_key=True)  # declared | detected
     expression: Mapped[str] = mapped_column(Text, primary_key=True)
     keys: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # Rows behind it: findings on the origin, or (occurrence, finding) pairs of files.
+    support: Mapped[int] = mapped_column(BigInteger)

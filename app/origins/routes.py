@@ -58,9 +58,10 @@ def list_origins(
     license_via: Annotated[
         LicenseVia | None,
         Query(
-            description="Count only licenses declared for the origin (forge, registry, "
-            "manifest) or only those detected in its files (vendored code included); "
-            "alone: has any license that way"
+            description="declared: said for the origin by its forge or registry; "
+            "detected: found in its scanned files (any snapshot), package manifests, license "
+            "files, headers and vendored code included. Restricts license / "
+            "license_expression; alone: has any license that way"
         ),
     ] = None,
     has_paper: Annotated[bool | None, Query(description="Linked to at least one paper")] = None,

@@ -7,8 +7,18 @@ origin, or detected in a content) and ``path_occurrence`` (which origin holds wh
 content). Joining those two per query seq-scans both at scale. Every writer (forge
 ingest, the bulk COPY path, rederive, scans, the benchmarks' fillers) changes those
 tables, so the database maintains the summary for all of them with statement-level
-triggers over transition tables: additions add rows set-wise, removals recompute the
-affected origins. The application never writes ``origin_license``.
+triggers over transition tables. The application never writes ``origin_license``.
+
+Each row counts its ``support``: the findings on the origin with that expression
+(declared), or the (occurrence, finding) pairs of its files (detected). Triggers add
+signed counts set-wise (an UPDATE nets its old and new rows) with an upsert, which
+takes the row's lock, so concurrent writers add up exactly instead of one recomputing
+from a snapshot that cannot see the other; a row whose support reaches 0 goes. The
+one race left is a join race that the write paths avoid: a finding added to a content
+while another transaction adds that content's first occurrence in an origin (scans
+write a new content's findings in the transaction that creates it, and a concurrent
+scan of the same content waits on that insert). ``SELECT origin_license_rebuild()``
+recomputes everything; bulk loads that bypass triggers (replica mode) call it.
 
 ``keys`` holds the lowercased identifiers of the expression ("mit", "apache-2.0",
 exception ids after WITH), so a whole-token search is ``keys && ARRAY[...]``: served by
@@ -40,109 +50,113 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHERE t <> '' AND upper(t) NOT IN ('AND', 'OR', 'WITH')
 $$;
 
--- Recompute one side ('declared' or 'detected') of the index for some origins.
-CREATE FUNCTION origin_license_refresh(ids bigint[], side text) RETURNS void
+-- Add signed counts of supporting rows; rows whose support falls to 0 go. Both the
+-- upsert and the decrement take the row's lock (in one order for every writer, so two
+-- cannot deadlock), so concurrent additions and removals add up exactly. A removal
+-- never creates a row: its origin may be going (FK cascade) with its rows already gone.
+CREATE FUNCTION origin_license_add(o bigint[], v text[], e text[], d bigint[]) RETURNS void
 LANGUAGE sql AS $$
-    DELETE FROM origin_license WHERE origin_id = ANY(ids) AND via = side;
-    INSERT INTO origin_license (origin_id, via, expression, keys)
-    SELECT origin_id, side, expression, license_keys(expression) FROM (
-        SELECT f.origin_id, f.expression FROM license_finding f
-        WHERE side = 'declared' AND f.origin_id = ANY(ids) AND f.expression IS NOT NULL
-        UNION
-        SELECT o.origin_id, f.expression
-        FROM path_occurrence o JOIN license_finding f ON f.content_id = o.content_id
-        WHERE side = 'detected' AND o.origin_id = ANY(ids) AND f.expression IS NOT NULL
-    ) AS found;
+    INSERT INTO origin_license AS l (origin_id, via, expression, keys, support)
+    SELECT x.o, x.v, x.e, license_keys(x.e), x.d
+    FROM unnest(o, v, e, d) AS x(o, v, e, d)
+    WHERE x.d > 0
+    ORDER BY x.o, x.v, x.e
+    ON CONFLICT (origin_id, via, expression) DO UPDATE SET support = l.support + excluded.support;
+    SELECT 1 FROM origin_license l JOIN unnest(o, v, e, d) AS x(o, v, e, d)
+        ON l.origin_id = x.o AND l.via = x.v AND l.expression = x.e
+    WHERE x.d < 0
+    ORDER BY l.origin_id, l.via, l.expression
+    FOR UPDATE OF l;
+    UPDATE origin_license l SET support = l.support + x.d
+    FROM unnest(o, v, e, d) AS x(o, v, e, d)
+    WHERE x.d < 0 AND l.origin_id = x.o AND l.via = x.v AND l.expression = x.e;
+    DELETE FROM origin_license l USING unnest(o, v, e, d) AS x(o, v, e, d)
+    WHERE x.d < 0 AND l.origin_id = x.o AND l.via = x.v AND l.expression = x.e
+      AND l.support <= 0;
 $$;
+
+-- A content going takes its findings and occurrences with it (FK cascades), and the
+-- cascades' triggers would each miss the other table's rows: its occurrences go first,
+-- while its findings still say which licenses they carried.
+CREATE FUNCTION origin_license_content_deleting() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM path_occurrence WHERE content_id = OLD.id;
+    RETURN OLD;
+END $$;
 
 -- Everything from scratch (the backfill, and bulk loads that ran without triggers).
 CREATE FUNCTION origin_license_rebuild() RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM origin_license;
-    INSERT INTO origin_license (origin_id, via, expression, keys)
-    SELECT origin_id, via, expression, license_keys(expression) FROM (
-        SELECT DISTINCT origin_id, 'declared' AS via, expression FROM license_finding
+    INSERT INTO origin_license (origin_id, via, expression, keys, support)
+    SELECT origin_id, via, expression, license_keys(expression), n FROM (
+        SELECT origin_id, 'declared' AS via, expression, count(*) AS n FROM license_finding
         WHERE origin_id IS NOT NULL AND expression IS NOT NULL
+        GROUP BY origin_id, expression
         UNION ALL
-        SELECT DISTINCT o.origin_id, 'detected', f.expression
+        SELECT o.origin_id, 'detected', f.expression, count(*)
         FROM path_occurrence o JOIN license_finding f ON f.content_id = o.content_id
         WHERE f.expression IS NOT NULL
+        GROUP BY o.origin_id, f.expression
     ) AS found;
 $$;
 
-CREATE FUNCTION origin_license_findings_added() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO origin_license (origin_id, via, expression, keys)
-    SELECT origin_id, 'declared', expression, license_keys(expression) FROM (
-        SELECT DISTINCT origin_id, expression FROM added
-        WHERE origin_id IS NOT NULL AND expression IS NOT NULL
-    ) AS found
-    ON CONFLICT DO NOTHING;
-    INSERT INTO origin_license (origin_id, via, expression, keys)
-    SELECT origin_id, 'detected', expression, license_keys(expression) FROM (
-        SELECT DISTINCT o.origin_id, a.expression
-        FROM added a JOIN path_occurrence o ON o.content_id = a.content_id
-        WHERE a.content_id IS NOT NULL AND a.expression IS NOT NULL
-    ) AS found
-    ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
+-- The rows a statement changed, signed: +1 added, -1 removed (an UPDATE is both, so
+-- what did not change nets to nothing). Names the trigger's transition tables.
+CREATE FUNCTION origin_license_delta_rows(op text, columns text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT concat_ws(' UNION ALL ',
+        CASE WHEN op IN ('INSERT', 'UPDATE') THEN format('SELECT %s, 1 AS s FROM added', columns) END,
+        CASE WHEN op IN ('DELETE', 'UPDATE') THEN format('SELECT %s, -1 AS s FROM removed', columns) END)
+$$;
 
+-- A finding on an origin supports (origin, declared, expression); a finding on a
+-- content supports (origin, detected, expression) once per occurrence of the content.
 CREATE FUNCTION origin_license_findings_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Deleted or updated findings: recompute the origins they touched, both ways.
-    PERFORM origin_license_refresh(ARRAY(
-        SELECT origin_id FROM removed WHERE origin_id IS NOT NULL
-        UNION SELECT origin_id FROM changed WHERE origin_id IS NOT NULL
-    ), 'declared');
-    PERFORM origin_license_refresh(ARRAY(
-        SELECT o.origin_id FROM path_occurrence o
-        WHERE o.content_id IN (
-            SELECT content_id FROM removed WHERE content_id IS NOT NULL
-            UNION SELECT content_id FROM changed WHERE content_id IS NOT NULL)
-    ), 'detected');
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION origin_license_findings_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM origin_license_refresh(ARRAY(
-        SELECT origin_id FROM removed WHERE origin_id IS NOT NULL), 'declared');
-    PERFORM origin_license_refresh(ARRAY(
-        SELECT o.origin_id FROM path_occurrence o
-        WHERE o.content_id IN (SELECT content_id FROM removed WHERE content_id IS NOT NULL)
-    ), 'detected');
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION origin_license_occurrences_added() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO origin_license (origin_id, via, expression, keys)
-    SELECT origin_id, 'detected', expression, license_keys(expression) FROM (
-        SELECT DISTINCT a.origin_id, f.expression
-        FROM added a JOIN license_finding f ON f.content_id = a.content_id
-        WHERE f.expression IS NOT NULL
-    ) AS found
-    ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION origin_license_occurrences_removed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM origin_license_refresh(ARRAY(SELECT DISTINCT origin_id FROM removed), 'detected');
+    EXECUTE format($q$
+        WITH delta AS (%s)
+        SELECT origin_license_add(array_agg(o), array_agg(v), array_agg(e), array_agg(d))
+        FROM (
+            SELECT origin_id AS o, 'declared'::text AS v, expression AS e, sum(s) AS d
+            FROM delta WHERE origin_id IS NOT NULL AND expression IS NOT NULL
+            GROUP BY origin_id, expression
+            UNION ALL
+            SELECT p.origin_id, 'detected'::text, x.expression, sum(x.s)
+            FROM delta x JOIN path_occurrence p ON p.content_id = x.content_id
+            WHERE x.expression IS NOT NULL
+            GROUP BY p.origin_id, x.expression
+        ) AS changes
+    $q$, origin_license_delta_rows(TG_OP, 'origin_id, content_id, expression'));
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION origin_license_occurrences_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM origin_license_refresh(ARRAY(
-        SELECT origin_id FROM removed UNION SELECT origin_id FROM changed), 'detected');
+    EXECUTE format($q$
+        WITH delta AS (%s)
+        SELECT origin_license_add(array_agg(o), array_agg(v), array_agg(e), array_agg(d))
+        FROM (
+            SELECT x.origin_id AS o, 'detected'::text AS v, f.expression AS e, sum(x.s) AS d
+            FROM delta x JOIN license_finding f ON f.content_id = x.content_id
+            WHERE f.expression IS NOT NULL
+            GROUP BY x.origin_id, f.expression
+        ) AS changes
+    $q$, origin_license_delta_rows(TG_OP, 'origin_id, content_id'));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION origin_license_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'license_finding' THEN
+        DELETE FROM origin_license;
+    ELSE
+        DELETE FROM origin_license WHERE via = 'detected';
+    END IF;
     RETURN NULL;
 END $$;
 """
@@ -150,36 +164,43 @@ END $$;
 TRIGGERS = """
 CREATE TRIGGER origin_license_findings_added AFTER INSERT ON license_finding
     REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_added();
-CREATE TRIGGER origin_license_findings_changed AFTER UPDATE ON license_finding
-    REFERENCING OLD TABLE AS removed NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
+CREATE TRIGGER origin_license_findings_updated AFTER UPDATE ON license_finding
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
 CREATE TRIGGER origin_license_findings_deleted AFTER DELETE ON license_finding
     REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_deleted();
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
+CREATE TRIGGER origin_license_findings_truncated AFTER TRUNCATE ON license_finding
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_truncated();
 CREATE TRIGGER origin_license_occurrences_added AFTER INSERT ON path_occurrence
     REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_added();
-CREATE TRIGGER origin_license_occurrences_changed AFTER UPDATE ON path_occurrence
-    REFERENCING OLD TABLE AS removed NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
-CREATE TRIGGER origin_license_occurrences_removed AFTER DELETE ON path_occurrence
+CREATE TRIGGER origin_license_occurrences_updated AFTER UPDATE ON path_occurrence
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
+CREATE TRIGGER origin_license_occurrences_deleted AFTER DELETE ON path_occurrence
     REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_removed();
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
+CREATE TRIGGER origin_license_occurrences_truncated AFTER TRUNCATE ON path_occurrence
+    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_truncated();
+CREATE TRIGGER origin_license_content_deleting BEFORE DELETE ON content
+    FOR EACH ROW EXECUTE FUNCTION origin_license_content_deleting();
 """
 
 TRIGGER_TABLES = {
-    "origin_license_findings_added": "license_finding",
-    "origin_license_findings_changed": "license_finding",
-    "origin_license_findings_deleted": "license_finding",
-    "origin_license_occurrences_added": "path_occurrence",
-    "origin_license_occurrences_changed": "path_occurrence",
-    "origin_license_occurrences_removed": "path_occurrence",
-}
+    f"origin_license_{what}_{event}": table
+    for what, table in (("findings", "license_finding"), ("occurrences", "path_occurrence"))
+    for event in ("added", "updated", "deleted", "truncated")
+} | {"origin_license_content_deleting": "content"}
 FUNCTION_SIGNATURES = [
-    *(f"{name}()" for name in TRIGGER_TABLES),
-    "origin_license_refresh(bigint[], text)",
+    "origin_license_findings_changed()",
+    "origin_license_occurrences_changed()",
+    "origin_license_truncated()",
+    "origin_license_content_deleting()",
+    "origin_license_delta_rows(text, text)",
     "origin_license_rebuild()",
+    "origin_license_add(bigint[], text[], text[], bigint[])",
     "license_keys(text)",
 ]
 
@@ -196,6 +217,7 @@ def upgrade() -> None:
         sa.Column("via", sa.Text(), nullable=False),
         sa.Column("expression", sa.Text(), nullable=False),
         sa.Column("keys", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("support", sa.BigInteger(), nullable=False),
         sa.CheckConstraint("via IN ('declared', 'detected')", name="via_side"),
         sa.PrimaryKeyConstraint("origin_id", "via", "expression"),
     )

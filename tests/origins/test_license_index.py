@@ -4,17 +4,20 @@ them it equals a recomputation from scratch."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import delete, text, update
-from sqlalchemy.orm import Session
+import threading
 
-from app.models import LicenseFinding, Origin, PathOccurrence
+import pytest
+from sqlalchemy import delete, insert, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import Content, LicenseFinding, Origin, PathOccurrence
 from tests.factories import (
     ContentFactory,
     LicenseFindingFactory,
     OriginFactory,
     PathOccurrenceFactory,
     SnapshotFactory,
+    bind,
 )
 
 Row = tuple[str, str, str, tuple[str, ...]]
@@ -30,17 +33,19 @@ def index_of(db: Session, origin: Origin) -> set[Row]:
 
 
 def recomputed(db: Session) -> set[tuple[object, ...]]:
-    """The whole index as the refresh function computes it from the source tables."""
+    """The whole index, support counts included, computed from the source tables."""
     db.flush()
     return {
         tuple(r)
         for r in db.execute(
             text(
-                "SELECT f.origin_id, 'declared', f.expression FROM license_finding f "
+                "SELECT f.origin_id, 'declared', f.expression, count(*) FROM license_finding f "
                 "WHERE f.origin_id IS NOT NULL AND f.expression IS NOT NULL "
-                "UNION SELECT o.origin_id, 'detected', f.expression FROM path_occurrence o "
+                "GROUP BY 1, 3 "
+                "UNION ALL SELECT o.origin_id, 'detected', f.expression, count(*) "
+                "FROM path_occurrence o "
                 "JOIN license_finding f ON f.content_id = o.content_id "
-                "WHERE f.expression IS NOT NULL"
+                "WHERE f.expression IS NOT NULL GROUP BY 1, 3"
             )
         )
     }
@@ -49,7 +54,8 @@ def recomputed(db: Session) -> set[tuple[object, ...]]:
 def stored(db: Session) -> set[tuple[object, ...]]:
     db.flush()
     return {
-        tuple(r) for r in db.execute(text("SELECT origin_id, via, expression FROM origin_license"))
+        tuple(r)
+        for r in db.execute(text("SELECT origin_id, via, expression, support FROM origin_license"))
     }
 
 
@@ -136,10 +142,38 @@ def test_removals_recompute_only_what_is_gone(db: Session) -> None:
     )
     assert {r[1:3] for r in index_of(db, origin)} == {("declared", "MIT"), ("detected", "MIT-0")}
     assert stored(db) == recomputed(db)
+    # A content goes (cascading to its findings and occurrences).
+    db.execute(delete(Content).where(Content.id == mit_b.id))
+    assert {r[1:3] for r in index_of(db, origin)} == {("declared", "MIT")}
+    assert stored(db) == recomputed(db)
     # The origin goes: so do its rows.
     db.execute(delete(Origin).where(Origin.id == origin.id))
     assert index_of(db, origin) == set()
     assert stored(db) == recomputed(db)
+
+
+def test_updates_that_change_nothing_indexed_leave_the_index_alone(db: Session) -> None:
+    origin = OriginFactory()
+    LicenseFindingFactory(origin_id=origin.id, expression="MIT")
+    before = stored(db)
+    db.execute(update(LicenseFinding).values(score=50.0, evidence_path="LICENSE"))
+    assert stored(db) == before == recomputed(db)
+
+
+def test_truncate_empties_what_it_supported(db: Session) -> None:
+    origin = OriginFactory()
+    content = ContentFactory()
+    LicenseFindingFactory(origin_id=origin.id, expression="MIT")
+    LicenseFindingFactory(content_id=content.id, expression="Zlib", source="header")
+    PathOccurrenceFactory(
+        content_id=content.id, origin_id=origin.id, snapshot_id=SnapshotFactory().id
+    )
+    assert {r[1] for r in stored(db)} == {"declared", "detected"}
+    db.execute(text("TRUNCATE path_occurrence"))
+    assert {r[1] for r in stored(db)} == {"declared"}
+    assert stored(db) == recomputed(db)
+    db.execute(text("TRUNCATE license_finding"))
+    assert stored(db) == set() == recomputed(db)
 
 
 def test_many_rows_in_one_statement_match_a_recomputation(db: Session) -> None:
@@ -171,3 +205,50 @@ def test_many_rows_in_one_statement_match_a_recomputation(db: Session) -> None:
     )
     assert stored(db) == recomputed(db)
     assert len(stored(db)) > 5
+
+
+def test_concurrent_writers_add_up(committed_factory: sessionmaker[Session]) -> None:
+    """Two transactions on the same (origin, expression): one adds a second MIT finding
+    and stays open while the other removes the first. The remover waits for the adder's
+    row lock and then subtracts from the count the adder left: MIT stays indexed (a
+    recomputation from the remover's snapshot would have dropped it)."""
+    with committed_factory() as setup:
+        bind(setup)
+        origin = OriginFactory()
+        first = LicenseFindingFactory(origin_id=origin.id, expression="MIT", tool="a")
+        setup.commit()
+        origin_id, first_id = origin.id, first.id
+    adder, remover = committed_factory(), committed_factory()
+    try:
+        adder.execute(
+            insert(LicenseFinding).values(
+                origin_id=origin_id,
+                expression="MIT",
+                original_text="MIT",
+                source="forge_declared",
+                tool="b",
+                tool_version="1",
+            )
+        )
+        done = threading.Event()
+
+        def remove() -> None:
+            remover.execute(delete(LicenseFinding).where(LicenseFinding.id == first_id))
+            remover.commit()
+            done.set()
+
+        thread = threading.Thread(target=remove)
+        thread.start()
+        assert not done.wait(0.5)  # blocked on the adder's row lock
+        adder.commit()
+        thread.join(10)
+        assert done.is_set()
+    finally:
+        adder.close()
+        remover.close()
+    with committed_factory() as check:
+        rows = check.execute(
+            text("SELECT via, expression, support FROM origin_license WHERE origin_id = :o"),
+            {"o": origin_id},
+        ).all()
+    assert [tuple(r) for r in rows] == [("declared", "MIT", 1)]
