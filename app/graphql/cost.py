@@ -17,7 +17,9 @@ short query from asking for 500 origins with every field of each. The cost bound
   those lists are the size the data has;
 * fragments, named or inline, count as if written in place; ``@skip`` / ``@include``
   are honoured; aliases are separate fields, so each counts;
-* introspection (``__schema``, ``__type``, ``__typename``) is free.
+* introspection (``__schema``, ``__type``, ``__typename``) is free;
+* ``totalCount`` costs ``TOTAL_COUNT_COST``: it reads every match of the filters, not
+  one page, so it is priced like a large page rather than like a scalar.
 
 For example ``{ origins(first: 100) { nodes { id url licenses { expression } } } }``
 costs ``1 + (1 + 100 * (1 + 1 + (1 + 1)))`` = 402. The sum is an upper bound: a field
@@ -74,6 +76,7 @@ from app.kit.pagination import MAX_PAGE_SIZE
 from app.kit.problems import Problem
 
 PAGE_ARGUMENT = "first"
+TOTAL_COUNT_COST = 100
 
 
 class QueryTooCostly(Problem):
@@ -188,6 +191,8 @@ class _Pricer:
         name = node.name.value
         if name.startswith("__"):
             return 0  # introspection and __typename
+        if name == "totalCount":
+            return TOTAL_COUNT_COST
         definition = _field_definition(parent, name)
         if definition is None:
             return 1

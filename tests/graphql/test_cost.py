@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.graphql.cost import CostBudget, operation_cost
+from app.graphql.cost import TOTAL_COUNT_COST, CostBudget, operation_cost
 from app.graphql.schema import build_schema
 from app.kit.pagination import MAX_PAGE_SIZE
 from app.main import create_app
@@ -175,8 +175,8 @@ def test_pages_inside_pages_multiply() -> None:
     # repos 1 + nodes (1 + 50 x (name 1 + issues (1 + nodes (1 + 10 x 1))))
     assert cost(query, NESTED) == 1 + 1 + 50 * (1 + 1 + 1 + 10)
     defaults = "{ repos { edges { node { issues { nodes { author { login } } totalCount } } } } }"
-    # edges 1 + 50 x (node 1 + issues (1 + nodes (1 + 10 x (author 1 + 1)) + totalCount 1))
-    assert cost(defaults, NESTED) == 1 + 1 + 50 * (1 + 1 + (1 + 10 * 2) + 1)
+    # edges 1 + 50 x (node 1 + issues (1 + nodes (1 + 10 x (author 1 + 1)) + totalCount))
+    assert cost(defaults, NESTED) == 1 + 1 + 50 * (1 + 1 + (1 + 10 * 2) + TOTAL_COUNT_COST)
     # A paged field returning a plain list multiplies its own selection.
     assert cost("{ repos(first: 2) { nodes { members(first: 3) { login } } } }", NESTED) == (
         1 + 1 + 2 * (1 + 3 * 1)
@@ -288,3 +288,10 @@ def test_the_budgets_come_from_the_settings(
             "limit": 3,
         }
         assert "raises it to 100000" in refused["errors"][0]["message"]
+
+
+def test_total_count_is_priced_like_a_large_page() -> None:
+    without = cost("{ origins(first: 1) { nodes { id } } }")
+    with_count = cost("{ origins(first: 1) { totalCount nodes { id } } }")
+    assert without is not None
+    assert with_count == without + TOTAL_COUNT_COST
