@@ -10,6 +10,8 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Context
 from app.graphql.convert import to_gql
+from app.graphql.relay import Connection, check_first, connection
+from app.kit.pagination import DEFAULT_PAGE_SIZE, count_rows, decode_id_cursor, encode_cursor
 from app.kit.problems import Problem
 from app.models.enums import PaperLinkKind
 from app.papers import repository
@@ -43,6 +45,32 @@ class PaperQuery:
             raise Problem(f"{identifier!r} is not a DOI, arXiv id or HAL id")
         row = await info.context.db(repository.paper_by_key, paper_key(parsed))
         return to_gql(PaperType, PaperOut.of(row)) if row is not None else None
+
+    @strawberry.field(
+        description="Papers, by id (REST /v1/papers); `linkKind` keeps those linked to an "
+        "origin by that kind of link."
+    )
+    async def papers(
+        self,
+        info: strawberry.Info[Context, None],
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        link_kind: PaperLinkKind | None = None,
+    ) -> Connection[PaperType]:
+        check_first(first)
+        rows = await info.context.db(
+            repository.list_papers,
+            after_id=decode_id_cursor("papers", after),
+            limit=first + 1,
+            kind=link_kind,
+        )
+        return connection(
+            rows,
+            first,
+            lambda r: to_gql(PaperType, PaperOut.of(r)),
+            lambda r: encode_cursor("papers", [r.id]),
+            counter=lambda: info.context.db(count_rows, repository.papers_query(link_kind)),
+        )
 
     @strawberry.field(description="The papers of an origin, with link kinds and evidence.")
     async def origin_papers(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -92,12 +92,17 @@ def origins_of_paper(session: Session, paper_id: int) -> Sequence[tuple[PaperLin
     return [(link, origin) for link, origin in rows]
 
 
+def papers_query(kind: PaperLinkKind | None = None) -> Select[Paper]:
+    stmt = select(Paper)
+    if kind is not None:
+        stmt = stmt.where(Paper.id.in_(select(PaperLink.paper_id).where(PaperLink.kind == kind)))
+    return stmt
+
+
 def list_papers(
     session: Session, *, after_id: int | None, limit: int, kind: PaperLinkKind | None = None
 ) -> Sequence[Paper]:
-    stmt = select(Paper).order_by(Paper.id).limit(limit)
+    stmt = papers_query(kind).order_by(Paper.id).limit(limit)
     if after_id is not None:
         stmt = stmt.where(Paper.id > after_id)
-    if kind is not None:
-        stmt = stmt.where(Paper.id.in_(select(PaperLink.paper_id).where(PaperLink.kind == kind)))
     return session.scalars(stmt).all()

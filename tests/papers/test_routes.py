@@ -120,6 +120,44 @@ def test_graphql_papers_match_rest(
     )
     assert one.json()["data"]["paper"] == {"doi": "10.21105/joss.00024", "status": "UNRESOLVED"}
 
+    # The paper list, whole and by link kind, page by page, as REST has it.
+    for kind in (None, "preferred_citation", "registry_link"):
+        params: dict[str, object] = {"limit": 2}
+        arguments = "first: 2"
+        if kind:
+            params["link_kind"] = kind
+            arguments += f", linkKind: {kind.upper()}"
+        rest_ids: list[int] = []
+        cursor = None
+        while True:
+            page = client.get(
+                "/v1/papers", params={**params, **({"cursor": cursor} if cursor else {})}
+            ).json()
+            rest_ids += [p["id"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        gql_ids: list[int] = []
+        after = ""
+        while True:
+            body = client.post(
+                "/graphql",
+                json={
+                    "query": f"{{ papers({arguments}{after}) {{ totalCount "
+                    "pageInfo { hasNextPage endCursor } nodes { id } } }"
+                },
+            ).json()
+            assert "errors" not in body, body
+            papers = body["data"]["papers"]
+            gql_ids += [n["id"] for n in papers["nodes"]]
+            assert papers["totalCount"] == len(rest_ids)
+            if not papers["pageInfo"]["hasNextPage"]:
+                break
+            after = f', after: "{papers["pageInfo"]["endCursor"]}"'
+        assert gql_ids == rest_ids
+        if kind != "registry_link":
+            assert rest_ids  # the scan found papers of this kind
+
 
 def test_pending_resolution_is_queued_once(
     db: Session, tmp_path: Path, session_factory: sessionmaker[Session]
