@@ -8,11 +8,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Content, Origin, Snapshot
 from app.models.enums import IssueKind, IssueState, LicenseSource, VisitStatus
@@ -357,3 +358,36 @@ def test_a_page_of_origins_runs_one_query_per_field(client: TestClient, db: Sess
 
     _, fewer = run(2)
     assert len(fewer) == len(seen)
+
+
+def test_a_scan_stores_its_language_breakdown(
+    client: TestClient, db: Session, tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    """The breakdown a scan stores is the one computed from its files, and the detail
+    reads it instead of counting the files again."""
+    from app.enrichment.pipeline import run_scan
+
+    tree = tmp_path / "tree"
+    (tree / "src").mkdir(parents=True)
+    (tree / "src" / "main.py").write_text("import os\n\nprint(os.getcwd())\n" * 20)
+    (tree / "src" / "util.go").write_text("package main\n\nfunc f() int { return 1 }\n")
+    (tree / "README.md").write_text("# Tree\n\nSome text.\n")
+    origin_id = run_scan(
+        str(tree), origin_url="https://example.org/tree", factory=session_factory
+    ).origin_id
+    origin = db.get(Origin, origin_id)
+    assert origin is not None
+    db.refresh(origin)
+    stored = origin.extra["languages"]
+    with statements(db) as seen:
+        served = client.get(f"/v1/origins/{origin_id}").json()["languages"]
+    assert not [s for s in seen if "content_fact" in s]  # read, not counted
+    assert [row["language"] for row in served] == [row[0] for row in stored["breakdown"]]
+    assert {row["language"] for row in served} >= {"Python", "Go"}
+    # Without the stored breakdown the same answer is computed from the files.
+    origin.extra = {k: v for k, v in origin.extra.items() if k != "languages"}
+    db.flush()
+    with statements(db) as seen:
+        computed = client.get(f"/v1/origins/{origin_id}").json()["languages"]
+    assert [s for s in seen if "content_fact" in s]
+    assert computed == served
