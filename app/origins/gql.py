@@ -29,7 +29,7 @@ from app.origins.schemas import (
     PullRequestCountsOut,
     VisitOut,
 )
-from app.origins.search import OriginFilters, count, cursor_for, parse_sort, search
+from app.origins.search import OriginFilters, count, cursor_for, search
 from app.papers.gql import OriginPaper
 
 
@@ -157,35 +157,7 @@ class OriginQuery:
         sort: str = "id",
     ) -> Connection[Origin]:
         check_first(first)
-        sort_key, descending = parse_sort(sort)
-        filters = OriginFilters(
-            forge=forge,
-            kind=kind,
-            language=language,
-            license=license,
-            license_expression=license_expression,
-            license_category=license_category,
-            license_via=license_via,
-            has_paper=has_paper,
-            paper_link_kind=paper_link_kind,
-            stars_min=stars_min,
-            stars_max=stars_max,
-            forks_min=forks_min,
-            forks_max=forks_max,
-            archived=archived,
-            fork=fork,
-            owner=owner,
-            topic=topic,
-            created_after=created_after,
-            created_before=created_before,
-            updated_after=updated_after,
-            updated_before=updated_before,
-            scanned_after=scanned_after,
-            scanned_before=scanned_before,
-            q=q,
-            sort=sort_key,
-            descending=descending,
-        )
+        filters = OriginFilters.from_arguments(locals())
         rows, next_cursor = await info.context.db(search, filters, cursor=after, limit=first)
         edges = [Edge(cursor=cursor_for(filters, r), node=origin_node(r)) for r in rows]
         return Connection(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CTE,
     BigInteger,
     BindParameter,
+    ColumnElement,
     LargeBinary,
     TableValuedAlias,
     and_,
@@ -257,6 +258,15 @@ def store_languages(session: Session, origin_id: int, snapshot_id: int) -> None:
         }
 
 
+def _files_of(snap: CTE) -> ColumnElement[bool]:
+    """Join condition: the files of each (origin_id, snapshot_id) of ``snap`` (served
+    by the occurrence table's unique (origin_id, snapshot_id, path) index)."""
+    return and_(
+        PathOccurrence.origin_id == snap.c.origin_id,
+        PathOccurrence.snapshot_id == snap.c.snapshot_id,
+    )
+
+
 def _count_languages(session: Session, snap: CTE) -> dict[int, list[LanguageCount]]:
     """The breakdown of each (origin_id, snapshot_id) of ``snap``."""
     out: dict[int, list[LanguageCount]] = {}
@@ -265,13 +275,7 @@ def _count_languages(session: Session, snap: CTE) -> dict[int, list[LanguageCoun
     rows = session.execute(
         select(snap.c.origin_id, ContentFact.language, files, size)
         .select_from(snap)
-        .join(
-            PathOccurrence,
-            and_(
-                PathOccurrence.origin_id == snap.c.origin_id,
-                PathOccurrence.snapshot_id == snap.c.snapshot_id,
-            ),
-        )
+        .join(PathOccurrence, _files_of(snap))
         .join(ContentFact, ContentFact.content_id == PathOccurrence.content_id)
         .join(Content, Content.id == PathOccurrence.content_id)
         .where(
@@ -339,13 +343,7 @@ def detected_licenses(
             paths[1:EXAMPLE_PATHS],
         )
         .select_from(snap)
-        .join(
-            PathOccurrence,
-            and_(
-                PathOccurrence.origin_id == snap.c.origin_id,
-                PathOccurrence.snapshot_id == snap.c.snapshot_id,
-            ),
-        )
+        .join(PathOccurrence, _files_of(snap))
         .join(LicenseFinding, LicenseFinding.content_id == PathOccurrence.content_id)
         .where(LicenseFinding.expression.is_not(None))
         .group_by(snap.c.origin_id, LicenseFinding.expression)

@@ -22,7 +22,7 @@ from app.origins.schemas import (
     OriginOut,
     VisitOut,
 )
-from app.origins.search import OriginFilters, parse_sort, search
+from app.origins.search import OriginFilters, search
 from app.origins.search import count as search_count
 from app.papers import repository as papers
 from app.papers.schemas import OriginPaperOut
@@ -97,35 +97,7 @@ def list_origins(
     ] = False,
 ) -> Page[OriginOut]:
     """Repositories and packages; every filter combines with the others."""
-    sort_key, descending = parse_sort(sort)
-    filters = OriginFilters(
-        forge=forge,
-        kind=kind,
-        language=language,
-        license=license,
-        license_expression=license_expression,
-        license_category=license_category,
-        license_via=license_via,
-        has_paper=has_paper,
-        paper_link_kind=paper_link_kind,
-        stars_min=stars_min,
-        stars_max=stars_max,
-        forks_min=forks_min,
-        forks_max=forks_max,
-        archived=archived,
-        fork=fork,
-        owner=owner,
-        topic=topic,
-        created_after=created_after,
-        created_before=created_before,
-        updated_after=updated_after,
-        updated_before=updated_before,
-        scanned_after=scanned_after,
-        scanned_before=scanned_before,
-        q=q,
-        sort=sort_key,
-        descending=descending,
-    )
+    filters = OriginFilters.from_arguments(locals())
     rows, next_cursor = search(uow.session, filters, cursor=cursor, limit=limit)
     response.headers.update(next_link(request.url, next_cursor))
     return Page[OriginOut](

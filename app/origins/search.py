@@ -9,8 +9,8 @@ same. Text search uses the trigram index on name + description (``ILIKE`` served
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -82,6 +82,16 @@ class OriginFilters:
     q: str | None = None
     sort: OriginSort = OriginSort.ID
     descending: bool = False
+
+    @classmethod
+    def from_arguments(cls, arguments: Mapping[str, Any]) -> OriginFilters:
+        """The filters of an API handler's arguments (``locals()``), matched by name:
+        REST parameters and GraphQL arguments are named after the fields (a test checks
+        both offer every one), and ``sort`` is ``parse_sort``'s spelling."""
+        sort, descending = parse_sort(str(arguments.get("sort") or "id"))
+        names = {f.name for f in fields(cls)} - {"sort", "descending"}
+        given = {name: arguments[name] for name in names if name in arguments}
+        return cls(**given, sort=sort, descending=descending)
 
     def __post_init__(self) -> None:
         """The bounds REST's query parameters declare, enforced here too so GraphQL

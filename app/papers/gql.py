@@ -100,18 +100,7 @@ class PaperMetadataQuery:
                 origin_id=o.id,
                 origin_url=o.url,
                 kind=link.kind,
-                evidence=to_gql(
-                    Evidence,
-                    EvidenceOut(
-                        path=link.evidence_path,
-                        line=link.evidence_line,
-                        content_id=link.evidence_content_id,
-                        raw_metadata_id=link.raw_metadata_id,
-                        identifier_as_found=link.identifier_as_found,
-                        tool=link.tool,
-                        tool_version=link.tool_version,
-                    ),
-                ),
+                evidence=to_gql(Evidence, EvidenceOut.of(link)),
             )
             for link, o in rows
         ]

@@ -25,6 +25,7 @@ from app.papers.citation import to_bibtex, to_cff, to_codemeta
 from app.papers.identifiers import paper_key, parse_identifier
 from app.papers.schemas import (
     CodeMetaOut,
+    EvidenceOut,
     OriginPaperOut,
     PaperDetail,
     PaperOriginOut,
@@ -72,7 +73,7 @@ def get_paper(uow: UoW, paper_id: int) -> PaperDetail:
             origin_id=o.id,
             origin_url=o.url,
             kind=link.kind,
-            evidence=OriginPaperOut.of(link, paper).evidence,
+            evidence=EvidenceOut.of(link),
         )
         for link, o in repository.origins_of_paper(uow.session, paper.id)
     ]

@@ -47,6 +47,18 @@ class EvidenceOut(BaseModel):
     tool: str
     tool_version: str
 
+    @classmethod
+    def of(cls, link: PaperLink) -> EvidenceOut:
+        return cls(
+            path=link.evidence_path,
+            line=link.evidence_line,
+            content_id=link.evidence_content_id,
+            raw_metadata_id=link.raw_metadata_id,
+            identifier_as_found=link.identifier_as_found,
+            tool=link.tool,
+            tool_version=link.tool_version,
+        )
+
 
 class OriginPaperOut(BaseModel):
     kind: PaperLinkKind = Field(
@@ -63,15 +75,7 @@ class OriginPaperOut(BaseModel):
         return cls(
             kind=link.kind,
             paper=PaperOut.of(paper),
-            evidence=EvidenceOut(
-                path=link.evidence_path,
-                line=link.evidence_line,
-                content_id=link.evidence_content_id,
-                raw_metadata_id=link.raw_metadata_id,
-                identifier_as_found=link.identifier_as_found,
-                tool=link.tool,
-                tool_version=link.tool_version,
-            ),
+            evidence=EvidenceOut.of(link),
         )
 
 

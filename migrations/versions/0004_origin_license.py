@@ -161,38 +161,33 @@ BEGIN
 END $$;
 """
 
-TRIGGERS = """
-CREATE TRIGGER origin_license_findings_added AFTER INSERT ON license_finding
-    REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
-CREATE TRIGGER origin_license_findings_updated AFTER UPDATE ON license_finding
-    REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
-CREATE TRIGGER origin_license_findings_deleted AFTER DELETE ON license_finding
-    REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_findings_changed();
-CREATE TRIGGER origin_license_findings_truncated AFTER TRUNCATE ON license_finding
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_truncated();
-CREATE TRIGGER origin_license_occurrences_added AFTER INSERT ON path_occurrence
-    REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
-CREATE TRIGGER origin_license_occurrences_updated AFTER UPDATE ON path_occurrence
-    REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
-CREATE TRIGGER origin_license_occurrences_deleted AFTER DELETE ON path_occurrence
-    REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_occurrences_changed();
-CREATE TRIGGER origin_license_occurrences_truncated AFTER TRUNCATE ON path_occurrence
-    FOR EACH STATEMENT EXECUTE FUNCTION origin_license_truncated();
-CREATE TRIGGER origin_license_content_deleting BEFORE DELETE ON content
-    FOR EACH ROW EXECUTE FUNCTION origin_license_content_deleting();
-"""
-
+# (event, transition tables): the names origin_license_delta_rows reads.
+EVENTS = {
+    "added": ("INSERT", "REFERENCING NEW TABLE AS added"),
+    "updated": ("UPDATE", "REFERENCING OLD TABLE AS removed NEW TABLE AS added"),
+    "deleted": ("DELETE", "REFERENCING OLD TABLE AS removed"),
+    "truncated": ("TRUNCATE", ""),  # no transition tables for TRUNCATE
+}
+WATCHED = {"findings": "license_finding", "occurrences": "path_occurrence"}
 TRIGGER_TABLES = {
-    f"origin_license_{what}_{event}": table
-    for what, table in (("findings", "license_finding"), ("occurrences", "path_occurrence"))
-    for event in ("added", "updated", "deleted", "truncated")
+    f"origin_license_{what}_{event}": table for what, table in WATCHED.items() for event in EVENTS
 } | {"origin_license_content_deleting": "content"}
+
+
+def _trigger(what: str, event: str) -> str:
+    operation, transitions = EVENTS[event]
+    function = "truncated" if event == "truncated" else f"{what}_changed"
+    return (
+        f"CREATE TRIGGER origin_license_{what}_{event} AFTER {operation} ON {WATCHED[what]} "
+        f"{transitions} FOR EACH STATEMENT EXECUTE FUNCTION origin_license_{function}()"
+    )
+
+
+TRIGGERS = [
+    *(_trigger(what, event) for what in WATCHED for event in EVENTS),
+    "CREATE TRIGGER origin_license_content_deleting BEFORE DELETE ON content "
+    "FOR EACH ROW EXECUTE FUNCTION origin_license_content_deleting()",
+]
 FUNCTION_SIGNATURES = [
     "origin_license_findings_changed()",
     "origin_license_occurrences_changed()",
@@ -228,7 +223,8 @@ def upgrade() -> None:
     # The regex search it replaces used a trigram index that every finding paid for.
     op.drop_index("ix_license_finding_expression_trgm", table_name="license_finding")
     op.execute(FUNCTIONS)
-    op.execute(TRIGGERS)
+    for statement in TRIGGERS:
+        op.execute(statement)
     # What is already there.
     op.execute("SELECT origin_license_rebuild()")
 
