@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.archive.routes import router as archive_router
 from app.config import Settings, get_settings
-from app.enrichment.routes import router as scans_router
 from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
@@ -28,6 +27,7 @@ from app.licenses.routes import router as licenses_router
 from app.lookup.routes import router as lookup_router
 from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
+from app.scans.routes import router as scans_router
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software

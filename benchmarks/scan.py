@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
-from app.enrichment.pipeline import run_scan
+from app.scans.service import run_scan
 from benchmarks.common import Timer, scratch_database
 
 GIT_ENV = {

@@ -180,11 +180,11 @@ def scan(
 
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from app.archive.scanning import UnreadableSource
-    from app.archive.writer import StoredFile
-    from app.enrichment.pipeline import run_scan
-    from app.enrichment.report import files_report
     from app.kit.db import unit_of_work
+    from app.scans.reading import UnreadableSource
+    from app.scans.report import files_report
+    from app.scans.service import run_scan
+    from app.scans.writing import StoredFile
 
     get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
     seen: list[tuple[bytes, int, str]] = []

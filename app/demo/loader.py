@@ -15,12 +15,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.archive.ingest import record_scan
-from app.archive.scanning import SourceKind, scan_source
 from app.forges.imports import ImportReport, ingest_line
 from app.forges.repository import origin_by_url_or_alias
 from app.kit.db import UnitOfWork
 from app.models import Origin, Visit
+from app.scans.reading import SourceKind, scan_source
+from app.scans.recording import record_scan
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

@@ -22,13 +22,6 @@ Public interface::
 """
 
 from .analyze import Analysis, FileFacts, analyze_content, analyze_file
-from .neardup import (
-    NearDupIndex,
-    cluster,
-    jaccard,
-    minhash_signature,
-    signature_from_bytes,
-)
 from .pii import PiiHit, find_secrets_and_pii
 from .version import FACTS_VERSION, TOOL, tool_version, tools
 
@@ -37,15 +30,10 @@ __all__ = [
     "TOOL",
     "Analysis",
     "FileFacts",
-    "NearDupIndex",
     "PiiHit",
     "analyze_content",
     "analyze_file",
-    "cluster",
     "find_secrets_and_pii",
-    "jaccard",
-    "minhash_signature",
-    "signature_from_bytes",
     "tool_version",
     "tools",
 ]

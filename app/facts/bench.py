@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from itertools import cycle, islice
 from pathlib import Path
 
+from app.neardups.minhash import minhash_signature
+
 from .analyze import analyze_content
-from .neardup import minhash_signature
 from .pii import find_pii
 from .secret_scan import scan_secrets
 

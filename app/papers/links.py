@@ -42,9 +42,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from app.codemeta.readers.base import ParsedFile
 from app.models.enums import PaperLinkKind
 from app.papers.identifiers import Identifier, PaperKey, Scheme, find_identifiers, parse_identifier
-from app.papers.metadata.base import ParsedFile
 
 
 @dataclass(frozen=True, slots=True)

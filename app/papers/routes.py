@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 
+from app.codemeta.citation import to_bibtex, to_cff, to_codemeta
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, UoW
@@ -21,7 +22,6 @@ from app.kit.problems import NotFound, Problem
 from app.models import Origin, Paper
 from app.models.enums import PaperLinkKind
 from app.papers import repository
-from app.papers.citation import to_bibtex, to_cff, to_codemeta
 from app.papers.identifiers import paper_key, parse_identifier
 from app.papers.schemas import (
     CodeMetaOut,

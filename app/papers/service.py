@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
+from app.codemeta.readers import build_record, loader_for
 from app.models import PaperLink
 from app.papers import TOOL, TOOL_VERSION, repository
 from app.papers.links import (
@@ -21,7 +22,6 @@ from app.papers.links import (
     links_from_zenodo,
     scan_readme,
 )
-from app.papers.metadata import build_record, loader_for
 
 README_NAMES = ("readme", "readme.md", "readme.rst", "readme.txt", "readme.markdown")
 

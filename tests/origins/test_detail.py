@@ -365,7 +365,7 @@ def test_a_scan_stores_its_language_breakdown(
 ) -> None:
     """The breakdown a scan stores is the one computed from its files, and the detail
     reads it instead of counting the files again."""
-    from app.enrichment.pipeline import run_scan
+    from app.scans.service import run_scan
 
     tree = tmp_path / "tree"
     (tree / "src").mkdir(parents=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from app.codemeta.readers import load_cff, load_codemeta, load_zenodo
 from app.models.enums import PaperLinkKind
 from app.papers.identifiers import PaperKey, Scheme
 from app.papers.links import (
@@ -11,8 +12,7 @@ from app.papers.links import (
     links_from_zenodo,
     scan_readme,
 )
-from app.papers.metadata import load_cff, load_codemeta, load_zenodo
-from tests.papers.conftest import read
+from tests.codemeta.conftest import read
 
 PREFERRED = PaperLinkKind.PREFERRED_CITATION
 

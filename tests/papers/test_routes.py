@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.enrichment.pipeline import run_scan
 from app.models import Paper
 from app.models.enums import PaperStatus
 from app.papers.jobs import default_resolvers, resolve_papers
-from tests.enrichment.test_metadata import CITATION, PAPERS
+from app.scans.service import run_scan
+from tests.codemeta.conftest import FIXTURES as PAPERS
+from tests.scans.test_metadata import CITATION
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from app.forges.licenses import licenses_from_crate
 from app.forges.mappers._packages import declared_repository
 from app.forges.payload import (
     JSONObject,
@@ -25,6 +24,7 @@ from app.forges.payload import (
 )
 from app.forges.records import MappedPayload, OriginRecord
 from app.forges.urls import package_url
+from app.licenses.spdx import licenses_from_crate
 from app.models.enums import ForgeKind, OriginKind
 
 MAPPER = "crates-crate"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from app.forges.licenses import licenses_from_gitea
 from app.forges.mappers._common import (
     map_entries,
     page_items,
@@ -37,6 +36,7 @@ from app.forges.payload import (
 )
 from app.forges.records import IssueRecord, MappedPayload, OriginRecord, OwnerRecord
 from app.forges.urls import normalize_url
+from app.licenses.spdx import licenses_from_gitea
 from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind
 
 REPOSITORY_MAPPER = "gitea-repo"

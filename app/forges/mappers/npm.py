@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.forges.errors import UnmappablePayload
-from app.forges.licenses import licenses_from_npm
 from app.forges.mappers._packages import declared_repository
 from app.forges.payload import (
     JSONObject,
@@ -31,6 +30,7 @@ from app.forges.payload import (
 )
 from app.forges.records import MappedPayload, OriginRecord, OwnerRecord
 from app.forges.urls import package_url
+from app.licenses.spdx import licenses_from_npm
 from app.models.enums import ForgeKind, OriginKind
 
 MAPPER = "npm-packument"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from app.forges.licenses import licenses_from_pypi
 from app.forges.mappers._packages import declared_repository, is_forge_url
 from app.forges.payload import (
     JSONObject,
@@ -31,6 +30,7 @@ from app.forges.payload import (
 )
 from app.forges.records import MappedPayload, OriginRecord, OwnerRecord
 from app.forges.urls import normalize_pypi_name, package_url
+from app.licenses.spdx import licenses_from_pypi
 from app.models.enums import ForgeKind, OriginKind, OwnerKind
 
 MAPPER = "pypi-project"

@@ -20,7 +20,9 @@ from pathlib import PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
-from app.forges.licenses import (
+from app.forges.records import DeclaredLicense
+from app.licenses.detection.model import Finding
+from app.licenses.spdx import (
     licenses_from_crate,
     licenses_from_npm,
     licenses_from_pypi,
@@ -28,8 +30,6 @@ from app.forges.licenses import (
     map_license_text,
     spdx_expression,
 )
-from app.forges.records import DeclaredLicense
-from app.licenses.detection.model import Finding
 from app.models.enums import LicenseSource
 
 TOOL = "codecommons-manifest"

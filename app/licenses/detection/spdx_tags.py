@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from app.forges.licenses import spdx_expression
 from app.licenses.detection.model import Finding
+from app.licenses.spdx import spdx_expression
 from app.models.enums import LicenseSource
 
 TOOL = "codecommons-spdx-tag"

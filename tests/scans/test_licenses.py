@@ -1,0 +1,91 @@
+"""A scan records license findings per file and reconciles the origin's license."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.demo.loader import CORPUS
+from app.forges.imports import ingest_line
+from app.kit.swhid import format_swhid
+from app.models import Content, LicenseFinding, Origin, PathOccurrence
+from app.models.enums import LicenseSource
+from app.scans.service import run_scan
+
+GPL_HEADER = """\
+# This program is free software: you can redistribute it and/or modify
+# it under the terms of the GNU General Public License as published by
+# the Free Software Foundation, either version 3 of the License, or
+# (at your option) any later version.
+#
+# This program is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+# GNU General Public License for more details.
+print("hello")
+"""
+
+
+def test_license_file_header_and_reconciliation(
+    tmp_path: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    first_line = (CORPUS / "forge.jsonl").read_bytes().splitlines()[0]  # six on GitHub: MIT
+    ingest_line(db, first_line)
+    db.flush()
+    tree = tmp_path / "six"
+    shutil.copytree(CORPUS / "projects" / "six", tree)
+    (tree / "gpl_tool.py").write_text(GPL_HEADER)
+    (tree / "tagged.py").write_text("# SPDX-License-Identifier: Apache-2.0 OR MIT\nx = 1\n")
+    outcome = run_scan(
+        str(tree), origin_url="https://github.com/benjaminp/six", factory=session_factory
+    )
+    rows = db.scalars(select(LicenseFinding).where(LicenseFinding.content_id.is_not(None))).all()
+    by_path = {(r.evidence_path, r.source, r.expression) for r in rows}
+    assert ("LICENSE", LicenseSource.LICENSE_FILE, "MIT") in by_path
+    assert ("gpl_tool.py", LicenseSource.HEADER, "GPL-3.0-or-later") in by_path
+    assert ("tagged.py", LicenseSource.SPDX_TAG, "Apache-2.0 OR MIT") in by_path
+    lic = next(r for r in rows if r.evidence_path == "LICENSE")
+    assert lic.tool == "scancode-toolkit"
+    assert lic.score is not None
+    assert lic.start_line == 3  # after the copyright line, where the MIT text starts
+    origin = db.get(Origin, outcome.origin_id)
+    assert origin is not None
+    effective = origin.extra["effective_license"]
+    assert effective["expression"] == "MIT"
+    assert effective["category"] == "permissive"
+    assert effective["conflicts"] == []
+    assert outcome.seconds_by_stage["licenses"] > 0
+
+
+def test_inherited_and_effective_licenses_are_served(
+    tmp_path: Path, db: Session, session_factory: sessionmaker[Session], client: TestClient
+) -> None:
+    tree = tmp_path / "proj"
+    (tree / "vendor" / "lib").mkdir(parents=True)
+    shutil.copy(CORPUS / "projects" / "six" / "LICENSE", tree / "LICENSE")
+    (tree / "main.py").write_text("print('no header')\n")
+    (tree / "vendor" / "lib" / "tagged.py").write_text("# SPDX-License-Identifier: BSD-3-Clause\n")
+    outcome = run_scan(str(tree), factory=session_factory)
+    origin = client.get(f"/v1/origins/{outcome.origin_id}").json()
+    assert origin["effective_license"]["expression"] == "MIT"
+    assert origin["effective_license"]["basis"] == "license_file"
+    assert client.get(f"/v1/swhid/{outcome.summary.snapshot_swhid}").status_code == 200
+
+    def content_swhid(path: bytes) -> str:
+        sha = db.scalar(
+            select(Content.sha1_git)
+            .join(PathOccurrence)
+            .where(PathOccurrence.path == path, PathOccurrence.origin_id == outcome.origin_id)
+        )
+        assert sha is not None
+        return format_swhid("cnt", sha)
+
+    main = client.get(f"/v1/contents/{content_swhid(b'main.py')}").json()
+    assert main["occurrences"][0]["inherited_licenses"] == ["MIT"]
+    tagged = client.get(f"/v1/contents/{content_swhid(b'vendor/lib/tagged.py')}").json()
+    assert tagged["occurrences"][0]["inherited_licenses"] == []  # its own tag wins
+    assert [f["expression"] for f in tagged["licenses"]] == ["BSD-3-Clause"]

@@ -1,1 +1,0 @@
-"""Celery tasks, one module per domain."""
