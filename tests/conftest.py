@@ -124,7 +124,7 @@ def settings(
     """The test configuration, set the way production sets it: in the environment,
     so process-wide readers (the Celery producer) see the same as the app."""
     from app.config import get_settings
-    from workers.celery_app import get_celery
+    from app.kit.celery import get_celery
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", redis_url)

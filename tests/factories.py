@@ -9,6 +9,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from app.jobs import kinds
 from app.kit.swhid import origin_swhid_id
 from app.models import (
     Content,
@@ -201,7 +202,7 @@ class _JobFactory(Base):
     class Meta:
         model = Job
 
-    kind = "demo"
+    kind = kinds.DEMO
     state = JobState.QUEUED
     params: Any = factory.LazyFunction(lambda: {"steps": 2})
 

@@ -1,58 +1,47 @@
-"""The Celery application and its settings.
+"""The Celery application of the worker and beat processes (``codecommons worker``,
+``codecommons beat``).
 
-Settings follow what production Celery deployments (Onyx among them) learned the hard
-way: acknowledge late and reject on worker loss so a killed worker's task is
-redelivered rather than lost; prefetch one task at a time so long jobs don't hoard
-work; JSON only; UTC; results expire. Tasks take ids and are idempotent, which is
-what makes redelivery safe.
+It is :func:`app.kit.celery.get_celery` with every feature's ``app/<feature>/tasks.py``
+loaded: the modules are found on disk, not listed, so a new feature's tasks run as
+soon as its folder has a ``tasks.py``. Beat's schedule is what those modules declared
+with :func:`app.kit.celery.periodic_task`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import lru_cache
+import importlib
+import importlib.util
+import pkgutil
 
 from celery import Celery
 
+import app
 from app.config import get_settings
-from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK, RESOLVE_PAPERS_TASK
-
-TASK_MODULES = ["app.jobs.tasks", "app.forges.tasks", "app.scans.tasks"]
+from app.kit.celery import PERIODIC, get_celery
 
 
-@lru_cache(maxsize=1)
-def get_celery() -> Celery:
+def task_modules() -> list[str]:
+    """``app.<feature>.tasks`` for every feature package that has one."""
+    found = []
+    for feature in pkgutil.iter_modules(app.__path__):
+        name = f"app.{feature.name}.tasks"
+        if feature.ispkg and importlib.util.find_spec(name) is not None:
+            found.append(name)
+    return sorted(found)
+
+
+def worker_celery() -> Celery:
+    """The shared Celery app with the tasks loaded and beat's schedule set."""
+    celery = get_celery()
+    modules = task_modules()
+    for name in modules:
+        importlib.import_module(name)
     settings = get_settings()
-    celery = Celery("codecommons", include=TASK_MODULES)
     celery.conf.update(
-        broker_url=settings.broker_url,
-        result_backend=settings.broker_url,
-        broker_connection_retry_on_startup=True,
-        task_serializer="json",
-        result_serializer="json",
-        accept_content=["json"],
-        timezone="UTC",
-        enable_utc=True,
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        task_track_started=True,
-        worker_prefetch_multiplier=1,
-        worker_concurrency=settings.worker_concurrency,
-        worker_max_tasks_per_child=200,
-        worker_hijack_root_logger=False,
-        result_expires=timedelta(days=1),
-        # Long scans must not be redelivered to a second worker while still running.
-        broker_transport_options={"visibility_timeout": 6 * 3600},
+        include=modules,
         beat_schedule={
-            "reap-stale-jobs": {"task": REAP_TASK, "schedule": timedelta(minutes=5)},
-            "resolve-papers": {
-                "task": RESOLVE_PAPERS_TASK,
-                "schedule": timedelta(seconds=settings.beat_refresh_seconds),
-            },
-            "refresh-stale-origins": {
-                "task": REFRESH_STALE_TASK,
-                "schedule": timedelta(seconds=settings.beat_refresh_seconds),
-            },
+            name: {"task": name, "schedule": every(settings)}
+            for name, every in sorted(PERIODIC.items())
         },
     )
     return celery

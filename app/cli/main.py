@@ -69,11 +69,11 @@ def worker(
     queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "celery",
 ) -> None:
     """Run a Celery worker."""
-    from workers.celery_app import get_celery
+    from workers.celery_app import worker_celery
 
     settings = get_settings()
     settings.sqlalchemy_url  # noqa: B018
-    get_celery().worker_main(
+    worker_celery().worker_main(
         argv=[
             "worker",
             f"--concurrency={concurrency or settings.worker_concurrency}",
@@ -86,12 +86,12 @@ def worker(
 @cli.command()
 def beat() -> None:
     """Run the Celery beat scheduler (periodic refreshes and the job reaper)."""
-    from workers.celery_app import get_celery
+    from workers.celery_app import worker_celery
 
     settings = get_settings()
     schedule = settings.data_dir / "celerybeat-schedule"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    get_celery().start(
+    worker_celery().start(
         argv=[
             "beat",
             f"--schedule={schedule}",

@@ -25,6 +25,7 @@ from app.forges.clients import (
     PermanentFetchError,
 )
 from app.forges.ingest import ingest
+from app.jobs import kinds
 from app.kit.db import unit_of_work
 from app.kit.redis import make_redis
 from app.models import Forge, Job, Origin, RawMetadata
@@ -176,7 +177,7 @@ def crawl_issues(
 def stalest_origins(session: Session, limit: int) -> list[int]:
     """Origins whose data is oldest (never fetched first) with no refresh under way."""
     busy = select(Job.params["origin_id"].as_integer()).where(
-        Job.kind == "forges.refresh", Job.state.in_([JobState.QUEUED, JobState.RUNNING])
+        Job.kind == kinds.FORGE_REFRESH, Job.state.in_([JobState.QUEUED, JobState.RUNNING])
     )
     rows = session.scalars(
         select(Origin.id)

@@ -1,52 +1,118 @@
-"""Forge metadata tasks: thin wrappers over app.forges job bodies."""
+"""Forge metadata tasks: import a dump, re-derive from stored payloads, refresh an
+origin, crawl its issues; and beat's refresh of the stalest origins.
+
+Import and re-derive are resumable: progress counts lines (or payloads) whose batch
+has committed, so a retried or redelivered job skips what is already done; and both
+are idempotent anyway (a stored payload is not stored or applied twice). Fetching
+jobs wait as long as a rate limit says before their next try.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery import Task, shared_task
+from datetime import timedelta
+from pathlib import Path
 
 from app.config import get_settings
-from app.forges.fetch import stalest_origins
-from app.forges.jobs import import_dump_body, issues_body, rederive_body, refresh_body
-from app.jobs import service
-from app.jobs.kinds import (
-    FORGE_IMPORT,
-    FORGE_ISSUES,
-    FORGE_REDERIVE,
-    FORGE_REFRESH,
-    REFRESH_STALE_TASK,
-    TASK_FOR_KIND,
+from app.forges.clients import RateLimited, TransientFetchError, retry_countdown
+from app.forges.fetch import (
+    GoneAtSource,
+    client_from_settings,
+    crawl_issues,
+    refresh_origin,
+    stalest_origins,
 )
-from app.jobs.tasks import run_with_retries
+from app.forges.imports import import_lines
+from app.forges.ingest import IngestOutcome
+from app.forges.rederive import rederive
+from app.jobs import kinds, service
+from app.jobs.runner import job_task
+from app.jobs.service import JobContext, PermanentJobError
+from app.kit.celery import periodic_task
 from app.kit.db import unit_of_work
+from app.models.enums import JobItemState
 
 
-@shared_task(bind=True, name=TASK_FOR_KIND[FORGE_IMPORT])
-def import_dump(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, import_dump_body)
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
 
 
-@shared_task(bind=True, name=TASK_FOR_KIND[FORGE_REDERIVE])
-def rederive(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, rederive_body)
+@job_task(kinds.FORGE_IMPORT)
+def import_dump(context: JobContext) -> dict[str, object]:
+    path = Path(str(context.params.get("path", "")))
+    if not path.is_file():
+        raise PermanentJobError(f"dump file {path} does not exist or is not a file")
+    total = _count_lines(path)
+    done = context.resumed_from  # lines whose batch committed in an earlier attempt
+
+    def on_item(line_no: int, outcome: IngestOutcome) -> None:
+        if outcome.status == "failed":
+            context.item(
+                f"line-{line_no}",
+                JobItemState.FAILED,
+                outcome.error,
+                {"line": line_no, "raw_metadata_id": outcome.raw_metadata_id},
+            )
+
+    def on_batch(last_line: int) -> None:
+        context.progress(last_line, total)
+
+    with path.open("rb") as lines:
+        report = import_lines(lines, context.factory, on_item=on_item, on_batch=on_batch, skip=done)
+    context.progress(total, total)
+    return {**report.as_dict(), "resumed_after_line": done}
 
 
-@shared_task(bind=True, name=TASK_FOR_KIND[FORGE_REFRESH])
-def refresh_origin(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, refresh_body)
+@job_task(kinds.FORGE_REDERIVE)
+def rederive_payloads(context: JobContext) -> dict[str, object]:
+    mapper = context.params.get("mapper")
+    report = rederive(
+        context.factory, mapper=str(mapper) if mapper else None, progress=context.progress
+    )
+    return report.as_dict()
 
 
-@shared_task(bind=True, name=TASK_FOR_KIND[FORGE_ISSUES])
-def crawl_issues(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, issues_body)
+def _origin_id(context: JobContext) -> int:
+    value = context.params.get("origin_id")
+    if not isinstance(value, int):
+        raise PermanentJobError("params.origin_id must be an integer")
+    return value
 
 
-@shared_task(name=REFRESH_STALE_TASK)
+def _fetch_countdown(exc: Exception, retries: int) -> float | None:
+    """A rate limit's own wait (with jitter) before the next try of a fetching job."""
+    if isinstance(exc, RateLimited | TransientFetchError):
+        return retry_countdown(exc, retries)
+    return None
+
+
+@job_task(kinds.FORGE_REFRESH, countdown=_fetch_countdown)
+def refresh(context: JobContext) -> dict[str, object]:
+    """Fetch one origin's record; rate limits and transient errors propagate so the
+    task retries them later, a project gone at its source fails the job for good."""
+    with client_from_settings(get_settings()) as client:
+        try:
+            return refresh_origin(client, _origin_id(context), context.factory).as_dict()
+        except GoneAtSource as exc:
+            raise PermanentJobError(str(exc)) from exc
+
+
+@job_task(kinds.FORGE_ISSUES, countdown=_fetch_countdown)
+def issues(context: JobContext) -> dict[str, object]:
+    with client_from_settings(get_settings()) as client:
+        try:
+            return crawl_issues(client, _origin_id(context), context.factory).as_dict()
+        except GoneAtSource as exc:
+            raise PermanentJobError(str(exc)) from exc
+
+
+@periodic_task(
+    "forges.refresh_stale", every=lambda settings: timedelta(seconds=settings.beat_refresh_seconds)
+)
 def refresh_stale() -> int:
     """Beat: send refresh jobs for the origins whose data is oldest."""
     with unit_of_work() as uow:
         ids = stalest_origins(uow.session, get_settings().refresh_batch)
         for origin_id in ids:
-            service.submit(uow, FORGE_REFRESH, {"origin_id": origin_id})
+            service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin_id})
     return len(ids)

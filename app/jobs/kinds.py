@@ -1,26 +1,31 @@
-"""Job kinds and the Celery task that runs each (tasks live in ``workers/``)."""
+"""Every kind of job, named ``<feature>.<action>`` after the folder that runs it.
+
+A kind is also the name of the Celery task that runs it (declared with
+:func:`app.jobs.runner.job_task` in ``app/<feature>/tasks.py``), so a job row, its
+task and its code share one name. The values are stored in ``job.kind``: renaming one
+needs a migration (see ``0009_job_kind_names``).
+"""
 
 from __future__ import annotations
 
-DEMO = "demo"
+DEMO = "jobs.demo"
 FORGE_IMPORT = "forges.import"
 FORGE_REDERIVE = "forges.rederive"
 FORGE_REFRESH = "forges.refresh"
 FORGE_ISSUES = "forges.issues"
-SCAN = "archive.scan"
-NEAR_DUP = "facts.neardup"
+SCAN = "scans.scan"
+NEARDUPS_RECLUSTER = "neardups.recluster"
 PAPERS_RESOLVE = "papers.resolve"
 
-TASK_FOR_KIND: dict[str, str] = {
-    DEMO: "codecommons.jobs.demo",
-    FORGE_IMPORT: "codecommons.forges.import_dump",
-    FORGE_REDERIVE: "codecommons.forges.rederive",
-    FORGE_REFRESH: "codecommons.forges.refresh_origin",
-    FORGE_ISSUES: "codecommons.forges.crawl_issues",
-    SCAN: "codecommons.archive.scan",
-    NEAR_DUP: "codecommons.archive.recluster",
-    PAPERS_RESOLVE: "codecommons.papers.resolve",
-}
-REFRESH_STALE_TASK = "codecommons.forges.refresh_stale"
-RESOLVE_PAPERS_TASK = "codecommons.papers.resolve_pending"
-REAP_TASK = "codecommons.jobs.reap_stale"
+ALL = frozenset(
+    {
+        DEMO,
+        FORGE_IMPORT,
+        FORGE_REDERIVE,
+        FORGE_REFRESH,
+        FORGE_ISSUES,
+        SCAN,
+        NEARDUPS_RECLUSTER,
+        PAPERS_RESOLVE,
+    }
+)

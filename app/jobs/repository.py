@@ -113,3 +113,13 @@ def stale(session: Session, *, older_than: datetime, states: Sequence[JobState])
         .order_by(Job.id)
         .with_for_update(skip_locked=True)
     ).all()
+
+
+def has_active(session: Session, kind: str) -> bool:
+    """A job of ``kind`` is queued or running."""
+    found = session.scalar(
+        select(Job.id)
+        .where(Job.kind == kind, Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
+        .limit(1)
+    )
+    return found is not None

@@ -34,10 +34,10 @@ class PermanentJobError(Exception):
 
 def submit(uow: UnitOfWork, kind: str, params: dict[str, object]) -> Job:
     """Create a job and enqueue its task once the transaction commits."""
-    if kind not in kinds.TASK_FOR_KIND:
+    if kind not in kinds.ALL:
         raise ValueError(f"unknown job kind {kind!r}")
     job = repository.create(uow.session, kind, params)
-    enqueue(uow, kinds.TASK_FOR_KIND[kind], job.id)
+    enqueue(uow, kind, job.id)  # the task is named after the kind
     return job
 
 
@@ -151,9 +151,9 @@ def reap_stale(
                 job.error = (job.error or "") + f" (gave up after {job.attempts} attempts)"
                 job.finished_at = now
                 failed.append(job.id)
-            elif job.kind in kinds.TASK_FOR_KIND:
+            elif job.kind in kinds.ALL:
                 job.updated_at = now  # not stale again before the re-sent task runs
-                resend.append((kinds.TASK_FOR_KIND[job.kind], job.id))
+                resend.append((job.kind, job.id))
     for task_name, job_id in resend:  # after commit, like every enqueue
         send_now(task_name, job_id)
     return {"resent": [job_id for _, job_id in resend], "failed": failed}

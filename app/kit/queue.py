@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from app.kit.celery import get_celery
 from app.kit.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def send_now(task_name: str, *args: Any) -> str | None:
-    from workers.celery_app import get_celery  # late: the API process rarely sends
-
     try:
         result = get_celery().send_task(task_name, args=list(args))
     except Exception:  # broker unreachable: the reaper will retry the job later

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.models import Origin, Paper, PaperLink, ProjectMetadata
-from app.models.enums import PaperLinkKind
+from app.models.enums import PaperLinkKind, PaperStatus
 from app.papers.identifiers import PaperKey, Scheme
 
 KEY_COLUMN = {Scheme.DOI: "doi", Scheme.ARXIV: "arxiv_id", Scheme.HAL: "hal_id"}
@@ -106,3 +106,20 @@ def list_papers(
     if after_id is not None:
         stmt = stmt.where(Paper.id > after_id)
     return session.scalars(stmt).all()
+
+
+def unresolved_ids(session: Session, limit: int) -> list[int]:
+    """The oldest papers no resolver has answered for yet."""
+    return list(
+        session.scalars(
+            select(Paper.id)
+            .where(Paper.status == PaperStatus.UNRESOLVED)
+            .order_by(Paper.id)
+            .limit(limit)
+        )
+    )
+
+
+def has_unresolved(session: Session) -> bool:
+    found = session.scalar(select(Paper.id).where(Paper.status == PaperStatus.UNRESOLVED).limit(1))
+    return found is not None

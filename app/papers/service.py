@@ -1,19 +1,31 @@
-"""Write what projects say about themselves (CodeMeta record) and their paper links.
+"""Write what projects say about themselves (CodeMeta record) and their paper links;
+resolve papers' titles, authors, year and venue.
 
-Shared by the scan pipeline (files of a snapshot) and forge ingestion (registry
+Links: shared by the scan pipeline (files of a snapshot) and forge ingestion (registry
 payloads such as PyPI's project URLs), so a link has one shape whatever its source.
+
+Resolution: Crossref, DataCite, arXiv and OpenAlex. Without a network the papers stay
+``unresolved`` with the reason noted, and a later run tries again; a definite 404 is
+``not_found``.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.codemeta.readers import build_record, loader_for
-from app.models import PaperLink
+from app.jobs import kinds
+from app.jobs import repository as jobs
+from app.kit.db import unit_of_work
+from app.models import Paper, PaperLink
+from app.models.enums import PaperStatus
 from app.papers import TOOL, TOOL_VERSION, repository
+from app.papers.identifiers import PaperKey, Scheme
 from app.papers.links import (
     PaperLinkCandidate,
     links_from_cff,
@@ -22,6 +34,16 @@ from app.papers.links import (
     links_from_zenodo,
     scan_readme,
 )
+from app.papers.resolve import (
+    ArxivClient,
+    CrossrefClient,
+    DataCiteClient,
+    OpenAlexClient,
+    Resolver,
+    resolve,
+)
+
+Progress = Callable[[int, int | None], None]
 
 README_NAMES = ("readme", "readme.md", "readme.rst", "readme.txt", "readme.markdown")
 
@@ -138,3 +160,62 @@ def _link(
         raw_metadata_id=raw_metadata_id,
         mapper_version=mapper_version,
     )
+
+
+# --- resolution ---
+
+
+def default_resolvers(client: httpx.Client) -> list[Resolver]:
+    return [
+        CrossrefClient(client),
+        DataCiteClient(client),
+        ArxivClient(client),
+        OpenAlexClient(client),
+    ]
+
+
+def key_of(paper: Paper) -> PaperKey | None:
+    if paper.doi:
+        return PaperKey(Scheme.DOI, paper.doi)
+    if paper.arxiv_id:
+        return PaperKey(Scheme.ARXIV, paper.arxiv_id)
+    if paper.hal_id:
+        return PaperKey(Scheme.HAL, paper.hal_id)
+    return None
+
+
+def resolve_papers(
+    resolvers: Sequence[Resolver],
+    factory: sessionmaker[Session] | None = None,
+    *,
+    limit: int = 500,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    counts = {status.value: 0 for status in PaperStatus}
+    with unit_of_work(factory) as uow:
+        ids = repository.unresolved_ids(uow.session, limit)
+    for n, paper_id in enumerate(ids, start=1):
+        with unit_of_work(factory) as uow:
+            paper = uow.session.get(Paper, paper_id)
+            key = key_of(paper) if paper else None
+            if paper is None or key is None:
+                continue
+            answer = resolve(key, resolvers)
+            paper.status = answer.status
+            paper.resolution_note = answer.error
+            if answer.metadata is not None:
+                paper.title = answer.metadata.title
+                paper.authors = list(answer.metadata.authors)
+                paper.year = answer.metadata.year
+                paper.venue = answer.metadata.venue
+                paper.resolved_by = answer.metadata.source
+                paper.resolved_at = datetime.now(UTC)
+            counts[answer.status.value] += 1
+        if progress is not None:
+            progress(n, len(ids))
+    return counts
+
+
+def pending_resolution(session: Session) -> bool:
+    """Unresolved papers exist and no resolution job is already queued or running."""
+    return repository.has_unresolved(session) and not jobs.has_active(session, kinds.PAPERS_RESOLVE)

@@ -1,38 +1,33 @@
-"""Archive tasks: thin wrappers over app.enrichment job bodies."""
+"""The scan job: one job per origin visit, progress in files, resumable."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery import Task, shared_task
-
-from app.jobs import service
-from app.jobs.kinds import NEAR_DUP, PAPERS_RESOLVE, RESOLVE_PAPERS_TASK, SCAN, TASK_FOR_KIND
-from app.jobs.tasks import run_with_retries
+from app.jobs import kinds
+from app.jobs.runner import job_task
+from app.jobs.service import JobContext, PermanentJobError, submit
 from app.kit.db import unit_of_work
-from app.papers.jobs import pending_resolution, resolve_body
-from app.scans.jobs import recluster_body, scan_body
+from app.scans.reading import UnreadableSource
+from app.scans.service import run_scan
 
 
-@shared_task(bind=True, name=TASK_FOR_KIND[SCAN])
-def scan(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, scan_body)
-
-
-@shared_task(bind=True, name=TASK_FOR_KIND[NEAR_DUP])
-def recluster(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, recluster_body)
-
-
-@shared_task(bind=True, name=TASK_FOR_KIND[PAPERS_RESOLVE])
-def resolve_papers(self: Task[Any, Any], job_id: int) -> str:
-    return run_with_retries(self, job_id, resolve_body)
-
-
-@shared_task(name=RESOLVE_PAPERS_TASK)
-def resolve_pending() -> int | None:
-    """Beat: queue a resolution job when papers wait and none is queued or running."""
-    with unit_of_work() as uow:
-        if not pending_resolution(uow.session):
-            return None
-        return service.submit(uow, PAPERS_RESOLVE, {}).id
+@job_task(kinds.SCAN)
+def scan(context: JobContext) -> dict[str, object]:
+    location = context.params.get("location")
+    if not isinstance(location, str) or not location:
+        raise PermanentJobError("params.location must be a path or URL")
+    origin_url = context.params.get("origin_url")
+    try:
+        outcome = run_scan(
+            location,
+            origin_url=str(origin_url) if origin_url else None,
+            factory=context.factory,
+            progress=context.progress,
+        )
+    except UnreadableSource as exc:
+        raise PermanentJobError(f"cannot read {location}: {exc.reason}") from exc
+    result = outcome.as_dict()
+    if outcome.summary.stats.contents_new:
+        # New signatures can join or merge clusters: recompute them in the background.
+        with unit_of_work(context.factory) as uow:
+            result["near_dup_job"] = submit(uow, kinds.NEARDUPS_RECLUSTER, {}).id
+    return result

@@ -129,8 +129,8 @@ def test_fetch_endpoint_registers_and_queues(
     assert body["url"] == "https://github.com/pallets/flask"
     assert len(body["jobs"]) == 2
     assert [name for name, _ in sent] == [
-        "codecommons.forges.refresh_origin",
-        "codecommons.forges.crawl_issues",
+        "forges.refresh",
+        "forges.issues",
     ]
     assert db.get(Origin, body["origin_id"]) is not None
     bad = client.post("/v1/origins/fetch", headers=auth, json={"url": "https://example.org"})

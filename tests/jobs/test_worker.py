@@ -61,7 +61,7 @@ def test_rerunning_a_finished_job_changes_nothing(
     # Redelivery of the same task (e.g. after a worker loss) is a no-op.
     from app.kit.queue import send_now
 
-    send_now(kinds.TASK_FOR_KIND[kinds.DEMO], job.id)
+    send_now(kinds.DEMO, job.id)
     time.sleep(1.0)
     again = live_client.get(f"/v1/jobs/{job.id}").json()
     assert again["attempts"] == 1
@@ -93,7 +93,7 @@ def test_enqueue_happens_only_after_commit(db: Session, monkeypatch: pytest.Monk
     uow = UnitOfWork(db)
     job = service.submit(uow, kinds.DEMO, {})
     uow.commit()
-    assert sent == [(kinds.TASK_FOR_KIND[kinds.DEMO], (job.id,))]
+    assert sent == [(kinds.DEMO, (job.id,))]
 
 
 def test_write_endpoints_need_an_api_key(client: TestClient) -> None:

@@ -58,3 +58,27 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_job_kinds_are_renamed_both_ways(empty_engine: Engine) -> None:
+    """0009 renames the stored kinds of existing jobs, and its downgrade restores them."""
+    migrations.upgrade(empty_engine, "0004")
+    old = ["demo", "archive.scan", "facts.neardup", "forges.import", "papers.resolve"]
+    with empty_engine.begin() as conn:
+        for kind in old:
+            conn.exec_driver_sql("INSERT INTO job (kind) VALUES (%s)", (kind,))
+
+    def kinds() -> list[str]:
+        with empty_engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT kind FROM job ORDER BY id").scalars())
+
+    migrations.upgrade(empty_engine, "0009")
+    assert kinds() == [
+        "jobs.demo",
+        "scans.scan",
+        "neardups.recluster",
+        "forges.import",
+        "papers.resolve",
+    ]
+    migrations.downgrade(empty_engine, "0004")
+    assert kinds() == old

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Paper
 from app.models.enums import PaperStatus
-from app.papers.jobs import default_resolvers, resolve_papers
+from app.papers.service import default_resolvers, resolve_papers
 from app.scans.service import run_scan
 from tests.codemeta.conftest import FIXTURES as PAPERS
 from tests.scans.test_metadata import CITATION
@@ -165,7 +165,7 @@ def test_pending_resolution_is_queued_once(
 ) -> None:
     from app.jobs import kinds
     from app.jobs.repository import create
-    from app.papers.jobs import pending_resolution
+    from app.papers.service import pending_resolution
 
     assert not pending_resolution(db)
     scan_corner(tmp_path, session_factory)
