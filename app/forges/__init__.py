@@ -2,7 +2,7 @@
 
 Entry point: :func:`map_envelope` (``app.forges.mappers``) turns one stored payload
 into :mod:`app.forges.records`; URL identity rules live in :mod:`app.forges.urls`,
-declared-license mapping in :mod:`app.forges.licenses`. Nothing here touches the
+declared-license mapping in :mod:`app.licenses.spdx`. Nothing here touches the
 database or the network.
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 from app.forges.errors import UnmappablePayload
 from app.forges.mappers import map_envelope, resolve_forge_kind
 from app.forges.records import (
-    DeclaredLicense,
     IssueRecord,
     MappedPayload,
     OriginRecord,
     OwnerRecord,
 )
+from app.licenses.spdx import DeclaredLicense
 
 __all__ = [
     "DeclaredLicense",

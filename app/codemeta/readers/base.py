@@ -158,7 +158,7 @@ def person_from_string(value: str) -> Record | None:
 def map_license(
     value: object, path: str, mapping: str, *, slash_means_or: bool = False
 ) -> tuple[str | None, list[dict[str, str]]]:
-    """A declared license string to SPDX via :mod:`app.forges.licenses`, plus a problem if not."""
+    """A declared license string to SPDX via :mod:`app.licenses.spdx`, plus a problem if not."""
     raw = text(value)
     if raw is None:
         return None, []

@@ -7,7 +7,7 @@
   differ from the current one are kept in ``previous_declared_repository_urls``
   (a repository renamed or moved shows up there);
 * ``bugs`` is a string or ``{url, email}``; ``keywords`` a list (or, rarely, a string);
-* licenses: see :func:`app.forges.licenses.licenses_from_npm`;
+* licenses: see :func:`app.licenses.spdx.licenses_from_npm`;
 * the owner of a scoped package is its scope (a user or an organization: npm does
   not say which); unscoped packages have no owner here (maintainers are not owners).
 """

@@ -8,7 +8,7 @@ origin is the project, and ``latest_version`` says which release the fields are 
   when it points at a forge (labels compared case- and punctuation-insensitively, as
   PyPI itself normalizes them);
 * keywords are split on commas when there are any, else on whitespace (both are in use);
-* licenses: see :func:`app.forges.licenses.licenses_from_pypi`;
+* licenses: see :func:`app.licenses.spdx.licenses_from_pypi`;
 * PyPI has no numeric id: ``native_id`` stays ``None``; the owner is the PyPI
   organization when ``ownership.organization`` names one.
 """

@@ -3,7 +3,7 @@
 Each manifest is read with the standard parser for its format (json, tomllib,
 email.parser for PKG-INFO / METADATA, configparser, ElementTree, a regex for Ruby
 gemspecs which are code, and a DCF reader for R's DESCRIPTION) and every declared
-string goes through the forge/registry mapper (:mod:`app.forges.licenses`), so the
+string goes through the declared-license mapper (:mod:`app.licenses.spdx`), so the
 same string maps the same way wherever it was declared. What the mapper cannot map
 stays unmapped with its text.
 """
@@ -20,9 +20,9 @@ from pathlib import PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
-from app.forges.records import DeclaredLicense
 from app.licenses.detection.model import Finding
 from app.licenses.spdx import (
+    DeclaredLicense,
     licenses_from_crate,
     licenses_from_npm,
     licenses_from_pypi,

@@ -40,7 +40,7 @@ from app.models.enums import LicenseSource
 
 
 class Evidence(Protocol):
-    """A :class:`~.model.Finding` or a forge :class:`~app.forges.records.DeclaredLicense`."""
+    """A :class:`~.model.Finding` or a declared :class:`~app.licenses.spdx.DeclaredLicense`."""
 
     @property
     def expression(self) -> str | None: ...

@@ -3,7 +3,7 @@
 Parsing follows REUSE 3: the tag is the rest of the line after the colon, minus a
 comment closer (``*/``, ``-->``, ...), and ``REUSE-IgnoreStart`` / ``REUSE-IgnoreEnd``
 fence out text that only talks about tags. Validation reuses the forge mapper's
-strict SPDX check (:func:`app.forges.licenses.spdx_expression`, license-expression
+strict SPDX check (:func:`app.licenses.spdx.spdx_expression`, license-expression
 plus the SPDX License List), so a tag and a forge declaration are held to the same
 rule; anything it refuses (a typo, ``LicenseRef-*``, ``GPL``) stays unmapped with
 the tag's text. Hand-written: the regex is the whole parser, and the REUSE tool

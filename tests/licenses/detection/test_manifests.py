@@ -1,4 +1,4 @@
-"""Declared licenses in package manifests, mapped through app.forges.licenses."""
+"""Declared licenses in package manifests, mapped through app.licenses.spdx."""
 
 from __future__ import annotations
 

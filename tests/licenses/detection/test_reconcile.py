@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.forges.records import DeclaredLicense
 from app.licenses.detection import LicenseCategory, reconcile
 from app.licenses.detection.reconcile import Evidence
+from app.licenses.spdx import DeclaredLicense
 from app.models.enums import LicenseSource
 from tests.licenses.detection.helpers import finding
 
