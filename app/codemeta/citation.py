@@ -1,6 +1,6 @@
 """Render an origin's CodeMeta record as codemeta.json, BibTeX and CITATION.cff.
 
-The record is the one :func:`app.papers.metadata.build_record` produces. Licenses
+The record is the one :func:`app.codemeta.readers.build_record` produces. Licenses
 are SPDX expressions in the record; codemeta.json gets the ``spdx.org`` URL for a
 single license id (the CodeMeta convention) and the expression text otherwise.
 

@@ -23,6 +23,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
+from app.codemeta.gql import CodeMetaQuery
 from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
 from app.graphql.cost import CostLimiter
@@ -31,7 +32,7 @@ from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
 from app.origins.gql import OriginQuery
-from app.papers.gql import PaperMetadataQuery, PaperQuery
+from app.papers.gql import PaperOriginQuery, PaperQuery
 
 MAX_DEPTH = 10
 
@@ -45,7 +46,8 @@ class Query(
     ForgeQuery,
     OwnerQuery,
     PaperQuery,
-    PaperMetadataQuery,
+    PaperOriginQuery,
+    CodeMetaQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
@@ -89,7 +87,7 @@ class PaperOriginLink:
 
 
 @strawberry.type
-class PaperMetadataQuery:
+class PaperOriginQuery:
     @strawberry.field(description="The origins linked to a paper, with link kinds.")
     async def paper_origins(
         self, info: strawberry.Info[Context, None], paper_id: int
@@ -104,13 +102,3 @@ class PaperMetadataQuery:
             )
             for link, o in rows
         ]
-
-    @strawberry.field(description="An origin's CodeMeta record (JSON-LD shaped), or null.")
-    async def origin_metadata(
-        self, info: strawberry.Info[Context, None], origin_id: int
-    ) -> JSON | None:
-        row = await info.context.db(repository.latest_metadata, origin_id)
-        if row is None:
-            return None
-        value = {"record": row.record, "sources": row.sources, "problems": row.problems}
-        return cast(JSON, value)  # strawberry's JSON scalar is typed as a NewType

@@ -38,13 +38,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 
-from app.codemeta.readers.base import ParsedFile
 from app.models.enums import PaperLinkKind
 from app.papers.identifiers import Identifier, PaperKey, Scheme, find_identifiers, parse_identifier
+
+
+class StructuredFile(Protocol):
+    """A metadata file as read (:class:`app.codemeta.readers.ParsedFile` is one): links
+    come from its validated ``document``, none from an invalid file."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def document(self) -> Any: ...
+
+    @property
+    def ok(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +125,7 @@ _INLINE_CODE_RST = re.compile(r"``.+?``")
 # --- structured files -------------------------------------------------------------
 
 
-def links_from_cff(parsed: ParsedFile, text: str) -> list[PaperLinkCandidate]:
+def links_from_cff(parsed: StructuredFile, text: str) -> list[PaperLinkCandidate]:
     """Links from a valid CITATION.cff (see module docstring); none from an invalid one."""
     if not parsed.ok or not isinstance(parsed.document, dict):
         return []
@@ -147,7 +160,7 @@ def links_from_cff(parsed: ParsedFile, text: str) -> list[PaperLinkCandidate]:
     return _dedupe(out)
 
 
-def links_from_codemeta(parsed: ParsedFile, text: str) -> list[PaperLinkCandidate]:
+def links_from_codemeta(parsed: StructuredFile, text: str) -> list[PaperLinkCandidate]:
     """Links from a valid codemeta.json (see module docstring); none from an invalid one."""
     if not parsed.ok or not isinstance(parsed.document, dict):
         return []
@@ -168,7 +181,7 @@ def links_from_codemeta(parsed: ParsedFile, text: str) -> list[PaperLinkCandidat
     return _dedupe(out)
 
 
-def links_from_zenodo(parsed: ParsedFile, text: str) -> list[PaperLinkCandidate]:
+def links_from_zenodo(parsed: StructuredFile, text: str) -> list[PaperLinkCandidate]:
     """Links from a valid .zenodo.json (see ``ZENODO_RELATIONS``)."""
     if not parsed.ok or not isinstance(parsed.document, dict):
         return []

@@ -1,4 +1,4 @@
-"""SQL for papers, paper links and project metadata."""
+"""SQL for papers and paper links."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.models import Origin, Paper, PaperLink, ProjectMetadata
+from app.models import Origin, Paper, PaperLink
 from app.models.enums import PaperLinkKind, PaperStatus
 from app.papers.identifiers import PaperKey, Scheme
 
@@ -40,24 +40,6 @@ def replace_links(
     )
     session.execute(stmt)
     session.add_all(links)
-
-
-def upsert_project_metadata(
-    session: Session, origin_id: int, snapshot_id: int, values: dict[str, object]
-) -> None:
-    stmt = insert(ProjectMetadata).values(origin_id=origin_id, snapshot_id=snapshot_id, **values)
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["origin_id", "snapshot_id"], set_=values)
-    )
-
-
-def latest_metadata(session: Session, origin_id: int) -> ProjectMetadata | None:
-    return session.scalars(
-        select(ProjectMetadata)
-        .where(ProjectMetadata.origin_id == origin_id)
-        .order_by(ProjectMetadata.created_at.desc(), ProjectMetadata.id.desc())
-        .limit(1)
-    ).first()
 
 
 def links_of_origin(session: Session, origin_id: int) -> Sequence[tuple[PaperLink, Paper]]:

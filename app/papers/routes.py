@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 
-from app.codemeta.citation import to_bibtex, to_cff, to_codemeta
+from app.codemeta import service as codemeta
+from app.codemeta.citation import to_bibtex
+from app.codemeta.schemas import CodeMetaOut
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, UoW
@@ -24,7 +26,6 @@ from app.models.enums import PaperLinkKind
 from app.papers import repository
 from app.papers.identifiers import paper_key, parse_identifier
 from app.papers.schemas import (
-    CodeMetaOut,
     EvidenceOut,
     OriginPaperOut,
     PaperDetail,
@@ -103,51 +104,25 @@ def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
     ]
 
 
-def _record(uow: UoW, origin_id: int) -> tuple[Origin, dict[str, object], CodeMetaOut]:
-    origin = _origin(uow, origin_id)
-    metadata = repository.latest_metadata(uow.session, origin_id)
-    if metadata is None:
-        raise NotFound(f"origin {origin_id} has no intrinsic metadata yet (scan it first)")
-    record = dict(metadata.record)
-    record.setdefault("codeRepository", origin.url)
-    out = CodeMetaOut(
-        origin_id=origin_id,
-        snapshot_id=metadata.snapshot_id,
-        record=record,
-        sources=metadata.sources,
-        problems=metadata.problems,
-    )
-    return origin, record, out
-
-
 @router.get("/origins/{origin_id}/metadata", response_model=CodeMetaOut)
 def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
     """The CodeMeta record with, per field, the files and mappings it came from."""
-    return _record(uow, origin_id)[2]
+    return codemeta.origin_record(uow.session, origin_id)
 
 
 @router.get("/origins/{origin_id}/codemeta.json")
 def origin_codemeta(uow: UoW, origin_id: int) -> Response:
-    import json
-
-    _, record, _ = _record(uow, origin_id)
-    return Response(
-        json.dumps(to_codemeta(record), indent=2, ensure_ascii=False),
-        media_type="application/ld+json",
-    )
+    record = codemeta.origin_record(uow.session, origin_id).record
+    return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
 
 
 @router.get("/origins/{origin_id}/citation.bib", response_class=PlainTextResponse)
 def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
-    _, record, _ = _record(uow, origin_id)
+    record = codemeta.origin_record(uow.session, origin_id).record
     return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
 
 
 @router.get("/origins/{origin_id}/CITATION.cff", response_class=PlainTextResponse)
 def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
-    _, record, _ = _record(uow, origin_id)
-    try:
-        text = to_cff(record)
-    except ValueError as exc:
-        raise Problem(f"cannot write a CITATION.cff: {exc}") from exc
-    return PlainTextResponse(text, media_type="application/x-yaml")
+    record = codemeta.origin_record(uow.session, origin_id).record
+    return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")

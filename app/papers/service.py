@@ -1,8 +1,9 @@
-"""Write what projects say about themselves (CodeMeta record) and their paper links;
-resolve papers' titles, authors, year and venue.
+"""Write the links from projects to papers; resolve papers' titles, authors, year
+and venue.
 
-Links: shared by the scan pipeline (files of a snapshot) and forge ingestion (registry
-payloads such as PyPI's project URLs), so a link has one shape whatever its source.
+Links: shared by the scan (files of a snapshot, through :mod:`app.codemeta.service`)
+and forge ingestion (registry payloads such as PyPI's project URLs), so a link has
+one shape whatever its source.
 
 Resolution: Crossref, DataCite, arXiv and OpenAlex. Without a network the papers stay
 ``unresolved`` with the reason noted, and a later run tries again; a definite 404 is
@@ -18,7 +19,6 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.codemeta.readers import build_record, loader_for
 from app.jobs import kinds
 from app.jobs import repository as jobs
 from app.kit.db import unit_of_work
@@ -28,6 +28,7 @@ from app.papers import TOOL, TOOL_VERSION, repository
 from app.papers.identifiers import PaperKey, Scheme
 from app.papers.links import (
     PaperLinkCandidate,
+    StructuredFile,
     links_from_cff,
     links_from_codemeta,
     links_from_pypi,
@@ -48,68 +49,46 @@ Progress = Callable[[int, int | None], None]
 README_NAMES = ("readme", "readme.md", "readme.rst", "readme.txt", "readme.markdown")
 
 
-def wanted_file(path: str) -> bool:
-    """Files the metadata pass keeps: metadata files near the root, root READMEs."""
-    depth = path.count("/")
-    name = posixpath.basename(path).lower()
-    if depth == 0 and name in README_NAMES:
-        return True
-    return depth <= 1 and loader_for(path) is not None
+def is_readme(path: str) -> bool:
+    """A README at the root of the snapshot: the one place mentions count."""
+    return path.count("/") == 0 and posixpath.basename(path).lower() in README_NAMES
 
 
 def _file_links(
-    path: str, text: str, parsed_by_path: Mapping[str, object]
+    path: str, text: str, parsed_by_path: Mapping[str, StructuredFile]
 ) -> list[PaperLinkCandidate]:
     name = posixpath.basename(path).lower()
     parsed = parsed_by_path.get(path)
     if name in README_NAMES:
         return scan_readme(text, path).links
-    if parsed is None or not getattr(parsed, "ok", False):
+    if parsed is None or not parsed.ok:
         return []
     if name == "citation.cff":
-        return links_from_cff(parsed, text)  # type: ignore[arg-type]
+        return links_from_cff(parsed, text)
     if name == "codemeta.json":
-        return links_from_codemeta(parsed, text)  # type: ignore[arg-type]
+        return links_from_codemeta(parsed, text)
     if name == ".zenodo.json":
-        return links_from_zenodo(parsed, text)  # type: ignore[arg-type]
+        return links_from_zenodo(parsed, text)
     return []
 
 
-def record_snapshot_metadata(
+def record_file_links(
     session: Session,
     *,
     origin_id: int,
-    snapshot_id: int,
     files: Mapping[str, str],
+    parsed_by_path: Mapping[str, StructuredFile],
     content_ids: Mapping[str, int],
-    swhids: Mapping[str, str],
-) -> tuple[int, int]:
-    """Store the CodeMeta record of a snapshot and the origin's file-evidenced paper
-    links. Returns (fields in the record, links)."""
-    result = build_record({p: t for p, t in files.items() if loader_for(p) is not None})
-    sources = {
-        field: [{**src, "swhid": swhids.get(src.get("path", ""), "")} for src in srcs]
-        for field, srcs in result.sources.items()
-    }
-    repository.upsert_project_metadata(
-        session,
-        origin_id,
-        snapshot_id,
-        {
-            "record": result.record,
-            "sources": sources,
-            "problems": result.problems,
-            "tool": TOOL,
-            "tool_version": TOOL_VERSION,
-        },
-    )
-    parsed_by_path = {p.path: p for p in result.files}
+) -> int:
+    """Replace the origin's file-evidenced paper links with those of a snapshot's
+    files (READMEs, and the metadata files as :mod:`app.codemeta` read them).
+    Returns how many links."""
     candidates: list[PaperLinkCandidate] = []
     for path, text in sorted(files.items()):
         candidates += _file_links(path, text, parsed_by_path)
     links = [_link(session, origin_id, c, content_ids.get(c.path or "")) for c in candidates]
     repository.replace_links(session, origin_id, TOOL, links, from_payload=False)
-    return len(result.record), len(links)
+    return len(links)
 
 
 def record_registry_links(

@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.codemeta.service import record_snapshot_metadata, wanted_file
 from app.facts import analyze_content, find_secrets_and_pii
 from app.licenses.detection import (
     FileKind,
@@ -136,8 +137,6 @@ class MetadataAnalyzer:
         self.swhids: dict[str, str] = {}
 
     def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
-        from app.papers.service import wanted_file
-
         for stored in batch:
             entry = stored.entry
             path = entry.path.decode("utf-8", errors="replace")
@@ -148,8 +147,6 @@ class MetadataAnalyzer:
             self.swhids[path] = entry.swhid
 
     def finish(self, session: Session, origin_id: int, snapshot_id: int) -> None:
-        from app.papers.service import record_snapshot_metadata
-
         started = time.perf_counter()
         record_snapshot_metadata(
             session,

@@ -1,7 +1,7 @@
 """Readers for the files projects describe themselves with, merged into one CodeMeta record.
 
 Each reader returns a :class:`ParsedFile`; :func:`build_record` merges them with the
-precedence documented in :mod:`app.papers.metadata.merge`.
+precedence documented in :mod:`app.codemeta.readers.merge`.
 """
 
 from __future__ import annotations
