@@ -71,19 +71,16 @@ def record_snapshot_metadata(
     return len(result.record), links
 
 
-def origin_record(session: Session, origin_id: int) -> CodeMetaOut:
+def origin_record(session: Session, origin: Origin) -> CodeMetaOut:
     """The origin's newest CodeMeta record, its repository defaulting to the origin's
     URL, with the files behind each field."""
-    origin = session.get(Origin, origin_id)
-    if origin is None:
-        raise NotFound(f"no origin with id {origin_id}")
-    metadata = repository.latest_metadata(session, origin_id)
+    metadata = repository.latest_metadata(session, origin.id)
     if metadata is None:
-        raise NotFound(f"origin {origin_id} has no intrinsic metadata yet (scan it first)")
+        raise NotFound(f"origin {origin.id} has no intrinsic metadata yet (scan it first)")
     record = dict(metadata.record)
     record.setdefault("codeRepository", origin.url)
     return CodeMetaOut(
-        origin_id=origin_id,
+        origin_id=origin.id,
         snapshot_id=metadata.snapshot_id,
         record=record,
         sources=metadata.sources,

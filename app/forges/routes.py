@@ -1,4 +1,8 @@
-"""Forge metadata over REST: imports, raw payloads (provenance), owners, issues."""
+"""Forge metadata over REST: imports, raw payloads (provenance), owners, issues.
+
+What is asked of one origin (its payloads, a fetch, a refresh, an issue crawl) is
+under ``/v1/origins``, in :mod:`app.origins.routes`, which calls :mod:`app.forges.service`.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,15 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.forges import repository
 from app.forges.schemas import (
-    FetchIn,
-    FetchOut,
     IssueOut,
     OwnerDetail,
     RawMetadataDetail,
-    RawMetadataOut,
     RederiveIn,
 )
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, SettingsDep, UoW
+from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -30,7 +32,7 @@ from app.kit.pagination import (
     id_page,
 )
 from app.kit.problems import NotFound, Problem
-from app.models import Origin, Owner
+from app.models import Owner
 from app.models.enums import IssueKind, IssueState
 
 router = APIRouter(prefix="/v1", tags=["forge metadata"])
@@ -68,8 +70,6 @@ async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) ->
         target.unlink(missing_ok=True)
         raise Problem("the request body is empty: send the dump as application/x-ndjson")
     factory = request.app.state.sessionmaker
-    from app.kit.db import unit_of_work
-
     with unit_of_work(factory) as uow:
         job = service.submit(
             uow, kinds.FORGE_IMPORT, {"path": str(target.resolve()), "bytes": size}
@@ -93,22 +93,6 @@ def get_raw(uow: UoW, raw_id: int, response: Response) -> RawMetadataDetail:
         raise NotFound(f"no stored payload with id {raw_id}")
     set_last_modified(response, raw.fetched_at)
     return RawMetadataDetail.with_payload(raw)
-
-
-@router.get("/origins/{origin_id}/raw", response_model=Page[RawMetadataOut])
-def list_origin_raw(
-    uow: UoW,
-    request: Request,
-    response: Response,
-    origin_id: int,
-    cursor: str | None = None,
-    limit: Limit = DEFAULT_PAGE_SIZE,
-) -> Page[RawMetadataOut]:
-    """The payloads an origin's data came from, oldest first."""
-    rows = repository.raw_of_origin(
-        uow.session, origin_id, after_id=decode_id_cursor("raw", cursor), limit=limit + 1
-    )
-    return id_page(rows, limit, "raw", RawMetadataOut.of, request.url, response.headers)
 
 
 @router.get("/owners", response_model=Page[OwnerDetail])
@@ -160,33 +144,3 @@ def list_issues(
         limit=limit + 1,
     )
     return id_page(rows, limit, "issues", IssueOut.of, request.url, response.headers)
-
-
-@router.post("/origins/fetch", status_code=status.HTTP_202_ACCEPTED, response_model=FetchOut)
-def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
-    """Register a repository or package by URL (if new) and fetch it in the background."""
-    from app.forges.register import register_url
-
-    origin = register_url(uow.session, body.url)
-    jobs = [service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin.id}).id]
-    if body.issues:
-        jobs.append(service.submit(uow, kinds.FORGE_ISSUES, {"origin_id": origin.id}).id)
-    return FetchOut(origin_id=origin.id, url=origin.url, jobs=jobs)
-
-
-@router.post(
-    "/origins/{origin_id}/refresh", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
-)
-def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
-    if uow.session.get(Origin, origin_id) is None:
-        raise NotFound(f"no origin with id {origin_id}")
-    return JobOut.of(service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin_id}), {})
-
-
-@router.post(
-    "/origins/{origin_id}/issues/crawl", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
-)
-def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
-    if uow.session.get(Origin, origin_id) is None:
-        raise NotFound(f"no origin with id {origin_id}")
-    return JobOut.of(service.submit(uow, kinds.FORGE_ISSUES, {"origin_id": origin_id}), {})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.forges.gql import RawPayloadInfo
-from app.graphql.context import Context
+from app.graphql.context import Batch, Context
 from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, Edge, PageInfo, check_first
 from app.licenses.gql import (  # noqa: F401 - registers nested types
@@ -17,7 +18,7 @@ from app.licenses.gql import (  # noqa: F401 - registers nested types
     Provenance,
 )
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
-from app.origins import repository
+from app.origins import detail, repository
 from app.origins.schemas import (
     DESCRIPTIONS,
     DetectedLicenseOut,
@@ -31,6 +32,8 @@ from app.origins.schemas import (
 )
 from app.origins.search import OriginFilters, count, cursor_for, search
 from app.papers.gql import OriginPaper
+
+T = TypeVar("T")
 
 
 @pydantic_type(model=OwnerOut, all_fields=True)
@@ -68,42 +71,48 @@ class DetectedLicense:
     pass
 
 
+async def _part(info: strawberry.Info[Context, None], part: Batch[int, T], origin: Any) -> T:
+    """One part of the origin's detail (:mod:`app.origins.detail`), through the
+    request's DataLoader: one query per part for all the origins of a query. (The
+    origin is ``Any``: pydantic-derived fields are invisible to mypy's strawberry
+    plugin.)"""
+    return await info.context.loader(part).load(origin.id)
+
+
 @pydantic_type(model=OriginOut, all_fields=True)
 class Origin:
     @strawberry.field(description="License findings attached to the origin, with provenance.")
     async def licenses(self, info: strawberry.Info[Context, None]) -> list[LicenseFinding]:
-        # pydantic-derived fields are invisible to mypy's strawberry plugin
-        found = await info.context.origin_licenses.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.licenses, self)
         return [to_gql(LicenseFinding, f) for f in found]
 
     # The detail fields, each from a DataLoader: one query per field for a whole page.
 
     @strawberry.field(description=DESCRIPTIONS["latest_visit"])
     async def latest_visit(self, info: strawberry.Info[Context, None]) -> Visit | None:
-        found = await info.context.origin_latest_visit.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.latest_visit, self)
         return to_gql(Visit, found) if found is not None else None
 
     @strawberry.field(description=DESCRIPTIONS["languages"])
     async def languages(self, info: strawberry.Info[Context, None]) -> list[LanguageShare]:
-        found = await info.context.origin_languages.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.languages, self)
         return [to_gql(LanguageShare, r) for r in found]
 
     @strawberry.field(description=DESCRIPTIONS["issue_stats"])
     async def issue_stats(self, info: strawberry.Info[Context, None]) -> IssueStats:
-        found = await info.context.origin_issue_stats.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.issue_stats, self)
         return to_gql(IssueStats, found)
 
     @strawberry.field(description=DESCRIPTIONS["detected_licenses"])
     async def detected_licenses(
         self, info: strawberry.Info[Context, None]
     ) -> list[DetectedLicense]:
-        loader = info.context.origin_detected_licenses
-        found = await loader.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.detected_licenses, self)
         return [to_gql(DetectedLicense, r) for r in found]
 
     @strawberry.field(description=DESCRIPTIONS["raw_payloads"])
     async def raw_payloads(self, info: strawberry.Info[Context, None]) -> list[RawPayloadInfo]:
-        found = await info.context.origin_raw_payloads.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.raw_payloads, self)
         return [to_gql(RawPayloadInfo, r) for r in found]
 
     @strawberry.field(
@@ -111,7 +120,7 @@ class Origin:
         "(the same as originPapers)."
     )
     async def papers(self, info: strawberry.Info[Context, None]) -> list[OriginPaper]:
-        found = await info.context.origin_papers.load(self.id)  # type: ignore[attr-defined]
+        found = await _part(info, detail.papers_of, self)
         return [to_gql(OriginPaper, r) for r in found]
 
 

@@ -1,36 +1,63 @@
-"""``/v1/origins``: repositories and packages."""
+"""``/v1/origins``: repositories and packages, and everything asked of one of them.
+
+Every ``/v1/origins/...`` route is here, whichever feature answers it; the handlers
+stay thin and call that feature: the detail view (:mod:`app.origins.detail`), forge
+fetching (:mod:`app.forges.service`), paper links (:mod:`app.papers`) and the
+CodeMeta record (:mod:`app.codemeta.service`). Each route keeps the OpenAPI tag of
+its feature.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import PlainTextResponse
 
-from app.forges.schemas import RawMetadataOut
-from app.kit.api import UoW
-from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
-from app.kit.problems import NotFound
-from app.licenses.findings import LicenseFindingOut
-from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
-from app.origins import repository
-from app.origins.schemas import (
-    DetectedLicenseOut,
-    IssueStatsOut,
-    LanguageOut,
-    OriginDetail,
-    OriginOut,
-    VisitOut,
+from app.codemeta import service as codemeta
+from app.codemeta.citation import to_bibtex
+from app.codemeta.schemas import CodeMetaOut
+from app.forges import repository as forges
+from app.forges import service as forge_service
+from app.forges.schemas import FetchIn, FetchOut, RawMetadataOut
+from app.jobs.schemas import JobOut
+from app.kit.api import ApiKey, UoW
+from app.kit.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    decode_id_cursor,
+    id_page,
+    next_link,
 )
+from app.kit.problems import NotFound
+from app.models import Origin
+from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
+from app.origins import detail, repository
+from app.origins.schemas import OriginDetail, OriginOut
 from app.origins.search import OriginFilters, search
 from app.origins.search import count as search_count
 from app.papers import repository as papers
 from app.papers.schemas import OriginPaperOut
 
-router = APIRouter(prefix="/v1/origins", tags=["origins"])
+router = APIRouter(prefix="/v1/origins")
+# The OpenAPI tag of each feature answering here (as its other routes have it).
+ORIGINS: list[str | Enum] = ["origins"]
+FORGE_METADATA: list[str | Enum] = ["forge metadata"]
+PAPERS: list[str | Enum] = ["papers"]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
-@router.get("", response_model=Page[OriginOut])
+def _origin(uow: UoW, origin_id: int) -> Origin:
+    origin = repository.get(uow.session, origin_id)
+    if origin is None:
+        raise NotFound(f"no origin with id {origin_id}")
+    return origin
+
+
+@router.get("", response_model=Page[OriginOut], tags=ORIGINS)
 def list_origins(
     uow: UoW,
     request: Request,
@@ -107,7 +134,15 @@ def list_origins(
     )
 
 
-@router.get("/lookup", response_model=OriginDetail)
+@router.post(
+    "/fetch", status_code=status.HTTP_202_ACCEPTED, response_model=FetchOut, tags=FORGE_METADATA
+)
+def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
+    """Register a repository or package by URL (if new) and fetch it in the background."""
+    return forge_service.queue_fetch(uow, body.url, issues=body.issues)
+
+
+@router.get("/lookup", response_model=OriginDetail, tags=ORIGINS)
 def lookup_origin(
     uow: UoW, url: Annotated[str, Query(min_length=1, max_length=2048)]
 ) -> OriginDetail:
@@ -115,39 +150,81 @@ def lookup_origin(
     origin = repository.get_by_url(uow.session, url)
     if origin is None:
         raise NotFound(f"no origin with URL {url!r}")
-    return _detail(uow, origin.id)
+    return detail.assemble(uow.session, origin)
 
 
-@router.get("/{origin_id}", response_model=OriginDetail)
+@router.get("/{origin_id}", response_model=OriginDetail, tags=ORIGINS)
 def get_origin(uow: UoW, origin_id: int) -> OriginDetail:
-    return _detail(uow, origin_id)
+    return detail.assemble(uow.session, _origin(uow, origin_id))
 
 
-def _detail(uow: UoW, origin_id: int) -> OriginDetail:
-    """The same batch queries as GraphQL's DataLoaders, for one origin."""
-    session = uow.session
-    origin = repository.get(session, origin_id)
-    if origin is None:
-        raise NotFound(f"no origin with id {origin_id}")
-    ids = [origin.id]
-    visit = repository.latest_visits(session, ids)[origin.id]
-    return OriginDetail(
-        **OriginOut.of(origin).model_dump(),
-        licenses=[
-            LicenseFindingOut.of(f) for f in repository.license_findings(session, ids)[origin.id]
-        ],
-        detected_licenses=[
-            DetectedLicenseOut.of(r) for r in repository.detected_licenses(session, ids)[origin.id]
-        ],
-        aliases=[a.url for a in repository.aliases(session, origin.id)],
-        latest_visit=VisitOut.of(visit) if visit is not None else None,
-        languages=LanguageOut.breakdown(repository.languages(session, ids)[origin.id]),
-        issue_stats=IssueStatsOut.of(repository.issue_stats(session, ids)[origin.id]),
-        papers=[
-            OriginPaperOut.of(link, paper)
-            for link, paper in papers.links_of_origin(session, origin.id)
-        ],
-        raw_payloads=[
-            RawMetadataOut.of(r) for r in repository.raw_payloads(session, ids)[origin.id]
-        ],
+@router.get("/{origin_id}/raw", response_model=Page[RawMetadataOut], tags=FORGE_METADATA)
+def list_origin_raw(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    origin_id: int,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[RawMetadataOut]:
+    """The payloads an origin's data came from, oldest first."""
+    rows = forges.raw_of_origin(
+        uow.session, origin_id, after_id=decode_id_cursor("raw", cursor), limit=limit + 1
     )
+    return id_page(rows, limit, "raw", RawMetadataOut.of, request.url, response.headers)
+
+
+@router.post(
+    "/{origin_id}/refresh",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    tags=FORGE_METADATA,
+)
+def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+    _origin(uow, origin_id)
+    return JobOut.of(forge_service.queue_refresh(uow, origin_id), {})
+
+
+@router.post(
+    "/{origin_id}/issues/crawl",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    tags=FORGE_METADATA,
+)
+def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+    _origin(uow, origin_id)
+    return JobOut.of(forge_service.queue_issue_crawl(uow, origin_id), {})
+
+
+@router.get("/{origin_id}/papers", response_model=list[OriginPaperOut], tags=PAPERS)
+def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
+    """The origin's papers, each with the kind of link and its evidence."""
+    _origin(uow, origin_id)
+    return [
+        OriginPaperOut.of(link, paper)
+        for link, paper in papers.links_of_origin(uow.session, origin_id)
+    ]
+
+
+@router.get("/{origin_id}/metadata", response_model=CodeMetaOut, tags=PAPERS)
+def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
+    """The CodeMeta record with, per field, the files and mappings it came from."""
+    return codemeta.origin_record(uow.session, _origin(uow, origin_id))
+
+
+@router.get("/{origin_id}/codemeta.json", tags=PAPERS)
+def origin_codemeta(uow: UoW, origin_id: int) -> Response:
+    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
+
+
+@router.get("/{origin_id}/citation.bib", response_class=PlainTextResponse, tags=PAPERS)
+def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
+    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
+
+
+@router.get("/{origin_id}/CITATION.cff", response_class=PlainTextResponse, tags=PAPERS)
+def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
+    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")

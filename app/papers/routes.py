@@ -1,15 +1,14 @@
-"""Papers, the papers of an origin, and an origin's CodeMeta record and citations."""
+"""``/v1/papers``: papers by identifier and link kind, their origins, resolution.
+
+An origin's papers and CodeMeta record are under ``/v1/origins`` (:mod:`app.origins.routes`).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import PlainTextResponse
 
-from app.codemeta import service as codemeta
-from app.codemeta.citation import to_bibtex
-from app.codemeta.schemas import CodeMetaOut
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, UoW
@@ -21,13 +20,12 @@ from app.kit.pagination import (
     id_page,
 )
 from app.kit.problems import NotFound, Problem
-from app.models import Origin, Paper
+from app.models import Paper
 from app.models.enums import PaperLinkKind
 from app.papers import repository
 from app.papers.identifiers import paper_key, parse_identifier
 from app.papers.schemas import (
     EvidenceOut,
-    OriginPaperOut,
     PaperDetail,
     PaperOriginOut,
     PaperOut,
@@ -85,44 +83,3 @@ def get_paper(uow: UoW, paper_id: int) -> PaperDetail:
 def resolve_papers(uow: UoW, _key: ApiKey) -> JobOut:
     """Look unresolved papers up in Crossref, DataCite, arXiv and OpenAlex."""
     return JobOut.of(service.submit(uow, kinds.PAPERS_RESOLVE, {}), {})
-
-
-def _origin(uow: UoW, origin_id: int) -> Origin:
-    origin = uow.session.get(Origin, origin_id)
-    if origin is None:
-        raise NotFound(f"no origin with id {origin_id}")
-    return origin
-
-
-@router.get("/origins/{origin_id}/papers", response_model=list[OriginPaperOut])
-def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
-    """The origin's papers, each with the kind of link and its evidence."""
-    _origin(uow, origin_id)
-    return [
-        OriginPaperOut.of(link, paper)
-        for link, paper in repository.links_of_origin(uow.session, origin_id)
-    ]
-
-
-@router.get("/origins/{origin_id}/metadata", response_model=CodeMetaOut)
-def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
-    """The CodeMeta record with, per field, the files and mappings it came from."""
-    return codemeta.origin_record(uow.session, origin_id)
-
-
-@router.get("/origins/{origin_id}/codemeta.json")
-def origin_codemeta(uow: UoW, origin_id: int) -> Response:
-    record = codemeta.origin_record(uow.session, origin_id).record
-    return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
-
-
-@router.get("/origins/{origin_id}/citation.bib", response_class=PlainTextResponse)
-def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
-    record = codemeta.origin_record(uow.session, origin_id).record
-    return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
-
-
-@router.get("/origins/{origin_id}/CITATION.cff", response_class=PlainTextResponse)
-def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
-    record = codemeta.origin_record(uow.session, origin_id).record
-    return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")
