@@ -47,6 +47,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, event
 
+from app.kit.copy import copy_rows
 from benchmarks.api_load import HttpRequest, Job, Result, SqlRequest, Statement
 from benchmarks.common import Timer, scratch_database
 
@@ -249,16 +250,8 @@ class Copier:
         return [self._types[table][c] for c in columns]
 
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        oids = self._oids(table, columns)
-        n = 0
-        with (
-            self.conn.cursor() as cur,
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
-            copy.set_types(oids)
-            for row in rows:
-                copy.write_row(row)
-                n += 1
+        typed = list(zip(columns, self._oids(table, columns), strict=True))
+        n = copy_rows(self.conn, table, typed, rows)
         self.rows[table] = self.rows.get(table, 0) + n
         return n
 
@@ -799,10 +792,12 @@ def fill(dsn: str, n_origins: int, n_contents: int) -> Corpus:
         # The effective license lands in origin.extra of scanned origins, as the scan
         # pipeline writes it: one UPDATE from a COPY-filled temporary table.
         conn.execute("CREATE TEMP TABLE effective (id bigint, extra jsonb) ON COMMIT DROP")
-        with conn.cursor() as cur, cur.copy("COPY effective FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "jsonb"])
-            for oid, extra in gen.effective():
-                copy.write_row((oid, Jsonb(extra)))
+        copy_rows(
+            conn,
+            "effective",
+            [("id", "int8"), ("extra", "jsonb")],
+            ((oid, Jsonb(extra)) for oid, extra in gen.effective()),
+        )
         conn.execute("UPDATE origin SET extra = e.extra FROM effective e WHERE origin.id = e.id")
         papers, links = gen.papers()
         out.copy(

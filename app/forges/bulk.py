@@ -50,6 +50,8 @@ from app.forges.errors import UnmappablePayload
 from app.forges.ingest import IngestOutcome, apply_mapped
 from app.forges.mappers import map_envelope
 from app.forges.records import MappedPayload, OriginRecord
+from app.kit.copy import copy_rows as _copy
+from app.kit.copy import temp_table as _temp
 from app.kit.swhid import origin_swhid_id
 from app.models import RawMetadata
 
@@ -788,33 +790,3 @@ def _replace_declared_licenses(
             for d in p.rec.declared_licenses
         ),
     )
-
-
-# --- COPY plumbing (as in app.archive.writer) ------------------------------------------
-
-
-def _driver(session: Session) -> psycopg.Connection[Any]:
-    driver = session.connection().connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
-    return driver
-
-
-def _temp(session: Session, name: str, ddl: str) -> None:
-    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({ddl}) ON COMMIT DROP"))
-    session.execute(text(f"TRUNCATE {name}"))
-
-
-def _copy(
-    session: Session,
-    table: str,
-    columns: Sequence[tuple[str, str]],
-    rows: Iterable[Sequence[object]],
-) -> None:
-    names = ", ".join(name for name, _ in columns)
-    with (
-        _driver(session).cursor() as cur,
-        cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types([pg_type for _, pg_type in columns])
-        for row in rows:
-            copy.write_row(row)

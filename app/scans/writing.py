@@ -1,25 +1,25 @@
 """Write scan results into the archive tables, in bulk and idempotently.
 
-Everything goes through PostgreSQL ``COPY`` into a temporary table and one
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: DESIGN.md measured COPY at
-roughly 20x per-row inserts, and the conflict clause makes a re-run (a redelivered
-job, a resumed scan) add nothing twice. Objects are immutable once hashed, so a
+Everything goes through PostgreSQL ``COPY`` (:mod:`app.kit.copy`) into a temporary
+table and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: DESIGN.md
+measured COPY at roughly 20x per-row inserts, and the conflict clause makes a re-run
+(a redelivered job, a resumed scan) add nothing twice. Objects are immutable once hashed, so a
 directory or snapshot that already exists already has its entries or branches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-import psycopg
 from sqlalchemy import CursorResult, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from app.kit.copy import copy_rows, temp_table
 from app.models import Release, Revision, Snapshot, SnapshotBranch, Visit
 from app.models.enums import VisitStatus
 from app.scans.reading import (
@@ -67,30 +67,6 @@ class ArchiveWriter:
         self.session = session
         self.batch_size = batch_size
         self.stats = WriteStats()
-
-    def _raw(self) -> psycopg.Connection[Any]:
-        driver = self.session.connection().connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
-        return driver
-
-    def _copy(
-        self,
-        table: str,
-        columns: Sequence[str],
-        types: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> None:
-        with (
-            self._raw().cursor() as cur,
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
-            copy.set_types(list(types))
-            for row in rows:
-                copy.write_row(row)
-
-    def _temp(self, name: str, ddl: str) -> None:
-        self.session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({ddl}) ON COMMIT DROP"))
-        self.session.execute(text(f"TRUNCATE {name}"))
 
     # --- visits -------------------------------------------------------------------
 
@@ -205,11 +181,17 @@ class ArchiveWriter:
                 ).all()
             )
             self.stats.directories_new += len(new_ids)
-            self._copy(
+            copy_rows(
+                self.session,
                 "directory_entry",
-                ["directory_id", "name", "type", "perms", "target"],
                 # enum binary I/O is its label, so it travels as text
-                ["int8", "bytea", "text", "int4", "bytea"],
+                [
+                    ("directory_id", "int8"),
+                    ("name", "bytea"),
+                    ("type", "text"),
+                    ("perms", "int4"),
+                    ("target", "bytea"),
+                ],
                 (
                     (new_ids[sha], e.name, e.type.value, e.perms, e.target)
                     for sha, rec in unique.items()
@@ -231,13 +213,21 @@ class ArchiveWriter:
         """Write contents and occurrences batch by batch, yielding each written batch
         (with which contents are new, so only those get analysed)."""
         for batch in batched(files, self.batch_size):
-            self._temp(
-                "tmp_file", "sha1_git bytea, sha1 bytea, sha256 bytea, length int8, path bytea"
-            )
-            self._copy(
+            temp_table(
+                self.session,
                 "tmp_file",
-                ["sha1_git", "sha1", "sha256", "length", "path"],
-                ["bytea", "bytea", "bytea", "int8", "bytea"],
+                "sha1_git bytea, sha1 bytea, sha256 bytea, length int8, path bytea",
+            )
+            copy_rows(
+                self.session,
+                "tmp_file",
+                [
+                    ("sha1_git", "bytea"),
+                    ("sha1", "bytea"),
+                    ("sha256", "bytea"),
+                    ("length", "int8"),
+                    ("path", "bytea"),
+                ],
                 ((f.sha1_git, f.sha1, f.sha256, f.length, f.path) for f in batch),
             )
             new = {

@@ -22,6 +22,7 @@ from app.forges.bulk import ConcurrentChange, ingest_batch
 from app.forges.envelope import Envelope, parse_envelope
 from app.forges.imports import import_lines
 from app.forges.ingest import IngestOutcome, ingest
+from app.kit.copy import driver
 from benchmarks.forge_import import generate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -545,7 +546,7 @@ def test_import_lines_falls_back_on_a_database_error(
         if len(calls) == 2 and through == "sqlalchemy":
             session.execute(text("SELECT 1 / 0"))
         elif len(calls) == 2:
-            bulk._driver(session).execute("SELECT 1 / 0")  # as a failing COPY would
+            driver(session).execute("SELECT 1 / 0")  # as a failing COPY would
         return result
 
     import_both(
