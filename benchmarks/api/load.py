@@ -1,4 +1,4 @@
-"""The load side of ``benchmarks.api``, run in its own process so that the client never
+"""The load side of the API benchmark, run in its own process so that the client never
 shares an interpreter (or a GIL) with the server or with the benchmark driver.
 
 One job is either HTTP requests against the running API (stdlib ``http.client``, one
@@ -8,19 +8,23 @@ through psycopg (one connection per thread, one transaction per request, every r
 fetched). Both run ``concurrency`` threads for ``warmup + duration`` seconds, cycling
 through the same request variants, and count only what completes after the warm-up.
 
-    python -m benchmarks.api_load < job.pickle > result.pickle
+    python -m benchmarks.api.load < job.pickle > result.pickle
 """
 
 from __future__ import annotations
 
 import http.client
 import pickle
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 # One statement as the app sent it to psycopg: SQLAlchemy's pyformat text and its
 # parameters (a dict), so psycopg binds, and after 5 uses prepares, exactly as in the app.
@@ -209,14 +213,29 @@ def run_job(job: Job) -> Result:
     )
 
 
+def run_load(job: Job) -> Result:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.api.load"],
+        input=pickle.dumps(job),
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"load process failed:\n{done.stderr.decode()[-3000:]}")
+    # Our own child process's answer.
+    result: Result = pickle.loads(done.stdout)  # noqa: S301
+    return result
+
+
 def main() -> None:
     # Run as ``-m``, this file is ``__main__``; the job's classes are those of the
     # importable module, so use that module's functions (isinstance checks hold).
-    from benchmarks import api_load
+    from benchmarks.api import load
 
-    # The job comes from our own parent process (benchmarks.api), not from outside.
+    # The job comes from our own parent process (run_load), not from outside.
     job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301
-    sys.stdout.buffer.write(pickle.dumps(api_load.run_job(job)))
+    sys.stdout.buffer.write(pickle.dumps(load.run_job(job)))
 
 
 if __name__ == "__main__":
