@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 
 help:
 	@echo "make run    - start the whole service on http://127.0.0.1:8000 (embedded defaults)"
-	@echo "make test   - install test dependencies, lint, type-check and run the test suite"
+	@echo "make test   - install test dependencies, lint (with the import layers), type-check and run the test suite"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "CodeCommons needs Python >= 3.11, found " + sys.version.split()[0]'
@@ -31,6 +31,7 @@ run: $(VENV)/.run-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.test-deps
 	$(BIN)/mypy

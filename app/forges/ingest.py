@@ -34,6 +34,7 @@ from app.forges.urls import canonical_repository_url, parse_repository_url
 from app.kit.swhid import origin_swhid_id
 from app.models import Issue, LicenseFinding, Origin, Owner, RawMetadata
 from app.models.enums import ForgeKind, OriginKind
+from app.papers.service import record_registry_links
 
 log = logging.getLogger(__name__)
 Status = Literal["applied", "unchanged", "stale", "failed"]
@@ -113,8 +114,6 @@ def _registry_paper_links(
     session: Session, raw: RawMetadata, origin: Origin, mapper_version: str
 ) -> None:
     """PyPI project URLs labelled Paper/Documentation that point at a DOI or arXiv."""
-    from app.papers.service import record_registry_links
-
     info = json.loads(raw.payload).get("info")
     if isinstance(info, dict):
         record_registry_links(

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from app.config import Settings
+from app.graphql.schema import build_schema
+from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[2] / "openapi"
 OPENAPI = ROOT / "openapi.json"
@@ -20,15 +22,11 @@ GRAPHQL = ROOT / "schema.graphql"
 
 
 def render_openapi() -> str:
-    from app.main import create_app
-
     app = create_app(Settings(database_url=None, redis_url=None))
     return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_graphql() -> str:
-    from app.graphql.schema import build_schema
-
     return build_schema().as_str() + "\n"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import get_settings
 from app.forges.register import register_url
 from app.kit.db import unit_of_work
 from app.kit.problems import Problem
@@ -104,8 +105,6 @@ def run_scan(
     origin. Raises :class:`UnreadableSource` for broken input, after marking the visit
     failed (what was committed before stays consistent)."""
     if max_file_size is None:
-        from app.config import get_settings
-
         max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
     chosen = analyzers if analyzers is not None else default_analyzers(timer)
