@@ -1,1 +1,1 @@
-"""demo."""
+"""The demo corpus and its loader (real files from released packages)."""

@@ -1,21 +1,14 @@
 """Content facts, the pure analysis layer: a file's bytes in, Stack-v2-style facts out.
 
-No database, no network: the functions here are what an enrichment task calls before
-writing ``content_fact`` and ``pii_finding`` rows.
+No database, no network: the functions here are what a scan's analyzer
+(:mod:`app.scans.analyzers`) calls before writing ``content_fact`` and ``pii_finding``
+rows. MinHash signatures and near-duplicate clusters are :mod:`app.neardups`'.
 
 Public interface::
 
     analyze_file(path: bytes, data: bytes | None, length: int, mode: int) -> FileFacts
     analyze_content(path, data, length, mode) -> Analysis   # .facts, .text (decoded or None)
     find_secrets_and_pii(path: bytes, text: str) -> list[PiiHit]
-    minhash_signature(text: str, num_perm: int = 256) -> bytes   # 1024 bytes
-    signature_from_bytes(data: bytes) -> datasketch.MinHash
-    jaccard(left: bytes | MinHash, right: bytes | MinHash) -> float
-    NearDupIndex(threshold=0.7, num_perm=256)
-        .add(content_id: int, signature: bytes | MinHash) -> None
-        .query(signature, *, verify=True) -> list[int]
-        .pairs(*, verify=True) -> Iterator[tuple[int, int]]
-    cluster(pairs: Iterable[tuple[int, int]], ids: Iterable[int] = ()) -> dict[int, int]
     TOOL, FACTS_VERSION, tools() -> dict[str, str], tool_version() -> str
 
 ``python -m app.facts.bench`` times each stage over the installed packages.

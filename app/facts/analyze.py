@@ -35,7 +35,7 @@ from . import language as lang
 from .text import DecodedText, decode, line_stats
 from .version import TOOL, tool_version, tools
 
-MODE_SYMLINK = 0o120000  # git's mode for a symbolic link (see app.archive.scanning.records)
+MODE_SYMLINK = 0o120000  # git's mode for a symbolic link (see app.scans.reading.records)
 
 #: Linguist's ``minified_files?``: mean line length above this is minified.
 MINIFIED_MEAN_LINE_LENGTH = 110

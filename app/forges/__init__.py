@@ -1,9 +1,15 @@
-"""Forge and registry metadata: pure normalization of stored API payloads.
+"""Forge and registry metadata: payloads fetched or imported, stored verbatim, and
+normalized into origins, owners, issues and declared licenses.
 
-Entry point: :func:`map_envelope` (``app.forges.mappers``) turns one stored payload
-into :mod:`app.forges.records`; URL identity rules live in :mod:`app.forges.urls`,
-declared-license mapping in :mod:`app.licenses.spdx`. Nothing here touches the
-database or the network.
+The pure part, exported here: :func:`map_envelope` (``mappers/``) turns one stored
+payload into :mod:`app.forges.records`; URL identity rules live in
+:mod:`app.forges.urls`, declared-license mapping in :mod:`app.licenses.spdx`; none of
+it touches the database or the network. Around it: ``clients/`` and ``fetch.py``
+(live fetching, shared rate budget), ``ingest.py``, ``bulk.py``, ``imports.py`` and
+``rederive.py`` (storing and applying payloads), ``register.py``, ``repository.py``
+(SQL), ``service.py`` (what the API queues), ``tasks.py`` (jobs ``forges.*``),
+``routes.py`` and ``gql.py`` (raw payloads, owners, issues; an origin's own routes are
+in :mod:`app.origins.routes`).
 """
 
 from __future__ import annotations

@@ -1,1 +1,4 @@
-"""Shared plumbing: database sessions, SWHIDs, problem responses, pagination."""
+"""Shared plumbing, below every feature: database unit of work (:mod:`.db`), binary
+COPY (:mod:`.copy`), SWHIDs, problem responses, pagination, the Celery application and
+the transactional enqueue (:mod:`.celery`, :mod:`.queue`), API dependencies, HTTP
+caching, rate limits, Redis."""

@@ -1,1 +1,2 @@
-"""License catalog, license findings and their APIs."""
+"""Licenses: the catalog, findings and their APIs, detection in files
+(:mod:`.detection`) and the SPDX normalisation of declared licenses (:mod:`.spdx`)."""

@@ -1,5 +1,16 @@
 """Near-duplicate contents: MinHash signatures, an LSH index, stable clusters.
 
+Public interface (pure: no database)::
+
+    minhash_signature(text: str, num_perm: int = 256) -> bytes   # 1024 bytes
+    signature_from_bytes(data: bytes) -> datasketch.MinHash
+    jaccard(left: bytes | MinHash, right: bytes | MinHash) -> float
+    NearDupIndex(threshold=0.7, num_perm=256)
+        .add(content_id: int, signature: bytes | MinHash) -> None
+        .query(signature, *, verify=True) -> list[int]
+        .pairs(*, verify=True) -> Iterator[tuple[int, int]]
+    cluster(pairs: Iterable[tuple[int, int]], ids: Iterable[int] = ()) -> dict[int, int]
+
 Exact duplicates share a ``sha1_git`` and need none of this; near duplicates (a
 file with a changed header, a vendored copy with a patch) are what MinHash finds.
 

@@ -1,1 +1,1 @@
-"""Operating the service: bootstrap (migrate + seed)."""
+"""Operating the service: bootstrap (migrate + seed) and the committed API contracts."""

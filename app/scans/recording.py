@@ -1,7 +1,7 @@
 """Record one scan of an origin: a visit, its snapshot, revisions, releases,
 directories, contents and occurrences, in dependency order.
 
-This is the database half of scanning (the reading half is ``app.archive.scanning``).
+This is the database half of scanning (the reading half is ``app.scans.reading``).
 The CLI, the Celery scan task and the demo loader all call :func:`record_scan`.
 """
 

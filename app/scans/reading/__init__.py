@@ -1,4 +1,4 @@
-"""Archive scanning, reading side: turn a source into SWH objects, no database.
+"""Scan reading: turn a source into SWH objects, no database.
 
 A source is a git repository (working copy, bare, or a clone URL fetched with
 ``git clone --mirror``), a plain directory, a tarball (.tar, .tar.gz/.tgz, .tar.bz2,
@@ -40,7 +40,7 @@ Archives are read in memory, never extracted; their root is the archive's top
 level, as SWH hashes an extraction directory.
 
 Every broken input raises :class:`UnreadableSource` (with a ``reason``).
-``python -m app.archive.scanning.bench [DIR]`` measures a scan against raw git reads.
+``python -m app.scans.reading.bench [DIR]`` measures a scan against raw git reads.
 """
 
 from .errors import UnreadableSource

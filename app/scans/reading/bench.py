@@ -1,6 +1,6 @@
 """Benchmark: scanning speed against the physical limit of reading git objects.
 
-    python -m app.archive.scanning.bench [DIRECTORY]
+    python -m app.scans.reading.bench [DIRECTORY]
 
 Commits DIRECTORY (default: this interpreter's site-packages) into a temporary git
 repository, then times a raw ``git cat-file --batch-all-objects --batch`` (every

@@ -112,7 +112,7 @@ def resolve_alias(branches: dict[bytes, BranchRecord], name: bytes) -> BranchRec
 
 
 class GitScan:
-    """A scanned git repository. Use through :func:`app.archive.scanning.scan_source`."""
+    """A scanned git repository. Use through :func:`app.scans.reading.scan_source`."""
 
     def __init__(self, git_dir: Path, *, max_file_size: int | None) -> None:
         self.git_dir = git_dir
