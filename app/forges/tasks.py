@@ -9,12 +9,16 @@ jobs wait as long as a rate limit says before their next try.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from app.config import get_settings
-from app.forges.clients import RateLimited, TransientFetchError, retry_countdown
+from app.forges.clients import ForgeClient, RateLimited, TransientFetchError, retry_countdown
 from app.forges.fetch import (
+    FetchReport,
     GoneAtSource,
     client_from_settings,
     crawl_issues,
@@ -86,24 +90,29 @@ def _fetch_countdown(exc: Exception, retries: int) -> float | None:
     return None
 
 
-@job_task(kinds.FORGE_REFRESH, countdown=_fetch_countdown)
-def refresh(context: JobContext) -> dict[str, object]:
-    """Fetch one origin's record; rate limits and transient errors propagate so the
-    task retries them later, a project gone at its source fails the job for good."""
+Fetch = Callable[[ForgeClient, int, sessionmaker[Session] | None], FetchReport]
+
+
+def _fetch(context: JobContext, fetch: Fetch) -> dict[str, object]:
+    """Fetch for one origin; rate limits and transient errors propagate so the task
+    retries them later, a project gone at its source fails the job for good."""
     with client_from_settings(get_settings()) as client:
         try:
-            return refresh_origin(client, _origin_id(context), context.factory).as_dict()
+            return fetch(client, _origin_id(context), context.factory).as_dict()
         except GoneAtSource as exc:
             raise PermanentJobError(str(exc)) from exc
+
+
+@job_task(kinds.FORGE_REFRESH, countdown=_fetch_countdown)
+def refresh(context: JobContext) -> dict[str, object]:
+    """Fetch one origin's repository or package record."""
+    return _fetch(context, refresh_origin)
 
 
 @job_task(kinds.FORGE_ISSUES, countdown=_fetch_countdown)
 def issues(context: JobContext) -> dict[str, object]:
-    with client_from_settings(get_settings()) as client:
-        try:
-            return crawl_issues(client, _origin_id(context), context.factory).as_dict()
-        except GoneAtSource as exc:
-            raise PermanentJobError(str(exc)) from exc
+    """Fetch one origin's issues and pull/merge requests."""
+    return _fetch(context, crawl_issues)
 
 
 @periodic_task(

@@ -214,17 +214,21 @@ def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
 
 @router.get("/{origin_id}/codemeta.json", tags=PAPERS)
 def origin_codemeta(uow: UoW, origin_id: int) -> Response:
-    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    record = _codemeta_record(uow, origin_id)
     return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
 
 
 @router.get("/{origin_id}/citation.bib", response_class=PlainTextResponse, tags=PAPERS)
 def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
-    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    record = _codemeta_record(uow, origin_id)
     return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
 
 
 @router.get("/{origin_id}/CITATION.cff", response_class=PlainTextResponse, tags=PAPERS)
 def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
-    record = codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+    record = _codemeta_record(uow, origin_id)
     return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")
+
+
+def _codemeta_record(uow: UoW, origin_id: int) -> dict[str, object]:
+    return codemeta.origin_record(uow.session, _origin(uow, origin_id)).record

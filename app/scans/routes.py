@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, UoW
+from app.scans.schemas import ScanIn
 
 router = APIRouter(prefix="/v1", tags=["archive"])
-
-
-class ScanIn(BaseModel):
-    location: str = Field(
-        min_length=1,
-        max_length=4096,
-        description=(
-            "A git clone URL, or a path on the workers' machine to a git repository, a "
-            "directory, a tarball or a zip."
-        ),
-    )
-    origin_url: str | None = Field(
-        default=None,
-        max_length=2048,
-        description=("The origin this is a visit of (default: the clone URL, or file:// + path)."),
-    )
 
 
 @router.post("/scans", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)

@@ -1,0 +1,21 @@
+"""What the scan endpoint takes (it answers with the job, :class:`app.jobs.schemas.JobOut`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ScanIn(BaseModel):
+    location: str = Field(
+        min_length=1,
+        max_length=4096,
+        description=(
+            "A git clone URL, or a path on the workers' machine to a git repository, a "
+            "directory, a tarball or a zip."
+        ),
+    )
+    origin_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description=("The origin this is a visit of (default: the clone URL, or file:// + path)."),
+    )
