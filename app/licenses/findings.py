@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from app.licenses.detection.model import Finding
 from app.models import LicenseFinding
 from app.models.base import ProvenanceMixin
 from app.models.enums import LicenseSource
-
-if TYPE_CHECKING:
-    from app.licenses.detection import Finding
 
 
 class ProvenanceOut(BaseModel):
@@ -59,8 +56,6 @@ class LicenseFindingOut(BaseModel):
 
 def as_finding(row: LicenseFinding) -> Finding:
     """A stored finding as the detection layer's value (to reconcile or inherit)."""
-    from app.licenses.detection import Finding
-
     return Finding(
         expression=row.expression,
         original_text=row.original_text,
