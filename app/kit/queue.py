@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.kit.celery import get_celery
 from app.kit.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def send_now(task_name: str, *args: Any) -> str | None:
+    # Late: Celery is large (23,000 more live objects in the API process, whose first
+    # request then pays a longer garbage collection) and the API process rarely sends.
+    from app.kit.celery import get_celery
+
     try:
         result = get_celery().send_task(task_name, args=list(args))
     except Exception:  # broker unreachable: the reaper will retry the job later

@@ -1,7 +1,7 @@
 """Write the links from projects to papers; resolve papers' titles, authors, year
 and venue.
 
-Links: shared by the scan (files of a snapshot, through :mod:`app.codemeta.service`)
+Links: shared by the scan (files of a snapshot, through :mod:`app.codemeta.recording`)
 and forge ingestion (registry payloads such as PyPI's project URLs), so a link has
 one shape whatever its source.
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.codemeta.service import record_snapshot_metadata, wanted_file
+from app.codemeta.recording import record_snapshot_metadata, wanted_file
 from app.facts import analyze_content, find_secrets_and_pii
 from app.licenses.detection import (
     FileKind,
