@@ -3,7 +3,7 @@
 A kind is also the name of the Celery task that runs it (declared with
 :func:`app.jobs.runner.job_task` in ``app/<feature>/tasks.py``), so a job row, its
 task and its code share one name. The values are stored in ``job.kind``: renaming one
-needs a migration (see ``0009_job_kind_names``).
+needs a migration (see ``0005_job_kind_names``).
 """
 
 from __future__ import annotations

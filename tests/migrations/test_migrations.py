@@ -61,7 +61,7 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
 
 def test_job_kinds_are_renamed_both_ways(empty_engine: Engine) -> None:
-    """0009 renames the stored kinds of existing jobs, and its downgrade restores them."""
+    """0005 renames the stored kinds of existing jobs, and its downgrade restores them."""
     migrations.upgrade(empty_engine, "0004")
     old = ["demo", "archive.scan", "facts.neardup", "forges.import", "papers.resolve"]
     with empty_engine.begin() as conn:
@@ -72,7 +72,7 @@ def test_job_kinds_are_renamed_both_ways(empty_engine: Engine) -> None:
         with empty_engine.connect() as conn:
             return list(conn.exec_driver_sql("SELECT kind FROM job ORDER BY id").scalars())
 
-    migrations.upgrade(empty_engine, "0009")
+    migrations.upgrade(empty_engine, "0005")
     assert kinds() == [
         "jobs.demo",
         "scans.scan",

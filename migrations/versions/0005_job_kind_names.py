@@ -7,7 +7,7 @@ Existing job rows are renamed so that lists filtered by kind, the reaper (which
 re-sends a stale job to the task of its kind) and readers of old results keep
 working; the downgrade renames them back.
 
-Revision ID: 0009
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
