@@ -32,6 +32,7 @@ from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
 from app.origins.gql import OriginQuery
 from app.papers.gql import PaperMetadataQuery, PaperQuery
+from app.signals.gql import SignalsQuery
 
 MAX_DEPTH = 10
 
@@ -46,6 +47,7 @@ class Query(
     OwnerQuery,
     PaperQuery,
     PaperMetadataQuery,
+    SignalsQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

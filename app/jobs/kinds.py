@@ -10,6 +10,8 @@ FORGE_ISSUES = "forges.issues"
 SCAN = "archive.scan"
 NEAR_DUP = "facts.neardup"
 PAPERS_RESOLVE = "papers.resolve"
+SIGNALS_IMPORT = "signals.advisories.import"
+SIGNALS_REFRESH = "signals.refresh"
 
 TASK_FOR_KIND: dict[str, str] = {
     DEMO: "codecommons.jobs.demo",
@@ -20,6 +22,8 @@ TASK_FOR_KIND: dict[str, str] = {
     SCAN: "codecommons.archive.scan",
     NEAR_DUP: "codecommons.archive.recluster",
     PAPERS_RESOLVE: "codecommons.papers.resolve",
+    SIGNALS_IMPORT: "codecommons.signals.import_advisories",
+    SIGNALS_REFRESH: "codecommons.signals.refresh",
 }
 REFRESH_STALE_TASK = "codecommons.forges.refresh_stale"
 RESOLVE_PAPERS_TASK = "codecommons.papers.resolve_pending"

@@ -86,9 +86,35 @@ def list_origins(
         str | None,
         Query(min_length=2, max_length=200, description="Text in the name or description"),
     ] = None,
+    vulnerable: Annotated[
+        bool | None,
+        Query(
+            description="true: a known advisory affects the latest release or the latest "
+            "scanned snapshot; false: none does (see /v1/origins/{id}/advisories)"
+        ),
+    ] = None,
+    max_severity: Annotated[
+        str | None,
+        Query(
+            description="Advisories affecting the current version are at most this severe: "
+            "a CVSS score (0-10) or none, low, medium, high, critical; unknown severity "
+            "counts as above any bound"
+        ),
+    ] = None,
+    advisory: Annotated[
+        str | None,
+        Query(description="Concerned (at any version) by this OSV id or alias (GHSA-, CVE-)"),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        Query(description="Application domain or a narrower one (see /v1/domains)"),
+    ] = None,
     sort: Annotated[
         str,
-        Query(description="id, stars, forks, created, updated, scanned; '-' prefix for descending"),
+        Query(
+            description="id, stars, forks, created, updated, scanned, importance; '-' prefix "
+            "for descending"
+        ),
     ] = "id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
