@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -81,7 +83,7 @@ class SignalsQuery:
                 domain=d.domain,
                 ancestors=d.ancestors,
                 confidence=d.confidence,
-                evidence=d.evidence,
+                evidence=cast(JSON, d.evidence),
                 assigner_version=d.assigner_version,
             )
             for d in out
@@ -94,5 +96,8 @@ class SignalsQuery:
         score, signals = await info.context.db(importance_of, origin_id)
         out = ImportanceOut.of(origin_id, score, signals)
         return Importance(
-            score=out.score, formula_version=out.formula_version, formula=FORMULA, inputs=out.inputs
+            score=out.score,
+            formula_version=out.formula_version,
+            formula=FORMULA,
+            inputs=cast(JSON, out.inputs),
         )

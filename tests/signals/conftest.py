@@ -80,7 +80,7 @@ def github_repo(
     )
     data["owner"]["login"] = owner
     # a stable made-up owner id per login (owners are keyed by their forge id)
-    data["owner"]["id"] = int(hashlib.sha1(owner.encode()).hexdigest()[:8], 16)
+    data["owner"]["id"] = int(hashlib.sha256(owner.encode()).hexdigest()[:8], 16)
     data["owner"]["html_url"] = f"https://github.com/{owner}"
     data.pop("organization", None)
     if license_spdx is None:

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.kit.problems import Problem
 from app.models import OriginDomain
 from app.signals.domains.assign import MIN_CONFIDENCE
 from app.signals.domains.taxonomy import BY_KEY, descendants
+
+# A column (or ORM attribute) holding the ids the condition is about.
+IdColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def check_domain(key: str) -> str:
@@ -22,7 +25,7 @@ def check_domain(key: str) -> str:
 
 
 def domain_predicate(
-    origin_id: ColumnElement[Any], domain: str, min_confidence: float = MIN_CONFIDENCE
+    origin_id: IdColumn, domain: str, min_confidence: float = MIN_CONFIDENCE
 ) -> ColumnElement[bool]:
     """The origin is assigned ``domain`` or one of its descendants (``science``
     includes ``astronomy``), at least this confidently."""

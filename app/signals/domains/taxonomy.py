@@ -134,7 +134,15 @@ DOMAINS: tuple[Domain, ...] = (
         (
             f"{_SCI} :: Human Machine Interfaces",
             f"{_SCI} :: Interface Engine/Protocol Translator",
+            f"{_SCI} :: Instrument Drivers",
         ),
+    ),
+    Domain(
+        "quantum-computing",
+        "Quantum computing",
+        "science",
+        (f"{_SCI} :: Quantum Computing",),
+        ("quantum-computing",),
     ),
     Domain("security", "Security and cryptography", None, ("Topic :: Security",), ("security",)),
     Domain(

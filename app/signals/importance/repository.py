@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.models import ImportanceSignal, OriginImportance, PathOccurrence
 
 UNSCORED = -1.0  # what an origin without a computed score sorts as
 
+# A column (or ORM attribute) holding the ids the condition is about.
+IdColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
-def origin_importance_expr(origin_id: ColumnElement[Any]) -> ColumnElement[float]:
+
+def origin_importance_expr(origin_id: IdColumn) -> ColumnElement[float]:
     """The origin's ``importance@1`` score (``-1`` when not computed yet): a scalar
     subquery on ``origin_importance``'s primary key, for ORDER BY and keysets."""
     score = (
@@ -24,7 +27,7 @@ def origin_importance_expr(origin_id: ColumnElement[Any]) -> ColumnElement[float
     return func.coalesce(score, literal(UNSCORED))
 
 
-def content_importance_expr(content_id: ColumnElement[Any]) -> ColumnElement[float]:
+def content_importance_expr(content_id: IdColumn) -> ColumnElement[float]:
     """A file's importance: the best score of the origins it occurs in plus log10 of
     how many origins it occurs in (forks, vendored copies): ``file_importance`` of
     :mod:`app.signals.importance.score`, in SQL."""

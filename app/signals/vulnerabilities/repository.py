@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, any_, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.kit.problems import Problem
 from app.models import Advisory, AdvisoryPackage, OriginAdvisory
 from app.signals.vulnerabilities.severity import LABEL_BOUNDS
+
+# A column (or ORM attribute) holding the ids the condition is about.
+IdColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def parse_severity_bound(value: str) -> float:
@@ -32,7 +35,7 @@ def parse_severity_bound(value: str) -> float:
     return score
 
 
-def _current(origin_id: ColumnElement[Any]) -> Any:
+def _current(origin_id: IdColumn) -> Any:
     return (
         select(literal(1))
         .select_from(OriginAdvisory)
@@ -40,15 +43,15 @@ def _current(origin_id: ColumnElement[Any]) -> Any:
     )
 
 
-def vulnerable_predicate(origin_id: ColumnElement[Any], vulnerable: bool) -> ColumnElement[bool]:
+def vulnerable_predicate(origin_id: IdColumn, vulnerable: bool) -> ColumnElement[bool]:
     """``vulnerable=true``: a known advisory affects the origin's latest release or
     latest scanned snapshot; ``false``: none does (served by the partial index on
     current matches)."""
-    exists = _current(origin_id).exists()
+    exists: ColumnElement[bool] = _current(origin_id).exists()
     return exists if vulnerable else ~exists
 
 
-def max_severity_predicate(origin_id: ColumnElement[Any], bound: float) -> ColumnElement[bool]:
+def max_severity_predicate(origin_id: IdColumn, bound: float) -> ColumnElement[bool]:
     """No advisory affecting the current version is more severe than ``bound``; an
     advisory of unknown severity counts as more severe than any bound."""
     worse = (
@@ -56,10 +59,11 @@ def max_severity_predicate(origin_id: ColumnElement[Any], bound: float) -> Colum
         .join(Advisory, Advisory.id == OriginAdvisory.advisory_id)
         .where(or_(Advisory.severity_score.is_(None), Advisory.severity_score > bound))
     )
-    return ~worse.exists()
+    found: ColumnElement[bool] = worse.exists()
+    return ~found
 
 
-def advisory_predicate(origin_id: ColumnElement[Any], identifier: str) -> ColumnElement[bool]:
+def advisory_predicate(origin_id: IdColumn, identifier: str) -> ColumnElement[bool]:
     """The origin is concerned (at any version) by the advisory with this OSV id or
     alias (GHSA-..., CVE-..., PYSEC-...)."""
     key = identifier.strip()

@@ -60,7 +60,7 @@ def scheme_for(ecosystem: str) -> str | None:
 
 
 def version_class(scheme: str) -> type[Version]:
-    cls: type[Version] = RANGE_CLASS_BY_SCHEMES[scheme].version_class
+    cls: type[Version] = RANGE_CLASS_BY_SCHEMES[scheme].version_class  # type: ignore[assignment]
     return cls
 
 
@@ -139,12 +139,15 @@ def build_range(range_type: str, ecosystem: str, events: Sequence[Any]) -> Versi
     if open_at is not None:
         (start,) = open_at
         if start is None:
-            star = VersionConstraint(comparator="*", version_class=range_class.version_class)
-            return range_class(constraints=[star])
+            star = VersionConstraint(
+                comparator="*",
+                version_class=range_class.version_class,  # type: ignore[arg-type]
+            )
+            return range_class(constraints=(star,))
         constraints.append(VersionConstraint(comparator=">=", version=start))
     if not constraints:
         raise UnresolvedRange("the events open no affected interval")
-    return range_class(constraints=constraints)
+    return range_class(constraints=tuple(constraints))
 
 
 def evaluate_range(
@@ -186,7 +189,7 @@ def affected(
         if not vers:
             unknown = True
             continue
-        built = VersionRange.from_string(vers)
+        built = VersionRange.from_string(vers)  # type: ignore[no-untyped-call]
         if rng.get("type") == "SEMVER":
             try:
                 candidate = parse_version(SEMVER_SCHEME, version)
