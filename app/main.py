@@ -28,6 +28,7 @@ from app.lookup.routes import router as lookup_router
 from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 from app.scans.routes import router as scans_router
+from app.signals.routes import router as signals_router
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(scans_router)
     app.include_router(papers_router)
     app.include_router(lookup_router)
+    app.include_router(signals_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

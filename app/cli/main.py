@@ -27,6 +27,8 @@ cli = typer.Typer(
 )
 jobs_cli = typer.Typer(help="Background jobs.", no_args_is_help=True)
 cli.add_typer(jobs_cli, name="jobs")
+signals_cli = typer.Typer(help="Vulnerabilities, domains, importance.", no_args_is_help=True)
+cli.add_typer(signals_cli, name="signals")
 console = Console(stderr=True)
 
 
@@ -292,3 +294,52 @@ def jobs_demo(
 
 def main() -> None:
     run_cli(cli)
+
+
+@signals_cli.command("import-advisories")
+def import_advisories(
+    path: Annotated[Path, typer.Argument(help="OSV zip export, JSON file or JSON Lines.")],
+    authority: Annotated[
+        str, typer.Option(help="Who published bare records (envelopes say it themselves).")
+    ] = "osv.dev",
+) -> None:
+    """Import OSV advisories (failed records listed with their reason), then match them
+    to origins."""
+    from rich.progress import Progress, TextColumn
+
+    from app.kit.db import unit_of_work
+    from app.signals.vulnerabilities.imports import import_items, read_items
+    from app.signals.vulnerabilities.matching import match_all
+
+    if not path.is_file():
+        raise CLIError(f"cannot read {path}: no such file")
+    get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    with Progress(TextColumn("{task.completed:,.0f} records imported"), console=console) as bar:
+        task = bar.add_task("import", total=None)
+        try:
+            report = import_items(
+                read_items(path, authority),
+                on_batch=lambda last: bar.update(task, completed=last),
+            )
+        except ValueError as exc:
+            raise CLIError(f"{path}: {exc}") from exc
+    with unit_of_work() as uow:
+        matched = match_all(uow.session)
+    console.print(report.summary().replace("issues and pull requests", "-"))
+    console.print(
+        f"{matched.advisories} advisories concern {matched.origins} origins; "
+        f"{matched.current} affect a current version"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@signals_cli.command("refresh")
+def refresh_signals() -> None:
+    """Match advisories, assign domains and compute importance from what is stored."""
+    from app.signals.service import refresh_all
+
+    get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    console.print("refreshing signals (advisory matches, domains, importance)...")
+    for name, counts in refresh_all().items():
+        console.print(f"{name}: {counts}")

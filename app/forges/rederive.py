@@ -20,6 +20,8 @@ from app.forges.mappers import map_envelope
 from app.kit.db import unit_of_work
 from app.models import RawMetadata
 
+# Payloads other domains map (OSV advisories: app.signals.vulnerabilities.imports).
+OTHER_KINDS = ("advisory",)
 Progress = Callable[[int, int | None], None]
 
 
@@ -70,14 +72,22 @@ def rederive(
     authority matches, e.g. ``github.com``)."""
     report = RederiveReport()
     with unit_of_work(factory) as uow:
-        count = select(func.count()).select_from(RawMetadata)
+        count = (
+            select(func.count())
+            .select_from(RawMetadata)
+            .where(RawMetadata.kind.not_in(OTHER_KINDS))
+        )
         if mapper:
             count = count.where(RawMetadata.authority == mapper)
         total = int(uow.session.scalar(count) or 0)
     last_key: tuple[object, int] | None = None
     while True:
         with unit_of_work(factory) as uow:
-            stmt = select(RawMetadata).order_by(RawMetadata.fetched_at, RawMetadata.id)
+            stmt = (
+                select(RawMetadata)
+                .where(RawMetadata.kind.not_in(OTHER_KINDS))
+                .order_by(RawMetadata.fetched_at, RawMetadata.id)
+            )
             if mapper:
                 stmt = stmt.where(RawMetadata.authority == mapper)
             if last_key is not None:

@@ -33,6 +33,7 @@ from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
 from app.origins.gql import OriginQuery
 from app.papers.gql import PaperOriginQuery, PaperQuery
+from app.signals.gql import SignalsQuery
 
 MAX_DEPTH = 10
 
@@ -48,6 +49,7 @@ class Query(
     PaperQuery,
     PaperOriginQuery,
     CodeMetaQuery,
+    SignalsQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

@@ -16,6 +16,8 @@ FORGE_ISSUES = "forges.issues"
 SCAN = "scans.scan"
 NEARDUPS_RECLUSTER = "neardups.recluster"
 PAPERS_RESOLVE = "papers.resolve"
+SIGNALS_IMPORT = "signals.import_advisories"
+SIGNALS_REFRESH = "signals.refresh"
 
 ALL = frozenset(
     {
@@ -27,5 +29,7 @@ ALL = frozenset(
         SCAN,
         NEARDUPS_RECLUSTER,
         PAPERS_RESOLVE,
+        SIGNALS_IMPORT,
+        SIGNALS_REFRESH,
     }
 )

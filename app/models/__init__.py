@@ -18,23 +18,39 @@ from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
 from app.models.licenses import License, LicenseFinding, OriginLicense
 from app.models.papers import Paper, PaperLink, ProjectMetadata
+from app.models.signals import (
+    Advisory,
+    AdvisoryPackage,
+    ImportanceSignal,
+    OriginAdvisory,
+    OriginDomain,
+    OriginImportance,
+    PackageDependency,
+)
 
 __all__ = [
+    "Advisory",
+    "AdvisoryPackage",
     "Base",
     "Content",
     "ContentFact",
     "Directory",
     "DirectoryEntry",
     "Forge",
+    "ImportanceSignal",
     "Issue",
     "Job",
     "JobItem",
     "License",
     "LicenseFinding",
     "Origin",
+    "OriginAdvisory",
     "OriginAlias",
+    "OriginDomain",
+    "OriginImportance",
     "OriginLicense",
     "Owner",
+    "PackageDependency",
     "Paper",
     "PaperLink",
     "PathOccurrence",

@@ -163,6 +163,10 @@ class OriginQuery:
         scanned_after: datetime | None = None,
         scanned_before: datetime | None = None,
         q: str | None = None,
+        vulnerable: bool | None = None,
+        max_severity: str | None = None,
+        advisory: str | None = None,
+        domain: str | None = None,
         sort: str = "id",
     ) -> Connection[Origin]:
         check_first(first)

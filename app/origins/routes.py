@@ -2,9 +2,9 @@
 
 Every ``/v1/origins/...`` route is here, whichever feature answers it; the handlers
 stay thin and call that feature: the detail view (:mod:`app.origins.detail`), forge
-fetching (:mod:`app.forges.service`), paper links (:mod:`app.papers`) and the
-CodeMeta record (:mod:`app.codemeta.service`). Each route keeps the OpenAPI tag of
-its feature.
+fetching (:mod:`app.forges.service`), paper links (:mod:`app.papers`), the CodeMeta
+record (:mod:`app.codemeta.service`) and the signals (:mod:`app.signals`). Each route
+keeps the OpenAPI tag of its feature.
 """
 
 from __future__ import annotations
@@ -41,12 +41,18 @@ from app.origins.search import OriginFilters, search
 from app.origins.search import count as search_count
 from app.papers import repository as papers
 from app.papers.schemas import OriginPaperOut
+from app.signals.domains.repository import domains_of
+from app.signals.importance.repository import importance_of
+from app.signals.schemas import ImportanceOut, OriginDomainOut
+from app.signals.vulnerabilities import repository as advisories
+from app.signals.vulnerabilities.schemas import OriginAdvisoryOut
 
 router = APIRouter(prefix="/v1/origins")
 # The OpenAPI tag of each feature answering here (as its other routes have it).
 ORIGINS: list[str | Enum] = ["origins"]
 FORGE_METADATA: list[str | Enum] = ["forge metadata"]
 PAPERS: list[str | Enum] = ["papers"]
+SIGNALS: list[str | Enum] = ["signals"]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
@@ -113,9 +119,35 @@ def list_origins(
         str | None,
         Query(min_length=2, max_length=200, description="Text in the name or description"),
     ] = None,
+    vulnerable: Annotated[
+        bool | None,
+        Query(
+            description="true: a known advisory affects the latest release or the latest "
+            "scanned snapshot; false: none does (see /v1/origins/{id}/advisories)"
+        ),
+    ] = None,
+    max_severity: Annotated[
+        str | None,
+        Query(
+            description="Advisories affecting the current version are at most this severe: "
+            "a CVSS score (0-10) or none, low, medium, high, critical; unknown severity "
+            "counts as above any bound"
+        ),
+    ] = None,
+    advisory: Annotated[
+        str | None,
+        Query(description="Concerned (at any version) by this OSV id or alias (GHSA-, CVE-)"),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        Query(description="Application domain or a narrower one (see /v1/domains)"),
+    ] = None,
     sort: Annotated[
         str,
-        Query(description="id, stars, forks, created, updated, scanned; '-' prefix for descending"),
+        Query(
+            description="id, stars, forks, created, updated, scanned, importance; '-' prefix "
+            "for descending"
+        ),
     ] = "id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
@@ -228,6 +260,35 @@ def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
 def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
     record = _codemeta_record(uow, origin_id)
     return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")
+
+
+@router.get("/{origin_id}/advisories", response_model=list[OriginAdvisoryOut], tags=SIGNALS)
+def list_origin_advisories(
+    uow: UoW,
+    origin_id: int,
+    current: Annotated[
+        bool, Query(description="Only those affecting the latest release or snapshot")
+    ] = False,
+) -> list[OriginAdvisoryOut]:
+    """Advisories concerning the origin (at any version), current ones first."""
+    rows = advisories.origin_advisories(
+        uow.session, [_origin(uow, origin_id).id], current_only=current
+    )[origin_id]
+    return [OriginAdvisoryOut.of(link, advisory) for link, advisory in rows]
+
+
+@router.get("/{origin_id}/domains", response_model=list[OriginDomainOut], tags=SIGNALS)
+def list_origin_domains(uow: UoW, origin_id: int) -> list[OriginDomainOut]:
+    """The origin's application domains with their evidence and confidence."""
+    rows = domains_of(uow.session, [_origin(uow, origin_id).id])[origin_id]
+    return [OriginDomainOut.of(r) for r in rows]
+
+
+@router.get("/{origin_id}/importance", response_model=ImportanceOut, tags=SIGNALS)
+def get_origin_importance(uow: UoW, origin_id: int) -> ImportanceOut:
+    """The origin's importance score, its formula and version, and its inputs."""
+    score, signals = importance_of(uow.session, _origin(uow, origin_id).id)
+    return ImportanceOut.of(origin_id, score, signals)
 
 
 def _codemeta_record(uow: UoW, origin_id: int) -> dict[str, object]:

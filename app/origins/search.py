@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import ClauseElement
 
 from app.kit.pagination import decode_cursor, encode_cursor
@@ -32,6 +32,15 @@ from app.kit.problems import InvalidCursor, Problem
 from app.licenses import repository as licenses
 from app.models import Forge, Origin, OriginLicense, Owner, PaperLink
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
+from app.models.signals import OriginImportance
+from app.signals.domains.repository import check_domain, domain_predicate
+from app.signals.importance.repository import UNSCORED, origin_importance_expr
+from app.signals.vulnerabilities.repository import (
+    advisory_predicate,
+    max_severity_predicate,
+    parse_severity_bound,
+    vulnerable_predicate,
+)
 
 
 class OriginSort(StrEnum):
@@ -41,6 +50,7 @@ class OriginSort(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     SCANNED = "scanned"
+    IMPORTANCE = "importance"  # app.signals.importance, formula importance@1
 
 
 SORT_KEYS: dict[OriginSort, Any] = {  # column or COALESCE expression
@@ -50,6 +60,7 @@ SORT_KEYS: dict[OriginSort, Any] = {  # column or COALESCE expression
     OriginSort.CREATED: func.coalesce(Origin.forge_created_at, text("'-infinity'::timestamptz")),
     OriginSort.UPDATED: func.coalesce(Origin.forge_updated_at, text("'-infinity'::timestamptz")),
     OriginSort.SCANNED: func.coalesce(Origin.last_scanned_at, text("'-infinity'::timestamptz")),
+    OriginSort.IMPORTANCE: origin_importance_expr(Origin.id),
 }
 TIME_SORTS = {OriginSort.CREATED, OriginSort.UPDATED, OriginSort.SCANNED}
 
@@ -80,6 +91,11 @@ class OriginFilters:
     scanned_after: datetime | None = None
     scanned_before: datetime | None = None
     q: str | None = None
+    # Signals (app.signals): known vulnerabilities, application domain.
+    vulnerable: bool | None = None  # an advisory affects the latest release or snapshot
+    max_severity: str | None = None  # CVSS score or label bound of current advisories
+    advisory: str | None = None  # concerned (at any version) by this advisory or alias
+    domain: str | None = None  # assigned this domain or a narrower one
     sort: OriginSort = OriginSort.ID
     descending: bool = False
 
@@ -102,6 +118,10 @@ class OriginFilters:
                 raise Problem(f"{name} must be >= 0, got {value}")
         if self.q is not None and not 2 <= len(self.q) <= 200:
             raise Problem("q must be 2 to 200 characters long")
+        if self.max_severity is not None:
+            parse_severity_bound(self.max_severity)
+        if self.domain is not None:
+            check_domain(self.domain)
 
 
 def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
@@ -163,6 +183,14 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
             links = links.where(PaperLink.kind == f.paper_link_kind)
         linked = links.exists()
         stmt = stmt.where(~linked if f.has_paper is False else linked)
+    if f.vulnerable is not None:
+        stmt = stmt.where(vulnerable_predicate(Origin.id, f.vulnerable))
+    if f.max_severity is not None:
+        stmt = stmt.where(max_severity_predicate(Origin.id, parse_severity_bound(f.max_severity)))
+    if f.advisory:
+        stmt = stmt.where(advisory_predicate(Origin.id, f.advisory))
+    if f.domain:
+        stmt = stmt.where(domain_predicate(Origin.id, f.domain))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(SEARCH_TEXT.ilike(pattern))
@@ -216,6 +244,10 @@ def search(
     if f.sort is OriginSort.ID:
         order = order[1:]
     rows = session.scalars(stmt.order_by(*order).limit(limit + 1)).all()
+    if f.sort is OriginSort.IMPORTANCE and rows:  # the scores cursors are made of
+        session.scalars(
+            select(OriginImportance).where(OriginImportance.origin_id.in_([r.id for r in rows]))
+        ).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -249,6 +281,10 @@ def _sort_value(origin: Origin, sort: OriginSort) -> object:
             return origin.forge_updated_at.isoformat() if origin.forge_updated_at else None
         case OriginSort.SCANNED:
             return origin.last_scanned_at.isoformat() if origin.last_scanned_at else None
+        case OriginSort.IMPORTANCE:
+            session = object_session(origin)
+            found = session.get(OriginImportance, origin.id) if session is not None else None
+            return found.score if found is not None else UNSCORED
 
 
 def _decode(f: OriginFilters, cursor: str) -> tuple[object, int]:
@@ -262,6 +298,8 @@ def _decode(f: OriginFilters, cursor: str) -> tuple[object, int]:
             return datetime.fromisoformat(str(value)), last_id
         except ValueError as exc:
             raise InvalidCursor(f"cursor {cursor!r} does not belong to this list") from exc
+    if f.sort is OriginSort.IMPORTANCE and isinstance(value, int | float):
+        return float(value), last_id
     if not isinstance(value, int):
         raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
     return value, last_id

@@ -16,6 +16,7 @@ def test_task_modules_are_found_in_the_feature_folders() -> None:
         "app.neardups.tasks",
         "app.papers.tasks",
         "app.scans.tasks",
+        "app.signals.tasks",
     ]
 
 

@@ -1,0 +1,193 @@
+"""Assign application domains to origins from declared evidence only.
+
+Evidence read, with the confidence each item carries (how directly it states the
+field of application):
+
+* ``registry_classifier`` 0.9: a "Topic ::" Trove classifier in the stored PyPI
+  payload (``info.classifiers``): a curated vocabulary the maintainers chose;
+* ``forge_topic`` 0.7: a repository topic (GitHub, GitLab, Gitea...) equal to a
+  domain's term;
+* ``codemeta_category`` 0.7: CodeMeta ``applicationCategory`` of the latest
+  snapshot's record, when a reader filled it (today's readers keep keywords, not
+  this field);
+* ``registry_keyword`` 0.6 and ``codemeta_keyword`` 0.6: a keyword equal to a term.
+
+A package and the repository it declares share their evidence (each item says which
+origin it was read on). The confidence of an assignment combines its distinct items
+as independent clues, ``1 - prod(1 - c)``. Nothing is read from names, descriptions
+or READMEs. Papers linked to an origin would be the next source ("fields/concepts"),
+but resolved papers carry no field today; the assignment will read them when they do.
+
+The job recomputes every assignment (``ASSIGNER_VERSION`` names the rules).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from app.models import Origin, OriginDomain, ProjectMetadata, RawMetadata, Visit
+from app.models.enums import OriginKind
+from app.signals.domains.taxonomy import (
+    TAXONOMY_VERSION,
+    domain_for_classifier,
+    domain_for_term,
+)
+
+ASSIGNER_VERSION = f"domains@1/{TAXONOMY_VERSION}"
+CONFIDENCE = {
+    "registry_classifier": 0.9,
+    "forge_topic": 0.7,
+    "codemeta_category": 0.7,
+    "registry_keyword": 0.6,
+    "codemeta_keyword": 0.6,
+}
+# The ``domain`` filter counts assignments at least this confident (every single
+# item of evidence above reaches it; the bound is for future, weaker sources).
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass
+class AssignReport:
+    origins: int = 0
+    assignments: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"origins": self.origins, "assignments": self.assignments}
+
+
+def _item(kind: str, value: str, origin_id: int, **extra: Any) -> dict[str, Any]:
+    return {"kind": kind, "value": value, "origin_id": origin_id, **extra}
+
+
+def evidence_of_payload(raw: RawMetadata) -> list[tuple[str, dict[str, Any]]]:
+    """(domain, evidence) from a stored registry payload's classifiers."""
+    if raw.format != "pypi-project-json":
+        return []
+    try:
+        info = json.loads(raw.payload).get("info") or {}
+    except (ValueError, AttributeError):
+        return []
+    out = []
+    for classifier in info.get("classifiers") or []:
+        if isinstance(classifier, str) and classifier.startswith("Topic ::"):
+            domain = domain_for_classifier(classifier)
+            if domain is not None:
+                item = _item(
+                    "registry_classifier", classifier, raw.origin_id or 0, raw_metadata_id=raw.id
+                )
+                out.append((domain, item))
+    return out
+
+
+def evidence_of_terms(
+    kind: str, terms: Iterable[object], origin_id: int, **extra: Any
+) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for term in terms:
+        if isinstance(term, str):
+            domain = domain_for_term(term)
+            if domain is not None:
+                out.append((domain, _item(kind, term, origin_id, **extra)))
+    return out
+
+
+def _latest_metadata(session: Session) -> dict[int, ProjectMetadata]:
+    """Each origin's CodeMeta record of its newest snapshot-producing visit."""
+    newest = (
+        select(Visit.origin_id, Visit.snapshot_id)
+        .where(Visit.snapshot_id.is_not(None))
+        .ext(distinct_on(Visit.origin_id))
+        .order_by(Visit.origin_id, Visit.date.desc(), Visit.id.desc())
+        .subquery()
+    )
+    rows = session.scalars(
+        select(ProjectMetadata).join(
+            newest,
+            (newest.c.origin_id == ProjectMetadata.origin_id)
+            & (newest.c.snapshot_id == ProjectMetadata.snapshot_id),
+        )
+    )
+    return {m.origin_id: m for m in rows}
+
+
+def combine(confidences: Iterable[float]) -> float:
+    remaining = 1.0
+    for c in confidences:
+        remaining *= 1.0 - c
+    return round(1.0 - remaining, 4)
+
+
+def assign_all(session: Session) -> AssignReport:
+    """Recompute ``origin_domain`` for every origin."""
+    origins = session.execute(
+        select(
+            Origin.id,
+            Origin.kind,
+            Origin.topics,
+            Origin.raw_metadata_id,
+            Origin.repository_origin_id,
+        )
+    ).all()
+    found: dict[int, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    raw_ids = [r for _, kind, _, r, _ in origins if r is not None and kind is OriginKind.PACKAGE]
+    raws = {
+        r.id: r for r in session.scalars(select(RawMetadata).where(RawMetadata.id.in_(raw_ids)))
+    }
+    for origin_id, kind, topics, raw_id, _ in origins:
+        if kind is OriginKind.PACKAGE:
+            raw = raws.get(raw_id) if raw_id is not None else None
+            if raw is not None:
+                found[origin_id] += evidence_of_payload(raw)
+            found[origin_id] += evidence_of_terms("registry_keyword", topics or [], origin_id)
+        else:
+            found[origin_id] += evidence_of_terms("forge_topic", topics or [], origin_id)
+    for origin_id, meta in _latest_metadata(session).items():
+        record = meta.record or {}
+        keywords = record.get("keywords") or []
+        extra = {"snapshot_id": meta.snapshot_id}
+        found[origin_id] += evidence_of_terms(
+            "codemeta_keyword",
+            keywords if isinstance(keywords, list) else [keywords],
+            origin_id,
+            **extra,
+        )
+        category = record.get("applicationCategory")
+        categories = category if isinstance(category, list) else [category]
+        found[origin_id] += evidence_of_terms("codemeta_category", categories, origin_id, **extra)
+    # A package and its repository share their evidence.
+    shared: dict[int, list[tuple[str, dict[str, Any]]]] = {k: list(v) for k, v in found.items()}
+    for origin_id, _, _, _, repository_id in origins:
+        if repository_id is not None and repository_id != origin_id:
+            shared.setdefault(repository_id, []).extend(found.get(origin_id, []))
+            shared.setdefault(origin_id, []).extend(found.get(repository_id, []))
+    session.execute(delete(OriginDomain))
+    report = AssignReport()
+    for origin_id, items in shared.items():
+        by_domain: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for domain, item in items:
+            key = json.dumps([item["kind"], item["value"], item["origin_id"]])
+            by_domain[domain][key] = item
+        for domain, distinct in by_domain.items():
+            evidence = sorted(distinct.values(), key=lambda i: (-CONFIDENCE[i["kind"]], i["value"]))
+            session.add(
+                OriginDomain(
+                    origin_id=origin_id,
+                    domain=domain,
+                    confidence=combine(CONFIDENCE[i["kind"]] for i in evidence),
+                    evidence=[{**i, "confidence": CONFIDENCE[i["kind"]]} for i in evidence],
+                    assigner_version=ASSIGNER_VERSION,
+                )
+            )
+            report.assignments += 1
+        if by_domain:
+            report.origins += 1
+    session.flush()
+    return report

@@ -1,0 +1,2 @@
+"""Importance: stored inputs (stars, forks, dependents, downloads, citations, file
+occurrences) and a documented, versioned score."""

@@ -1,0 +1,290 @@
+"""Importance signals and the importance score (``importance@1``).
+
+Inputs, each stored in ``importance_signal`` with its source and date:
+
+* ``stars``, ``forks``: the forge's counts (``origin.stars`` / ``forks``, from the
+  stored payload ``raw_metadata_id``, read at ``last_fetched_at``);
+* ``dependents``: how many known packages declare a dependency on this package in
+  their latest release's manifest (PyPI ``requires_dist`` without extras-only
+  requirements, npm ``dependencies`` of the ``latest`` dist-tag), counted across
+  the packages CodeCommons knows, as deps.dev counts reverse dependencies;
+* ``downloads``: what a registry payload says (PyPI ``info.downloads.last_month``
+  when not -1, which PyPI stopped filling; crates.io ``crate.recent_downloads``, the
+  last 90 days); absent otherwise;
+* ``citations``: the number of distinct papers linked to the origin (each paper
+  that cites or describes the software); papers' own citation counts are not
+  resolved yet.
+
+A package and the repository it declares are one project: each input of either is
+the larger of the two values.
+
+Score, for an origin (a missing input counts 0)::
+
+    importance = log10(1 + stars) + 0.5 * log10(1 + forks)
+               + log10(1 + dependents) + 0.5 * log10(1 + downloads)
+               + log10(1 + citations)
+
+Logarithms because every input is heavy-tailed (a project with 10x the stars is not
+10x as important); forks and downloads weigh half, as they largely echo stars and
+dependents. For a file (content), given the origins it occurs in::
+
+    file_importance = max(importance of those origins) + log10(number of those origins)
+
+so a file vendored or forked into many origins ranks above one seen once. The
+version is part of every stored score (``formula_version``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from sqlalchemy import delete, distinct, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    ImportanceSignal,
+    Origin,
+    OriginImportance,
+    PackageDependency,
+    PaperLink,
+    RawMetadata,
+)
+from app.models.enums import OriginKind
+from app.signals.vulnerabilities.matching import origin_purl
+from app.signals.vulnerabilities.osv import package_purl
+
+FORMULA_VERSION = "importance@1"
+COMPUTED_BY = "signals.importance@1"
+WEIGHTS: dict[str, float] = {
+    "stars": 1.0,
+    "forks": 0.5,
+    "dependents": 1.0,
+    "downloads": 0.5,
+    "citations": 1.0,
+}
+
+
+def importance(inputs: Mapping[str, float]) -> float:
+    """The ``importance@1`` score of an origin's inputs (see the module docstring)."""
+    return round(
+        sum(w * math.log10(1 + max(inputs.get(name, 0.0), 0.0)) for name, w in WEIGHTS.items()),
+        6,
+    )
+
+
+def file_importance(origin_scores: Iterable[float]) -> float:
+    scores = list(origin_scores)
+    if not scores:
+        return 0.0
+    return round(max(scores) + math.log10(len(scores)), 6)
+
+
+@dataclass
+class ImportanceReport:
+    origins: int = 0
+    dependencies: int = 0
+    signals: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "origins": self.origins,
+            "dependencies": self.dependencies,
+            "signals": self.signals,
+        }
+
+
+def dependencies_of_payload(raw: RawMetadata) -> list[tuple[str, str, str]]:
+    """(purl, requirement, source) that a registry payload's latest release declares."""
+    try:
+        payload = json.loads(raw.payload)
+    except ValueError:
+        return []
+    out: list[tuple[str, str, str]] = []
+    if raw.format == "pypi-project-json" and isinstance(payload, dict):
+        info = payload.get("info") or {}
+        for text in info.get("requires_dist") or []:
+            if not isinstance(text, str):
+                continue
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if req.marker is not None and "extra" in str(req.marker):
+                continue  # optional (extras-only) dependencies are not dependencies
+            out.append((package_purl("pypi", req.name), text, "pypi info.requires_dist"))
+    elif raw.format == "npm-packument-json" and isinstance(payload, dict):
+        latest = (payload.get("dist-tags") or {}).get("latest")
+        version = (payload.get("versions") or {}).get(latest) or {}
+        for name, spec in (version.get("dependencies") or {}).items():
+            out.append(
+                (package_purl("npm", name), f"{name}@{spec}", "npm versions[latest].dependencies")
+            )
+    return out
+
+
+def downloads_of_payload(raw: RawMetadata) -> tuple[float, str] | None:
+    try:
+        payload = json.loads(raw.payload)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if raw.format == "pypi-project-json":
+        last_month = ((payload.get("info") or {}).get("downloads") or {}).get("last_month")
+        if isinstance(last_month, int) and last_month >= 0:
+            return float(last_month), "pypi info.downloads.last_month"
+    if raw.format == "crates-crate-json":
+        recent = (payload.get("crate") or {}).get("recent_downloads")
+        if isinstance(recent, int) and recent >= 0:
+            return float(recent), "crates.io crate.recent_downloads (90 days)"
+    return None
+
+
+def compute_all(session: Session) -> ImportanceReport:
+    """Recompute dependencies, signals and scores for every origin."""
+    report = ImportanceReport()
+    now = datetime.now(UTC)
+    origins = session.execute(
+        select(
+            Origin.id,
+            Origin.kind,
+            Origin.url,
+            Origin.stars,
+            Origin.forks,
+            Origin.raw_metadata_id,
+            Origin.last_fetched_at,
+            Origin.repository_origin_id,
+        )
+    ).all()
+    package_raw = {
+        r.id: r
+        for r in session.scalars(
+            select(RawMetadata).where(
+                RawMetadata.id.in_(
+                    [
+                        o.raw_metadata_id
+                        for o in origins
+                        if o.kind is OriginKind.PACKAGE and o.raw_metadata_id
+                    ]
+                )
+            )
+        )
+    }
+    # Dependencies of every package's latest release.
+    session.execute(delete(PackageDependency))
+    purl_of_origin: dict[int, str] = {}
+    signals: dict[int, dict[str, tuple[float, str, int | None, datetime | None]]] = defaultdict(
+        dict
+    )
+    for o in origins:
+        if o.kind is not OriginKind.PACKAGE:
+            continue
+        purl = origin_purl(o.url)
+        if purl:
+            purl_of_origin[o.id] = purl
+        raw = package_raw.get(o.raw_metadata_id) if o.raw_metadata_id else None
+        if raw is None:
+            continue
+        seen: set[str] = set()
+        for dep_purl, requirement, source in dependencies_of_payload(raw):
+            if dep_purl in seen or dep_purl == purl:
+                continue
+            seen.add(dep_purl)
+            session.add(
+                PackageDependency(
+                    origin_id=o.id,
+                    purl=dep_purl,
+                    requirement=requirement,
+                    source=source,
+                    raw_metadata_id=raw.id,
+                )
+            )
+            report.dependencies += 1
+        downloads = downloads_of_payload(raw)
+        if downloads is not None:
+            signals[o.id]["downloads"] = (downloads[0], downloads[1], raw.id, raw.fetched_at)
+    session.flush()
+    dependents = dict(
+        session.execute(
+            select(
+                PackageDependency.purl, func.count(distinct(PackageDependency.origin_id))
+            ).group_by(PackageDependency.purl)
+        ).all()
+    )
+    known = len(purl_of_origin)
+    citations = dict(
+        session.execute(
+            select(PaperLink.origin_id, func.count(distinct(PaperLink.paper_id))).group_by(
+                PaperLink.origin_id
+            )
+        ).all()
+    )
+    for o in origins:
+        for name, value in (("stars", o.stars), ("forks", o.forks)):
+            if value is not None:
+                signals[o.id][name] = (
+                    float(value),
+                    "forge payload",
+                    o.raw_metadata_id,
+                    o.last_fetched_at,
+                )
+        purl = purl_of_origin.get(o.id)
+        if purl is not None:
+            signals[o.id]["dependents"] = (
+                float(dependents.get(purl, 0)),
+                f"reverse dependencies among {known} known packages",
+                None,
+                now,
+            )
+        if o.id in citations:
+            signals[o.id]["citations"] = (
+                float(citations[o.id]),
+                "distinct papers linked to the origin",
+                None,
+                now,
+            )
+    session.execute(delete(ImportanceSignal))
+    session.execute(delete(OriginImportance))
+    for origin_id, found in signals.items():
+        for name, (value, source, raw_id, observed) in found.items():
+            session.add(
+                ImportanceSignal(
+                    origin_id=origin_id,
+                    name=name,
+                    value=value,
+                    source=source,
+                    raw_metadata_id=raw_id,
+                    observed_at=observed,
+                    computed_by=COMPUTED_BY,
+                )
+            )
+            report.signals += 1
+    packages_of_repo: dict[int, list[int]] = defaultdict(list)
+    for o in origins:
+        if o.repository_origin_id is not None:
+            packages_of_repo[o.repository_origin_id].append(o.id)
+    for o in origins:
+        inputs: dict[str, Any] = {}
+        linked = [o.id] + ([o.repository_origin_id] if o.repository_origin_id else [])
+        linked += packages_of_repo.get(o.id, [])
+        for name in WEIGHTS:
+            values = [(signals[i][name][0], i) for i in linked if name in signals.get(i, {})]
+            if values:
+                value, source_origin = max(values)
+                inputs[name] = {"value": value, "origin_id": source_origin}
+        score = importance({k: v["value"] for k, v in inputs.items()})
+        session.add(
+            OriginImportance(
+                origin_id=o.id, score=score, inputs=inputs, formula_version=FORMULA_VERSION
+            )
+        )
+        report.origins += 1
+    session.flush()
+    return report
