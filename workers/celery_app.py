@@ -17,7 +17,12 @@ from celery import Celery
 from app.config import get_settings
 from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK, RESOLVE_PAPERS_TASK
 
-TASK_MODULES = ["workers.tasks.jobs", "workers.tasks.forges", "workers.tasks.archive"]
+TASK_MODULES = [
+    "workers.tasks.jobs",
+    "workers.tasks.forges",
+    "workers.tasks.archive",
+    "app.optouts.tasks",
+]
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +48,11 @@ def get_celery() -> Celery:
         result_expires=timedelta(days=1),
         # Long scans must not be redelivered to a second worker while still running.
         broker_transport_options={"visibility_timeout": 6 * 3600},
+        # Opt-out verifications and webhook deliveries can run on their own queue.
+        task_routes={
+            "codecommons.optouts.*": {"queue": settings.optouts_queue},
+            "codecommons.webhooks.*": {"queue": settings.optouts_queue},
+        },
         beat_schedule={
             "reap-stale-jobs": {"task": REAP_TASK, "schedule": timedelta(minutes=5)},
             "resolve-papers": {
