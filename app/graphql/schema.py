@@ -30,6 +30,7 @@ from app.jobs.gql import JobQuery
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
+from app.optouts.gql import OptoutQuery
 from app.origins.gql import OriginQuery
 from app.papers.gql import PaperMetadataQuery, PaperQuery
 
@@ -46,6 +47,7 @@ class Query(
     OwnerQuery,
     PaperQuery,
     PaperMetadataQuery,
+    OptoutQuery,
 ):
     """Entry points; each domain contributes its fields."""
 
