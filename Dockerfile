@@ -1,7 +1,8 @@
 # One image for every process (api, worker, beat, migrate); the command picks the role.
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-RUN apt-get update && apt-get install -y --no-install-recommends git \
+# openssh-client: ssh-keygen -Y verify checks opt-out statements' SSH signatures.
+RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 codecommons
 WORKDIR /srv/codecommons

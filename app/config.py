@@ -102,6 +102,39 @@ class Settings(BaseSettings):
         default=100, ge=0, description="Origins beat sends for refresh per run (oldest first)."
     )
     beat_refresh_seconds: float = Field(default=3600.0, gt=0)
+    # Opt-outs (app.optouts).
+    optouts_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the keyed hash (HMAC-SHA256) under which e-mail addresses are "
+        "stored; needed for author opt-outs. Changing it orphans stored hashes.",
+    )
+    optouts_admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated operator keys for opt-out decisions (app.optouts.auth).",
+    )
+    optouts_requests_per_minute: int = Field(
+        default=5, ge=1, description="Opt-out requests one client may file per minute."
+    )
+    optouts_queue: str = Field(
+        default="celery", description="Celery queue of the opt-out and webhook tasks."
+    )
+    optouts_key_api_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description='Key-listing API roots by forge host, JSON (default: {"github.com": '
+        '"https://api.github.com", "gitlab.com": "https://gitlab.com/api/v4"}).',
+    )
+    optouts_email_code_hours: float = Field(default=48.0, gt=0)
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mails.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "CodeCommons <optouts@localhost>"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_base_seconds: float = Field(
+        default=30.0, gt=0, description="First retry delay of a webhook; doubles each time."
+    )
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
 
     @field_validator("database_url")
     @classmethod
@@ -130,7 +163,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
         return value.strip()
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "optouts_admin_keys", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

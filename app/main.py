@@ -25,6 +25,7 @@ from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
 from app.kit.ratelimit import install_rate_limits
 from app.licenses.routes import router as licenses_router
 from app.lookup.routes import router as lookup_router
+from app.optouts.routes import router as optouts_router
 from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 from app.scans.routes import router as scans_router
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(papers_router)
     app.include_router(lookup_router)
     app.include_router(signals_router)
+    app.include_router(optouts_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from app.cli.errors import CLIError, run_cli
+from app.cli.optouts import optouts_cli
 from app.config import get_settings
 
 cli = typer.Typer(
@@ -29,6 +30,7 @@ jobs_cli = typer.Typer(help="Background jobs.", no_args_is_help=True)
 cli.add_typer(jobs_cli, name="jobs")
 signals_cli = typer.Typer(help="Vulnerabilities, domains, importance.", no_args_is_help=True)
 cli.add_typer(signals_cli, name="signals")
+cli.add_typer(optouts_cli, name="optouts")
 console = Console(stderr=True)
 
 

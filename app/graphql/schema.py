@@ -31,6 +31,7 @@ from app.jobs.gql import JobQuery
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
+from app.optouts.gql import OptoutQuery
 from app.origins.gql import OriginQuery
 from app.papers.gql import PaperOriginQuery, PaperQuery
 from app.signals.gql import SignalsQuery
@@ -50,6 +51,7 @@ class Query(
     PaperOriginQuery,
     CodeMetaQuery,
     SignalsQuery,
+    OptoutQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

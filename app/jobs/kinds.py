@@ -18,6 +18,7 @@ NEARDUPS_RECLUSTER = "neardups.recluster"
 PAPERS_RESOLVE = "papers.resolve"
 SIGNALS_IMPORT = "signals.import_advisories"
 SIGNALS_REFRESH = "signals.refresh"
+OPTOUTS_VERIFY = "optouts.verify"
 
 ALL = frozenset(
     {
@@ -31,5 +32,6 @@ ALL = frozenset(
         PAPERS_RESOLVE,
         SIGNALS_IMPORT,
         SIGNALS_REFRESH,
+        OPTOUTS_VERIFY,
     }
 )

@@ -53,6 +53,9 @@ def get_celery() -> Celery:
         result_expires=timedelta(days=1),
         # Long scans must not be redelivered to a second worker while still running.
         broker_transport_options={"visibility_timeout": 6 * 3600},
+        # Opt-out verifications and webhook deliveries can run on a queue of their own
+        # (the default queue unless OPTOUTS_QUEUE says otherwise).
+        task_routes={"optouts.*": {"queue": settings.optouts_queue}},
     )
     return celery
 

@@ -17,6 +17,16 @@ from app.models.forges import Forge, Origin, OriginAlias, Owner, RawMetadata
 from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
 from app.models.licenses import License, LicenseFinding, OriginLicense
+from app.models.optouts import (
+    OptoutEmailOutbox,
+    OptoutEvent,
+    OptoutException,
+    OptoutIdentity,
+    OptoutRequest,
+    OptoutRevisionAuthor,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from app.models.papers import Paper, PaperLink, ProjectMetadata
 from app.models.signals import (
     Advisory,
@@ -43,6 +53,12 @@ __all__ = [
     "JobItem",
     "License",
     "LicenseFinding",
+    "OptoutEmailOutbox",
+    "OptoutEvent",
+    "OptoutException",
+    "OptoutIdentity",
+    "OptoutRequest",
+    "OptoutRevisionAuthor",
     "Origin",
     "OriginAdvisory",
     "OriginAlias",
@@ -62,4 +78,6 @@ __all__ = [
     "Snapshot",
     "SnapshotBranch",
     "Visit",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -28,9 +28,10 @@ from app.licenses.detection import (
 )
 from app.licenses.detection.scancode import ScanCodeBackend
 from app.licenses.findings import as_finding
-from app.models import ContentFact, LicenseFinding, Origin, PiiFinding
+from app.models import ContentFact, LicenseFinding, Origin, PiiFinding, Snapshot
 from app.models.enums import LicenseSource
 from app.neardups.minhash import minhash_signature
+from app.optouts import scanhook
 from app.origins.repository import store_languages
 from app.scans.writing import StoredFile
 
@@ -262,3 +263,30 @@ class LicenseAnalyzer:
                 },
             }
         self.timer.add("licenses", started)
+
+
+class OptoutSignalsAnalyzer:
+    """Hands the registry what only a repository's authors can commit: the proof file
+    of a pending opt-out request and machine-readable reservation files at the root
+    (TDMRep, robots.txt content signals, ai.txt). Every file counts, new or known: a
+    proof file's content may well have been archived before."""
+
+    name = "optout signals"
+
+    def __init__(self, timer: StageTimer) -> None:
+        self.timer = timer
+        self.found: dict[str, scanhook.ScannedFile] = {}
+
+    def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
+        for stored in batch:
+            entry = stored.entry
+            if scanhook.wants(entry.path):
+                path = entry.path.decode("utf-8", "replace")
+                self.found[path] = scanhook.ScannedFile(path, entry.data, entry.swhid)
+
+    def finish(self, session: Session, origin_id: int, snapshot_id: int) -> None:
+        started = time.perf_counter()
+        snapshot = session.get(Snapshot, snapshot_id)
+        swhid = f"swh:1:snp:{snapshot.sha1_git.hex()}" if snapshot is not None else None
+        scanhook.on_scan(session, origin_id, self.found, snapshot_swhid=swhid)
+        self.timer.add(self.name, started)

@@ -29,6 +29,7 @@ from app.scans.analyzers import (
     FactsAnalyzer,
     LicenseAnalyzer,
     MetadataAnalyzer,
+    OptoutSignalsAnalyzer,
     StageTimer,
 )
 from app.scans.reading import UnreadableSource, scan_source
@@ -87,7 +88,12 @@ def origin_for(session: Session, location: str, origin_url: str | None) -> Origi
 
 
 def default_analyzers(timer: StageTimer) -> list[Analyzer]:
-    return [FactsAnalyzer(timer), LicenseAnalyzer(timer), MetadataAnalyzer(timer)]
+    return [
+        FactsAnalyzer(timer),
+        LicenseAnalyzer(timer),
+        MetadataAnalyzer(timer),
+        OptoutSignalsAnalyzer(timer),
+    ]
 
 
 def run_scan(

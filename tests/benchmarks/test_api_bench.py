@@ -16,7 +16,7 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
         [
             "--origins", "200", "--contents", "2000", "--variants", "20",
-            "--duration", "0.3", "--warmup", "0", "--concurrency", "1,32",
+            "--duration", "1", "--warmup", "0", "--concurrency", "1,32",
         ]
     )  # fmt: skip
     out = capsys.readouterr().out
@@ -29,10 +29,12 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
             rows[cells[0], int(cells[1])] = line
     assert set(rows) == {(s, c) for s in SCENARIOS for c in (1, 32)}, out
     for scenario in SCENARIOS:
-        api_rate = float(rows[scenario, 1].split("|")[1].split()[0])
-        sql_rate = float(rows[scenario, 1].split("|")[2].split()[0])
-        assert api_rate > 0, rows[scenario, 1]
-        assert sql_rate > 0, rows[scenario, 1]
+        # Every scenario was served and replayed (at one concurrency at least: on a
+        # loaded machine a toy window can close before a slow first request returns).
+        api_rates = [float(rows[scenario, c].split("|")[1].split()[0]) for c in (1, 32)]
+        sql_rates = [float(rows[scenario, c].split("|")[2].split()[0]) for c in (1, 32)]
+        assert max(api_rates) > 0, rows[scenario, 1]
+        assert max(sql_rates) > 0, rows[scenario, 1]
     for line in rows.values():
         assert line.split()[-1] == "0", f"failed requests: {line}"
     assert "SEQ SCAN" not in out

@@ -14,6 +14,7 @@ def test_task_modules_are_found_in_the_feature_folders() -> None:
         "app.forges.tasks",
         "app.jobs.tasks",
         "app.neardups.tasks",
+        "app.optouts.tasks",
         "app.papers.tasks",
         "app.scans.tasks",
         "app.signals.tasks",
