@@ -21,6 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# Real forge and registry payloads nest a handful of levels; a bound keeps every later
+# reader of the stored bytes (mappers, ``rederive``, PostgreSQL's jsonb) clear of
+# recursion limits. A line deeper than this is refused, alone.
+MAX_DEPTH = 200
 
 
 class InvalidEnvelope(ValueError):
@@ -48,7 +52,40 @@ def _opt_str(obj: dict[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidEnvelope(f"{key!r} must be a string")
-    return value or None
+    return _storable(value, repr(key)) or None
+
+
+def _storable(value: str, what: str) -> str:
+    """PostgreSQL text holds neither NUL nor unpaired surrogates: refuse them here,
+    where the line can fail alone, rather than at the INSERT of its whole batch."""
+    if "\x00" in value:
+        raise InvalidEnvelope(f"{what} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEnvelope(f"{what} contains a lone surrogate (not valid Unicode)") from None
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise InvalidEnvelope(f"not JSON: {name} is not a JSON number")
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests deeper than ``limit`` (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def parse_envelope(line: bytes | str) -> Envelope:
@@ -57,9 +94,13 @@ def parse_envelope(line: bytes | str) -> Envelope:
     if len(line) > MAX_LINE_BYTES:
         raise InvalidEnvelope(f"line longer than {MAX_LINE_BYTES} bytes")
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_reject_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidEnvelope(f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise InvalidEnvelope(f"JSON nested too deep (more than {MAX_DEPTH} levels)") from None
+    if _depth_exceeds(obj, MAX_DEPTH):
+        raise InvalidEnvelope(f"JSON nested too deep (more than {MAX_DEPTH} levels)")
     if not isinstance(obj, dict):
         raise InvalidEnvelope("an envelope is a JSON object")
     missing = [k for k in ("authority", "format", "kind", "payload") if k not in obj]
@@ -81,16 +122,20 @@ def parse_envelope(line: bytes | str) -> Envelope:
     if not isinstance(fetcher, dict):
         raise InvalidEnvelope("'fetcher' must be an object")
     payload = obj["payload"]
+    try:
+        payload_bytes = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        raise InvalidEnvelope("the payload contains a lone surrogate (not valid Unicode)") from None
     return Envelope(
         authority=authority.strip().lower(),
         format=fmt,
         kind=kind,
         payload=payload,
-        payload_bytes=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        payload_bytes=payload_bytes,
         url=_opt_str(obj, "url"),
         origin=_opt_str(obj, "origin"),
         fetched_at=fetched_at,
-        fetcher_name=str(fetcher.get("name") or "import"),
-        fetcher_version=str(fetcher.get("version") or "1"),
+        fetcher_name=_storable(str(fetcher.get("name") or "import"), "'fetcher.name'"),
+        fetcher_version=_storable(str(fetcher.get("version") or "1"), "'fetcher.version'"),
         etag=_opt_str(obj, "etag"),
     )

@@ -10,6 +10,7 @@ reason: unknown source, unknown kind, or a payload of the wrong shape.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 
 from app.forges.errors import UnmappablePayload
 from app.forges.mappers import bitbucket, crates, gitea, github, gitlab, npm, pypi
@@ -133,13 +134,48 @@ def _kind_family(forge_kind: ForgeKind, kind: str) -> str:
 
 
 def _guard(call: Callable[[], MappedPayload]) -> MappedPayload:
-    """Last line of defence: no KeyError/TypeError/ValueError escapes a mapper."""
+    """Last line of defence: no KeyError/TypeError/ValueError escapes a mapper, and
+    nothing it returns fails in the database (see :func:`check_storable`)."""
     try:
-        return call()
+        mapped = call()
     except UnmappablePayload:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UnmappablePayload(f"malformed payload: {type(exc).__name__}: {exc}") from exc
+    check_storable(mapped)
+    return mapped
+
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def check_storable(mapped: MappedPayload) -> None:
+    """Refuse what PostgreSQL would refuse, while the payload can still fail alone.
+
+    Text columns hold neither NUL nor lone surrogates, and every integer a record
+    carries lands in a ``bigint`` column: a value outside it is a failed payload (the
+    raw bytes kept), never a database error that takes the batch with it, nor (through
+    binary COPY) a silently wrapped number.
+    """
+    stack: list[tuple[object, str]] = [(mapped, "payload")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise UnmappablePayload(f"{where}: text contains a NUL character")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UnmappablePayload(f"{where}: text contains a lone surrogate") from None
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            if not BIGINT_MIN <= value <= BIGINT_MAX:
+                raise UnmappablePayload(f"{where}: {value} is out of range (64-bit integers)")
+        elif isinstance(value, tuple):
+            stack.extend((item, f"{where}[{n}]") for n, item in enumerate(value))
+        elif is_dataclass(value) and not isinstance(value, type):
+            stack.extend((getattr(value, f.name), f"{where}.{f.name}") for f in fields(value))
 
 
 __all__ = ["AUTHORITY_KINDS", "map_envelope", "resolve_forge_kind"]
