@@ -106,6 +106,12 @@ def normalize_url(url: str, *, case_insensitive: bool | None = None) -> str:
     return f"https://{host}{path}"
 
 
+def web_host(url: str) -> str:
+    """The host of ``url`` as a forge is named: lower case, no ``www.``, with the port
+    when it is a web port other than the default. Raises ``ValueError`` without host."""
+    return urlsplit(normalize_url(url, case_insensitive=False)).netloc
+
+
 def parse_repository_url(url: str) -> RepositoryRef | None:
     """Host, owner and name of a repository URL, or ``None`` if it names no repository.
 
