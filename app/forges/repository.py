@@ -150,10 +150,17 @@ def url_holders(session: Session, url: str, at: datetime | None = None) -> list[
     last_seen = func.greatest(
         alias.last_seen_at, case((Origin.url == url, Origin.last_fetched_at), else_=None)
     )
+    # Two index probes (origin.url, origin_alias.url), never a scan of either table.
+    held = (
+        select(Origin.id.label("id"))
+        .where(Origin.url == url)
+        .union(select(OriginAlias.origin_id).where(OriginAlias.url == url))
+        .subquery()
+    )
     stmt = (
         select(Origin)
+        .join(held, held.c.id == Origin.id)
         .outerjoin(alias, (alias.origin_id == Origin.id) & (alias.url == url))
-        .where((Origin.url == url) | alias.id.is_not(None))
     )
     order: list[Any] = []
     if at is not None:

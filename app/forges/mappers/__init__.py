@@ -10,11 +10,17 @@ reason: unknown source, unknown kind, or a payload of the wrong shape.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 
 from app.forges.errors import UnmappablePayload
 from app.forges.mappers import bitbucket, crates, gitea, github, gitlab, npm, pypi
-from app.forges.records import MappedPayload
+from app.forges.records import (
+    DeclaredLicense,
+    IssueRecord,
+    MappedPayload,
+    OriginRecord,
+    OwnerRecord,
+)
 from app.models.enums import ForgeKind
 
 Mapper = Callable[..., MappedPayload]
@@ -160,22 +166,33 @@ def check_storable(mapped: MappedPayload) -> None:
     stack: list[tuple[object, str]] = [(mapped, "payload")]
     while stack:
         value, where = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise UnmappablePayload(f"{where}: text contains a NUL character")
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise UnmappablePayload(f"{where}: text contains a lone surrogate") from None
-        elif isinstance(value, bool):
-            continue
-        elif isinstance(value, int):
-            if not BIGINT_MIN <= value <= BIGINT_MAX:
+        kind = type(value)
+        if kind is str:
+            _check_text(value, where)  # type: ignore[arg-type]
+        elif kind is int:
+            if not BIGINT_MIN <= value <= BIGINT_MAX:  # type: ignore[operator]
                 raise UnmappablePayload(f"{where}: {value} is out of range (64-bit integers)")
-        elif isinstance(value, tuple):
-            stack.extend((item, f"{where}[{n}]") for n, item in enumerate(value))
-        elif is_dataclass(value) and not isinstance(value, type):
-            stack.extend((getattr(value, f.name), f"{where}.{f.name}") for f in fields(value))
+        elif kind is tuple:
+            stack.extend((item, where) for item in value)  # type: ignore[attr-defined]
+        elif kind in _RECORD_FIELDS:
+            stack.extend((getattr(value, name), f"{where}.{name}") for name in _RECORD_FIELDS[kind])
+
+
+def _check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise UnmappablePayload(f"{where}: text contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnmappablePayload(f"{where}: text contains a lone surrogate") from None
+
+
+# The record types a mapper returns, and their fields that may hold text or numbers.
+_RECORD_FIELDS: dict[type, tuple[str, ...]] = {
+    record: tuple(f.name for f in fields(record))
+    for record in (MappedPayload, OriginRecord, OwnerRecord, IssueRecord, DeclaredLicense)
+}
 
 
 __all__ = ["AUTHORITY_KINDS", "map_envelope", "resolve_forge_kind"]
