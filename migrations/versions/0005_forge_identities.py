@@ -31,10 +31,10 @@ Data:
   same place as the canonical URL (same host and path up to case, ``.git`` and a
   trailing slash), and ``swhid_id`` recomputed from it. Where it cannot be known, it
   stays NULL and the SWHID stays that of the canonical URL: origins known only by
-  reference (a fork's parent, an issue page's project, a registered URL), packages
-  (their canonical registry URL is already the one the listers record), payloads that
+  reference (a fork's parent, an issue page's project, a registered URL), payloads that
   do not decode as JSON or lack the field, and URLs that disagree with the canonical
   one. The next payload of such an origin (an import, a refresh, ``rederive``) sets it.
+  Packages with a payload get their canonical URL as ``archive_url`` (same SWHID).
 * Each origin with a payload gets its current URL in ``origin_alias``, seen from the
   fetch of that payload to ``last_fetched_at``; former URLs recorded before keep
   ``reason = 'renamed'`` and no period. ``codecommons rederive`` maps every stored
@@ -265,6 +265,10 @@ def _place(url: str) -> str:
 
 
 def _recorded_urls() -> None:
+    # Packages: the canonical registry URL is the one the listers record.
+    op.execute(
+        "UPDATE origin SET archive_url = url WHERE kind = 'package' AND raw_metadata_id IS NOT NULL"
+    )
     bind = op.get_bind()
     last_id = 0
     while True:
