@@ -339,3 +339,32 @@ def test_every_url_an_origin_was_seen_at_is_kept(db: Session) -> None:
         ),
     }
     assert moved.stars == 7122  # the newer payload's fields, though it came first
+
+
+def test_issue_pages_go_to_who_held_the_url_when_they_were_fetched(db: Session) -> None:
+    """Issue pages name their repository by URL only (GitHub's ``/repos/{o}/{r}/issues``):
+    a page fetched in 2012 belongs to the repository there in 2012, one fetched after
+    the URL was taken by a new repository to that one. (The pages are the real
+    itsdangerous ones; what is tested is where a page fetched from a URL goes.)"""
+    for env in (pygithub_2012(), pygithub_2025(), new_repository_on_freed_url()):
+        ingest(db, env)
+    api = "https://api.github.com/repos/jacquev6/PyGithub/issues?state=all"
+    pages = {
+        when: ingest(
+            db,
+            envelope(
+                fixture(f"github/issues_pallets_itsdangerous_page{n}.json"),
+                kind="issues",
+                url=f"{api}&page={n}",
+                fetched_at=when,
+            ),
+        )
+        for n, when in (
+            (1, datetime(2012, 6, 1, tzinfo=UTC)),
+            (2, datetime(2026, 9, 1, tzinfo=UTC)),
+        )
+    }
+    assert [o.status for o in pages.values()] == ["applied", "applied"]
+    early, late = pages.values()
+    assert early.origin_id == origin_of(db, "3544490").id
+    assert late.origin_id == origin_of(db, "900000001").id
