@@ -21,7 +21,7 @@ from app.forges import bulk, imports
 from app.forges.bulk import ConcurrentChange, ingest_batch
 from app.forges.envelope import Envelope, parse_envelope
 from app.forges.imports import import_lines
-from app.forges.ingest import IngestOutcome, ingest
+from app.forges.ingest import IngestOutcome, apply_mapped, ingest
 from benchmarks.forge_import import generate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -500,11 +500,10 @@ def test_identity_histories_across_both_paths(
 ) -> None:
     envs = identity_envelopes()
     slow: list[object] = []
-    per_record = bulk.apply_mapped
 
     def counted(*args: Any, **kwargs: Any) -> IngestOutcome:
         slow.append(args)
-        return per_record(*args, **kwargs)
+        return apply_mapped(*args, **kwargs)
 
     monkeypatch.setattr(bulk, "apply_mapped", counted)
     outcomes, tables = run_both(db, chunks(envs, size))
