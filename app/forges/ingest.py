@@ -461,7 +461,9 @@ def _issues_origin(
 ) -> Origin:
     """The project an issue page belongs to: the envelope's ``origin``, else the API
     URL it was fetched from, else the issues' own web URLs; named by URL, so the
-    origin that held that URL when the page was fetched."""
+    origin that held that URL when the page was fetched, as far as is known when the
+    page is applied: a page applied before the payloads that tell its URL changed
+    hands stays where it went (pages carry no repository id to correct it by)."""
     kind = _forge_kind(session, raw)
     candidates = [hint]
     for marker in ("repos", "projects", "repositories"):
