@@ -37,7 +37,15 @@ LICENSES = [
 ]
 TOPICS = ["python", "rust", "cli", "web", "machine-learning", "database", "parser", "api"]
 # origin_license: the search index the triggers keep, part of what an import writes.
-TABLES = ["raw_metadata", "owner", "origin", "license_finding", "origin_license"]
+TABLES = [
+    "raw_metadata",
+    "owner",
+    "owner_login",
+    "origin",
+    "origin_alias",
+    "license_finding",
+    "origin_license",
+]
 
 
 def generate(path: Path, records: int, seed: int = 7) -> None:

@@ -140,6 +140,7 @@ def import_dump(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from app.forges.imports import import_lines
+    from app.forges.ingest import IngestOutcome
 
     if str(path) != "-" and not path.is_file():
         raise CLIError(f"cannot read {path}: no such file")
@@ -163,8 +164,12 @@ def import_dump(
                 bar.advance(task, len(line))
                 yield line
 
-        report = import_lines(lines(), batch_size=batch_size)
-    console.print(report.summary())
+        def on_item(line_no: int, outcome: IngestOutcome) -> None:
+            if outcome.status == "failed":  # every one, as it happens
+                bar.console.print(f"  line {line_no}: {outcome.error or 'failed'}", markup=False)
+
+        report = import_lines(lines(), batch_size=batch_size, on_item=on_item)
+    console.print(report.summary(failures_listed="above"))
     if report.failed:
         raise typer.Exit(1)
 

@@ -15,13 +15,17 @@ listed in :mod:`app.forges.ingest`:
    once, and no RETURNING order has to be trusted);
 4. the mapped payloads are walked in batch order and cut into *runs*. A run holds the
    common case only: one origin record (a new origin, or an existing one found by its
-   URL, and by its forge id when it has one), no rename or former URL, no URL held by
-   another origin or an alias, a fork parent that already exists, a payload not older
-   than the stored one, and no origin shared with another record of the same run.
-   A run is written with a handful of set-based statements (:func:`_write_run`).
-   Anything else (renames, conflicts, issue pages, fork parents to create, stale
-   payloads) goes through the per-record :func:`~app.forges.ingest.apply_mapped`, in
-   its savepoint, at its place in the order, so its behaviour is the reference one;
+   forge id, or by its URL when it has none), no rename or former URL, no URL another
+   origin holds or held, an owner with a forge id and no account known by its login
+   alone, a fork parent found by its forge id (or the one origin that ever held its
+   URL), a payload strictly newer than the stored one, and no origin shared with
+   another record of the same run. A run is written with a handful of set-based
+   statements (:func:`_write_run`): owners upserted by forge id where the payload is
+   the newest naming them, each login's and URL's period widened. Anything else
+   (renames, transfers, reused URLs, placeholders to identify, issue pages, fork
+   parents to create, older or equally old payloads) goes through the per-record
+   :func:`~app.forges.ingest.apply_mapped`, in its savepoint, at its place in the
+   order, so its behaviour is the reference one;
 5. because an earlier record changes what a later one finds, a run's classification is
    redone (a few set-based lookups) whenever something was written since it was made.
 
@@ -62,6 +66,9 @@ MIN_WINDOW = 16  # records re-classified at once after a write, at least
 PER_RECORD_FORMATS = frozenset({"pypi-project-json"})
 
 
+RawKey = tuple[str, str, str, str | None, bytes]  # authority, format, kind, source URL, sha256
+
+
 class ConcurrentChange(RuntimeError):
     """The database changed under the batch (another writer): redo it record by record."""
 
@@ -84,9 +91,9 @@ class _Item:
     raw_id: int | None = None
 
     @property
-    def raw_key(self) -> tuple[str, str | None, bytes]:
+    def raw_key(self) -> RawKey:
         """What makes two payloads "the same" (see ``repository.find_raw``)."""
-        return (self.env.authority, self.env.url, self.digest)
+        return (self.env.authority, self.env.format, self.env.kind, self.env.url, self.digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +104,19 @@ class _Plan:
     rec: OriginRecord
     origin_id: int | None  # the existing origin to update; None: a new one
     fork_parent_id: int | None
+    last_fetched_at: datetime | None
     repository_origin_id: int | None
     own: frozenset[tuple[str, ...]] = field(default_factory=frozenset)  # its identity
     refs: frozenset[tuple[str, ...]] = field(default_factory=frozenset)  # what it points to
 
 
 class _UrlHit(NamedTuple):
-    origin_id: int | None  # origin whose URL this is
+    """An origin that holds a URL (its current one) or held it (seen there before)."""
+
+    origin_id: int
+    native_id: str | None
+    current: bool
     last_fetched_at: datetime | None
-    alias_of: int | None  # origin that had this URL before
 
 
 class _NativeHit(NamedTuple):
@@ -125,7 +136,7 @@ def ingest_batch(session: Session, envelopes: Sequence[Envelope]) -> list[Ingest
     first_of: dict[int, int] = {}  # position of an in-batch duplicate -> of its first copy
     existing = _find_stored(session, items)
     new: list[_Item] = []
-    seen: dict[tuple[str, str | None, bytes], int] = {}
+    seen: dict[RawKey, int] = {}
     for item in items:
         found = existing.get(item.raw_key)
         if found is not None:
@@ -168,28 +179,30 @@ def _prepare(pos: int, env: Envelope) -> _Item:
 # --- raw payloads -------------------------------------------------------------------
 
 
-def _find_stored(
-    session: Session, items: Sequence[_Item]
-) -> dict[tuple[str, str | None, bytes], tuple[int, int | None]]:
+def _find_stored(session: Session, items: Sequence[_Item]) -> dict[RawKey, tuple[int, int | None]]:
     """Raw rows already stored for these payloads: key -> (id, origin_id), in one query."""
     keys = list({item.raw_key for item in items})
     rows = session.execute(
         text(
-            "SELECT k.authority, k.source_url, k.sha256, r.id, r.origin_id "
-            "FROM unnest(CAST(:authorities AS text[]), CAST(:urls AS text[]), "
-            "CAST(:digests AS bytea[])) AS k(authority, source_url, sha256) "
+            "SELECT k.authority, k.format, k.kind, k.source_url, k.sha256, r.id, r.origin_id "
+            "FROM unnest(CAST(:authorities AS text[]), CAST(:formats AS text[]), "
+            "CAST(:kinds AS text[]), CAST(:urls AS text[]), CAST(:digests AS bytea[])) "
+            "AS k(authority, format, kind, source_url, sha256) "
             "JOIN LATERAL (SELECT id, origin_id FROM raw_metadata "
             "  WHERE raw_metadata.sha256 = k.sha256 AND raw_metadata.authority = k.authority "
+            "  AND raw_metadata.format = k.format AND raw_metadata.kind = k.kind "
             "  AND raw_metadata.source_url IS NOT DISTINCT FROM k.source_url "
             "  ORDER BY id LIMIT 1) AS r ON true"
         ),
         {
             "authorities": [k[0] for k in keys],
-            "urls": [k[1] for k in keys],
-            "digests": [k[2] for k in keys],
+            "formats": [k[1] for k in keys],
+            "kinds": [k[2] for k in keys],
+            "urls": [k[3] for k in keys],
+            "digests": [k[4] for k in keys],
         },
     )
-    return {(a, u, bytes(d)): (rid, oid) for a, u, d, rid, oid in rows}
+    return {(a, f, k, u, bytes(d)): (rid, oid) for a, f, k, u, d, rid, oid in rows}
 
 
 def _store_raw(session: Session, items: Sequence[_Item]) -> None:
@@ -303,7 +316,7 @@ def _keys(host: str, url: str | None, native_id: str | None) -> set[tuple[str, .
 def _classify(session: Session, items: Sequence[_Item]) -> list[_Plan | None]:
     """A fast-path plan for each record it can take (see the module docstring), else None.
 
-    Mirrors the lookups of ``ingest._apply_origin``, for all records in two queries.
+    Mirrors the lookups of ``ingest._apply_origin``, for all records in a few queries.
     """
     recs: list[OriginRecord | None] = []
     for item in items:
@@ -313,9 +326,12 @@ def _classify(session: Session, items: Sequence[_Item]) -> list[_Plan | None]:
             rec = None
         if rec is not None and rec.previous_urls:
             rec = None
+        if rec is not None and rec.owner is not None and rec.owner.native_id is None:
+            rec = None  # an owner known by login only: matched one by one
         recs.append(rec)
     urls: set[str] = set()
     natives: set[tuple[str, str]] = set()
+    owner_logins: set[tuple[str, str]] = set()
     for rec in recs:
         if rec is None:
             continue
@@ -328,10 +344,16 @@ def _classify(session: Session, items: Sequence[_Item]) -> list[_Plan | None]:
                 natives.add((rec.forge, rec.fork_parent_native_id))
         if rec.declared_repository_url:
             urls.add(rec.declared_repository_url)
+        if rec.owner is not None:
+            owner_logins.add((rec.forge, rec.owner.login.lower()))
     by_url = _lookup_urls(session, urls)
     by_native = _lookup_natives(session, natives)
+    unidentified = _unidentified_owners(session, owner_logins)
     return [
-        None if rec is None else _plan(item, rec, by_url, by_native)
+        None
+        if rec is None
+        or (rec.owner is not None and (rec.forge, rec.owner.login.lower()) in unidentified)
+        else _plan(item, rec, by_url, by_native)
         for item, rec in zip(items, recs, strict=True)
     ]
 
@@ -339,39 +361,44 @@ def _classify(session: Session, items: Sequence[_Item]) -> list[_Plan | None]:
 def _plan(
     item: _Item,
     rec: OriginRecord,
-    by_url: dict[str, _UrlHit],
+    by_url: dict[str, list[_UrlHit]],
     by_native: dict[tuple[str, str], _NativeHit],
 ) -> _Plan | None:
     native = by_native.get((rec.forge, rec.native_id)) if rec.native_id else None
-    hit = by_url.get(rec.url)
+    holders = by_url.get(rec.url, [])
     last_fetched_at: datetime | None
     if native is not None:
         if native.url != rec.url:
-            return None  # renamed or transferred, or the URL is someone else's
+            return None  # renamed or transferred: the per-record path moves it
+        if any(h.origin_id != native.origin_id for h in holders):
+            return None  # another origin held this URL too: periods decide, one by one
         origin_id, last_fetched_at = native.origin_id, native.last_fetched_at
-    elif hit is not None and hit.origin_id is not None:
-        origin_id, last_fetched_at = hit.origin_id, hit.last_fetched_at
-    elif hit is not None and hit.alias_of is not None:
-        return None  # a former URL of an origin: the per-record path renames it back
-    else:
+    elif rec.native_id is not None:
+        if holders:
+            return None  # a placeholder to identify, or a new repository on a used URL
         origin_id, last_fetched_at = None, None
-    if last_fetched_at is not None and item.fetched_at < last_fetched_at:
-        return None  # stale: the per-record path keeps the newer fields
+    elif not holders:
+        origin_id, last_fetched_at = None, None
+    elif len(holders) == 1 and holders[0].current and holders[0].native_id is None:
+        origin_id, last_fetched_at = holders[0].origin_id, holders[0].last_fetched_at
+    else:
+        return None
+    if last_fetched_at is not None and item.fetched_at <= last_fetched_at:
+        return None  # older, or as old (a tie the payload order settles): one by one
     fork_parent_id = None
     if rec.fork_parent_url:
-        parent = (
-            by_native.get((rec.forge, rec.fork_parent_native_id))
-            if rec.fork_parent_native_id
-            else None
-        )
-        parent_id = (
-            parent.origin_id if parent is not None else _resolved(by_url, rec.fork_parent_url)
-        )
+        if rec.fork_parent_native_id:
+            parent = by_native.get((rec.forge, rec.fork_parent_native_id))
+            parent_id = parent.origin_id if parent is not None else None
+        else:
+            parent_id = _resolved(by_url, rec.fork_parent_url)
         if parent_id is None:
-            return None  # the parent must be created as a placeholder
+            return None  # the parent must be found by URL or created: one by one
         fork_parent_id = parent_id if parent_id != origin_id else None
     repository_origin_id = None
     if rec.declared_repository_url:
+        if len(by_url.get(rec.declared_repository_url, [])) > 1:
+            return None  # several holders: the per-record path picks the current one
         repository_origin_id = _resolved(by_url, rec.declared_repository_url)
     refs = _keys(
         rec.forge, rec.fork_parent_url, rec.fork_parent_native_id if rec.fork_parent_url else None
@@ -386,41 +413,63 @@ def _plan(
         origin_id=origin_id,
         fork_parent_id=fork_parent_id,
         repository_origin_id=repository_origin_id,
+        last_fetched_at=last_fetched_at,
         own=frozenset(own),
         refs=frozenset(refs),
     )
 
 
-def _resolved(by_url: dict[str, _UrlHit], url: str) -> int | None:
-    """``repository.origin_by_url_or_alias``, from the looked-up hits."""
-    hit = by_url.get(url)
-    if hit is None:
-        return None
-    return hit.origin_id if hit.origin_id is not None else hit.alias_of
+def _resolved(by_url: dict[str, list[_UrlHit]], url: str) -> int | None:
+    """``repository.origin_by_url_or_alias`` when one origin ever held ``url``; None
+    when none did (several: the caller goes one by one)."""
+    hits = by_url.get(url, [])
+    return hits[0].origin_id if len(hits) == 1 else None
 
 
-def _lookup_urls(session: Session, urls: Iterable[str]) -> dict[str, _UrlHit]:
-    """Origins holding these URLs, or having held them (aliases).
+def _lookup_urls(session: Session, urls: Iterable[str]) -> dict[str, list[_UrlHit]]:
+    """Origins holding these URLs now, or seen at them before.
 
-    Lookups are written as LATERAL subqueries so that each key is one unique-index
-    probe whatever the planner believes about tables that grow during an import.
+    Lookups are written as LATERAL subqueries so that each key is one index probe
+    whatever the planner believes about tables that grow during an import.
     """
     wanted = list(urls)
     if not wanted:
         return {}
     rows = session.execute(
         text(
-            "SELECT u.url, o.id, o.last_fetched_at, a.origin_id "
+            "SELECT u.url, h.origin_id, o.native_id, o.url = u.url, o.last_fetched_at "
             "FROM unnest(CAST(:urls AS text[])) AS u(url) "
-            "LEFT JOIN LATERAL (SELECT id, last_fetched_at FROM origin "
-            "  WHERE origin.url = u.url) AS o ON true "
-            "LEFT JOIN LATERAL (SELECT origin_id FROM origin_alias "
-            "  WHERE origin_alias.url = u.url) AS a ON true "
-            "WHERE o.id IS NOT NULL OR a.origin_id IS NOT NULL"
+            "JOIN LATERAL (SELECT id AS origin_id FROM origin WHERE origin.url = u.url "
+            "  UNION SELECT origin_id FROM origin_alias WHERE origin_alias.url = u.url) "
+            "  AS h ON true "
+            "JOIN origin o ON o.id = h.origin_id"
         ),
         {"urls": wanted},
     )
-    return {url: _UrlHit(oid, fetched, alias) for url, oid, fetched, alias in rows}
+    found: dict[str, list[_UrlHit]] = {}
+    for url, origin_id, native_id, current, fetched in rows:
+        found.setdefault(url, []).append(_UrlHit(origin_id, native_id, current, fetched))
+    return found
+
+
+def _unidentified_owners(
+    session: Session, logins: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """(forge host, login) pairs held by an owner known by login only: the per-record
+    path decides whether a payload's account is that one."""
+    wanted = list(logins)
+    if not wanted:
+        return set()
+    rows = session.execute(
+        text(
+            "SELECT f.name, w.login FROM unnest(CAST(:hosts AS text[]), "
+            "CAST(:logins AS text[])) AS k(host, login) "
+            "JOIN forge f ON f.name = k.host "
+            "JOIN owner w ON w.forge_id = f.id AND w.login = k.login AND w.native_id IS NULL"
+        ),
+        {"hosts": [h for h, _ in wanted], "logins": [login for _, login in wanted]},
+    )
+    return {(host, login) for host, login in rows}
 
 
 def _lookup_natives(
@@ -462,7 +511,7 @@ def _write_run(
 
     Order inside the run does not matter (no two plans share an origin, and none
     points to an origin another creates); owners shared by several records get the
-    values the last of them leaves, as one by one.
+    values of the newest payload naming them, as one by one.
     """
     if not run:
         return {}
@@ -472,6 +521,7 @@ def _write_run(
             forges[plan.rec.forge] = repo.forge_for(session, plan.rec.forge, plan.rec.forge_kind).id
     owner_ids = _upsert_owners(session, run, forges)
     origin_ids = _write_origins(session, run, forges, owner_ids)
+    _record_urls(session, run, origin_ids)
     _replace_declared_licenses(session, run, origin_ids)
     session.execute(
         text(
@@ -492,85 +542,162 @@ def _write_run(
     }
 
 
+def _rank(item: _Item) -> bytes:
+    """``ingest.payload_rank`` of the payload this item stores."""
+    return item.digest + (item.env.url or "").encode()
+
+
+OwnerKey = tuple[int, str]  # forge id, the owner's forge id
+
+
 def _upsert_owners(
     session: Session, run: Sequence[_Plan], forges: dict[str, int]
-) -> dict[tuple[int, str], int]:
-    """Owners as ``ingest._owner`` leaves them: the spelling, provenance and mapper of
-    the last record naming them, other fields from the last record that gave them."""
-    folded: dict[tuple[int, str], dict[str, Any]] = {}
+) -> dict[OwnerKey, int]:
+    """Owners as ``ingest._owner`` leaves them: found by forge id (every owner here has
+    one), fields from the newest payload naming them (by fetch time, then what the
+    payload says of the owner, then its own rank), each login's period widened."""
+    newest: dict[OwnerKey, tuple[tuple[datetime, bytes], _Plan]] = {}
+    logins: dict[tuple[OwnerKey, str], dict[str, Any]] = {}
     for plan in run:
         owner = plan.rec.owner
         if owner is None:
             continue
-        key = (forges[plan.rec.forge], owner.login.lower())
-        row = folded.setdefault(key, {"native_id": None, "kind": None, "name": None, "url": None})
-        row["display_login"] = owner.login
-        row["native_id"] = owner.native_id or row["native_id"]
-        row["kind"] = (owner.kind.value if owner.kind else None) or row["kind"]
-        row["name"] = owner.name or row["name"]
-        row["url"] = owner.url or row["url"]
-        row["raw_metadata_id"] = plan.item.raw_id
-        row["mapper_version"] = plan.item.mapped.mapper_version if plan.item.mapped else None
-    if not folded:
+        assert owner.native_id is not None  # classified: owners by login go one by one
+        key = (forges[plan.rec.forge], owner.native_id)
+        said = sum(v is not None for v in (owner.native_id, owner.kind, owner.name, owner.url))
+        order = (plan.item.fetched_at, bytes([said]) + _rank(plan.item))
+        if key not in newest or order > newest[key][0]:
+            newest[key] = (order, plan)
+        login = logins.setdefault(
+            (key, owner.login.lower()),
+            {"first": order[0], "last": order[0], "order": order, "plan": plan},
+        )
+        login["first"] = min(login["first"], order[0])
+        login["last"] = max(login["last"], order[0])
+        if order > login["order"]:
+            login["order"], login["plan"] = order, plan
+    if not newest:
         return {}
     _temp(
         session,
         "tmp_bulk_owner",
-        "forge_id int4, login text, display_login text, native_id text, kind text, "
-        "name text, url text, raw_metadata_id int8, mapper_version text",
+        "forge_id int4, native_id text, login text, display_login text, kind text, "
+        "name text, url text, raw_metadata_id int8, mapper_version text, "
+        "seen_at timestamptz, seen_rank bytea",
+    )
+    columns = [
+        ("forge_id", "int4"),
+        ("native_id", "text"),
+        ("login", "text"),
+        ("display_login", "text"),
+        ("kind", "text"),
+        ("name", "text"),
+        ("url", "text"),
+        ("raw_metadata_id", "int8"),
+        ("mapper_version", "text"),
+        ("seen_at", "timestamptz"),
+        ("seen_rank", "bytea"),
+    ]
+    rows = []
+    for (forge_id, native_id), ((seen_at, seen_rank), plan) in newest.items():
+        owner = plan.rec.owner
+        assert owner is not None
+        assert plan.item.mapped is not None
+        rows.append(
+            (
+                forge_id,
+                native_id,
+                owner.login.lower(),
+                owner.login,
+                owner.kind.value if owner.kind else None,
+                owner.name,
+                owner.url,
+                plan.item.raw_id,
+                plan.item.mapped.mapper_version,
+                seen_at,
+                seen_rank,
+            )
+        )
+    _copy(session, "tmp_bulk_owner", columns, rows)
+    fields = ("login", "display_login", "kind", "name", "url", "raw_metadata_id")
+    session.execute(
+        text(
+            "INSERT INTO owner (forge_id, native_id, login, display_login, kind, name, url, "
+            "raw_metadata_id, mapper_version, seen_at, seen_rank) "
+            "SELECT forge_id, native_id, login, display_login, CAST(kind AS owner_kind), name, "
+            "url, raw_metadata_id, mapper_version, seen_at, seen_rank FROM tmp_bulk_owner "
+            "ON CONFLICT (forge_id, native_id) DO UPDATE SET "
+            + ", ".join(f"{f} = EXCLUDED.{f}" for f in fields)
+            + ", mapper_version = EXCLUDED.mapper_version, seen_at = EXCLUDED.seen_at, "
+            "seen_rank = EXCLUDED.seen_rank, updated_at = now() "
+            "WHERE (EXCLUDED.seen_at, EXCLUDED.seen_rank) > "
+            "(coalesce(owner.seen_at, '-infinity'), owner.seen_rank)"
+        )
+    )
+    ids: dict[OwnerKey, int] = {
+        (forge_id, native_id): owner_id
+        for forge_id, native_id, owner_id in session.execute(
+            text(
+                "SELECT t.forge_id, t.native_id, w.id FROM tmp_bulk_owner t "
+                "JOIN owner w ON w.forge_id = t.forge_id AND w.native_id = t.native_id"
+            )
+        )
+    }
+    _temp(
+        session,
+        "tmp_bulk_owner_login",
+        "owner_id int8, login text, display_login text, first_seen_at timestamptz, "
+        "last_seen_at timestamptz, seen_rank bytea, raw_metadata_id int8",
     )
     _copy(
         session,
-        "tmp_bulk_owner",
+        "tmp_bulk_owner_login",
         [
-            ("forge_id", "int4"),
+            ("owner_id", "int8"),
             ("login", "text"),
             ("display_login", "text"),
-            ("native_id", "text"),
-            ("kind", "text"),
-            ("name", "text"),
-            ("url", "text"),
+            ("first_seen_at", "timestamptz"),
+            ("last_seen_at", "timestamptz"),
+            ("seen_rank", "bytea"),
             ("raw_metadata_id", "int8"),
-            ("mapper_version", "text"),
         ],
         (
             (
-                forge_id,
+                ids[key],
                 login,
-                row["display_login"],
-                row["native_id"],
-                row["kind"],
-                row["name"],
-                row["url"],
-                row["raw_metadata_id"],
-                row["mapper_version"],
+                row["plan"].rec.owner.login,
+                row["first"],
+                row["last"],
+                row["order"][1],
+                row["plan"].item.raw_id,
             )
-            for (forge_id, login), row in folded.items()
+            for (key, login), row in logins.items()
         ),
     )
-    rows = session.execute(
+    newer = (
+        "(EXCLUDED.last_seen_at, EXCLUDED.seen_rank) > "
+        "(coalesce(owner_login.last_seen_at, '-infinity'), owner_login.seen_rank)"
+    )
+    session.execute(
         text(
-            "INSERT INTO owner (forge_id, login, display_login, native_id, kind, name, url, "
-            "raw_metadata_id, mapper_version) "
-            "SELECT forge_id, login, display_login, native_id, CAST(kind AS owner_kind), "
-            "name, url, raw_metadata_id, mapper_version FROM tmp_bulk_owner "
-            "ON CONFLICT (forge_id, login) DO UPDATE SET "
-            "display_login = EXCLUDED.display_login, "
-            "native_id = COALESCE(EXCLUDED.native_id, owner.native_id), "
-            "kind = COALESCE(EXCLUDED.kind, owner.kind), "
-            "name = COALESCE(EXCLUDED.name, owner.name), "
-            "url = COALESCE(EXCLUDED.url, owner.url), "
-            "raw_metadata_id = EXCLUDED.raw_metadata_id, "
-            "mapper_version = EXCLUDED.mapper_version, "
-            "updated_at = now() "
-            "RETURNING forge_id, login, id"
+            "INSERT INTO owner_login (owner_id, login, display_login, first_seen_at, "
+            "last_seen_at, seen_rank, raw_metadata_id) SELECT owner_id, login, display_login, "
+            "first_seen_at, last_seen_at, seen_rank, raw_metadata_id FROM tmp_bulk_owner_login "
+            "ON CONFLICT (owner_id, login) DO UPDATE SET "
+            "first_seen_at = least(owner_login.first_seen_at, EXCLUDED.first_seen_at), "
+            "last_seen_at = greatest(owner_login.last_seen_at, EXCLUDED.last_seen_at), "
+            + ", ".join(
+                f"{c} = CASE WHEN {newer} THEN EXCLUDED.{c} ELSE owner_login.{c} END"
+                for c in ("display_login", "raw_metadata_id", "seen_rank")
+            )
         )
     )
-    return {(forge_id, login): owner_id for forge_id, login, owner_id in rows}
+    return ids
 
 
 _ORIGIN_COLUMNS: list[tuple[str, str]] = [
     ("url", "text"),
+    ("archive_url", "text"),
     ("swhid_id", "bytea"),
     ("forge_id", "int4"),
     ("kind", "text"),  # cast to origin_kind in SQL
@@ -582,13 +709,16 @@ _ORIGIN_COLUMNS: list[tuple[str, str]] = [
     ("homepage", "text"),
     ("topics", "text[]"),
     ("language", "text"),
-    ("stars", "int4"),
-    ("forks", "int4"),
-    ("watchers", "int4"),
-    ("open_issues", "int4"),
+    ("stars", "int8"),
+    ("forks", "int8"),
+    ("watchers", "int8"),
+    ("open_issues", "int8"),
     ("is_fork", "bool"),
     ("is_archived", "bool"),
     ("is_template", "bool"),
+    ("is_mirror", "bool"),
+    ("latest_version", "text"),
+    ("fork_source_url", "text"),
     ("default_branch", "text"),
     ("issue_tracker_url", "text"),
     ("declared_repository_url", "text"),
@@ -596,7 +726,6 @@ _ORIGIN_COLUMNS: list[tuple[str, str]] = [
     ("forge_created_at", "timestamptz"),
     ("forge_updated_at", "timestamptz"),
     ("forge_pushed_at", "timestamptz"),
-    ("extra", "jsonb"),
     ("last_fetched_at", "timestamptz"),
     ("raw_metadata_id", "int8"),
     ("mapper_version", "text"),
@@ -611,27 +740,21 @@ _ORIGIN_SET = ", ".join(
     f"{name} = "
     + _ORIGIN_KEPT.get(name, "CAST(t.kind AS origin_kind)" if name == "kind" else f"t.{name}")
     for name in _ORIGIN_NAMES
-    if name not in {"url", "swhid_id"}  # same URL: the fast path never renames
+    if name != "url"  # same URL: the fast path never renames
 )
 
 
 def _origin_row(plan: _Plan, forge_id: int, owner_id: int | None) -> tuple[object, ...]:
     rec, item = plan.rec, plan.item
     assert item.mapped is not None
-    extra = {
-        k: v
-        for k, v in {
-            "is_mirror": rec.is_mirror or None,
-            "latest_version": rec.latest_version,
-            "fork_source_url": rec.fork_source_url,
-        }.items()
-        if v is not None
-    }
+    recorded = rec.archive_url or rec.url
     return (
         plan.origin_id,
         item.pos,
+        plan.last_fetched_at,
         rec.url,
-        origin_swhid_id(rec.url),
+        recorded,
+        origin_swhid_id(recorded),
         forge_id,
         rec.kind.value,
         rec.native_id or None,
@@ -649,6 +772,9 @@ def _origin_row(plan: _Plan, forge_id: int, owner_id: int | None) -> tuple[objec
         rec.is_fork,
         rec.is_archived,
         rec.is_template,
+        rec.is_mirror,
+        rec.latest_version,
+        rec.fork_source_url,
         rec.default_branch,
         rec.issue_tracker_url,
         rec.declared_repository_url,
@@ -656,7 +782,6 @@ def _origin_row(plan: _Plan, forge_id: int, owner_id: int | None) -> tuple[objec
         rec.created_at,
         rec.updated_at,
         rec.pushed_at,
-        extra,
         item.fetched_at,
         item.raw_id,
         item.mapped.mapper_version,
@@ -667,13 +792,13 @@ def _write_origins(
     session: Session,
     run: Sequence[_Plan],
     forges: dict[str, int],
-    owner_ids: dict[tuple[int, str], int],
+    owner_ids: dict[OwnerKey, int],
 ) -> dict[int, int]:
     """Insert the new origins and update the existing ones; position -> origin id.
 
     New origins are a plain INSERT and existing ones an UPDATE guarded by the URL and
     the payload time the classification saw: a concurrent writer makes the first fail
-    on a unique key and the second miss rows, and either way the batch is redone one
+    on a unique key or the second miss rows, and either way the batch is redone one
     by one instead of half-applied. Repositories new to us then claim the packages
     that declared them (``repository.link_packages_to_repository``).
     """
@@ -681,16 +806,24 @@ def _write_origins(
     for plan in run:
         forge_id = forges[plan.rec.forge]
         owner = plan.rec.owner
-        owner_id = owner_ids[(forge_id, owner.login.lower())] if owner is not None else None
+        owner_id = owner_ids[(forge_id, owner.native_id or "")] if owner is not None else None
         rows.append(_origin_row(plan, forge_id, owner_id))
     _temp(
         session,
         "tmp_bulk_origin",
-        "target_id int8, ord int4, "
+        "target_id int8, ord int4, seen_fetched_at timestamptz, "
         + ", ".join(f"{name} {pg_type}" for name, pg_type in _ORIGIN_COLUMNS),
     )
     _copy(
-        session, "tmp_bulk_origin", [("target_id", "int8"), ("ord", "int4"), *_ORIGIN_COLUMNS], rows
+        session,
+        "tmp_bulk_origin",
+        [
+            ("target_id", "int8"),
+            ("ord", "int4"),
+            ("seen_fetched_at", "timestamptz"),
+            *_ORIGIN_COLUMNS,
+        ],
+        rows,
     )
     ids: dict[int, int] = {}
     new = [p for p in run if p.origin_id is None]
@@ -727,7 +860,7 @@ def _write_origins(
                     f"UPDATE origin o SET {_ORIGIN_SET}, updated_at = now() "
                     "FROM tmp_bulk_origin t WHERE t.target_id IS NOT NULL "
                     "AND o.id = t.target_id AND o.url = t.url "
-                    "AND (o.last_fetched_at IS NULL OR o.last_fetched_at <= t.last_fetched_at) "
+                    "AND o.last_fetched_at IS NOT DISTINCT FROM t.seen_fetched_at "
                     "RETURNING o.id"
                 )
             ).scalars()
@@ -738,6 +871,60 @@ def _write_origins(
                 raise ConcurrentChange(f"origin {plan.origin_id} changed during the batch")
             ids[plan.item.pos] = plan.origin_id
     return ids
+
+
+def _record_urls(session: Session, run: Sequence[_Plan], origin_ids: dict[int, int]) -> None:
+    """``repository.record_url`` for the whole run: each origin was seen at its URL."""
+    _temp(
+        session,
+        "tmp_bulk_alias",
+        "origin_id int8, url text, archive_url text, full_name text, seen_at timestamptz, "
+        "seen_rank bytea, raw_metadata_id int8",
+    )
+    _copy(
+        session,
+        "tmp_bulk_alias",
+        [
+            ("origin_id", "int8"),
+            ("url", "text"),
+            ("archive_url", "text"),
+            ("full_name", "text"),
+            ("seen_at", "timestamptz"),
+            ("seen_rank", "bytea"),
+            ("raw_metadata_id", "int8"),
+        ],
+        (
+            (
+                origin_ids[p.item.pos],
+                p.rec.url,
+                p.rec.archive_url or p.rec.url,
+                p.rec.full_name,
+                p.item.fetched_at,
+                _rank(p.item),
+                p.item.raw_id,
+            )
+            for p in run
+        ),
+    )
+    newer = (
+        "(origin_alias.reason <> 'seen' OR (EXCLUDED.seen_at, EXCLUDED.seen_rank) > "
+        "(origin_alias.seen_at, origin_alias.seen_rank))"
+    )
+    session.execute(
+        text(
+            "INSERT INTO origin_alias (origin_id, url, archive_url, full_name, reason, "
+            "first_seen_at, last_seen_at, seen_at, seen_rank, raw_metadata_id) "
+            "SELECT origin_id, url, archive_url, full_name, 'seen', seen_at, seen_at, seen_at, "
+            "seen_rank, raw_metadata_id FROM tmp_bulk_alias "
+            "ON CONFLICT (origin_id, url) DO UPDATE SET reason = 'seen', "
+            "first_seen_at = least(origin_alias.first_seen_at, EXCLUDED.first_seen_at), "
+            "last_seen_at = greatest(origin_alias.last_seen_at, EXCLUDED.last_seen_at), "
+            + ", ".join(
+                f"{c} = CASE WHEN {newer} THEN EXCLUDED.{c} ELSE origin_alias.{c} END"
+                for c in ("archive_url", "full_name", "raw_metadata_id", "seen_rank", "seen_at")
+            )
+        )
+    )
 
 
 def _replace_declared_licenses(

@@ -48,7 +48,23 @@ def _opt_str(obj: dict[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidEnvelope(f"{key!r} must be a string")
-    return value or None
+    return _storable(value, repr(key)) or None
+
+
+def _storable(value: str, what: str) -> str:
+    """PostgreSQL text holds neither NUL nor unpaired surrogates: refuse them here,
+    where the line can fail alone, rather than at the INSERT of its whole batch."""
+    if "\x00" in value:
+        raise InvalidEnvelope(f"{what} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEnvelope(f"{what} contains a lone surrogate (not valid Unicode)") from None
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise InvalidEnvelope(f"not JSON: {name} is not a JSON number")
 
 
 def parse_envelope(line: bytes | str) -> Envelope:
@@ -57,9 +73,14 @@ def parse_envelope(line: bytes | str) -> Envelope:
     if len(line) > MAX_LINE_BYTES:
         raise InvalidEnvelope(f"line longer than {MAX_LINE_BYTES} bytes")
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_reject_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidEnvelope(f"not JSON: {exc}") from exc
+    except RecursionError:
+        # json refuses to nest deeper than the interpreter's recursion limit (about a
+        # thousand levels; real payloads nest a handful): the line fails alone, and
+        # every later reader of the stored bytes (rederive) stays within that limit.
+        raise InvalidEnvelope("JSON nested too deep") from None
     if not isinstance(obj, dict):
         raise InvalidEnvelope("an envelope is a JSON object")
     missing = [k for k in ("authority", "format", "kind", "payload") if k not in obj]
@@ -81,16 +102,22 @@ def parse_envelope(line: bytes | str) -> Envelope:
     if not isinstance(fetcher, dict):
         raise InvalidEnvelope("'fetcher' must be an object")
     payload = obj["payload"]
+    try:
+        payload_bytes = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        raise InvalidEnvelope("the payload contains a lone surrogate (not valid Unicode)") from None
+    except RecursionError:
+        raise InvalidEnvelope("JSON nested too deep") from None
     return Envelope(
         authority=authority.strip().lower(),
         format=fmt,
         kind=kind,
         payload=payload,
-        payload_bytes=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        payload_bytes=payload_bytes,
         url=_opt_str(obj, "url"),
         origin=_opt_str(obj, "origin"),
         fetched_at=fetched_at,
-        fetcher_name=str(fetcher.get("name") or "import"),
-        fetcher_version=str(fetcher.get("version") or "1"),
+        fetcher_name=_storable(str(fetcher.get("name") or "import"), "'fetcher.name'"),
+        fetcher_version=_storable(str(fetcher.get("version") or "1"), "'fetcher.version'"),
         etag=_opt_str(obj, "etag"),
     )

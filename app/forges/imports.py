@@ -39,6 +39,8 @@ class ImportReport:
     stale: int = 0
     failed: int = 0
     issues: int = 0
+    # The first MAX_FAILURES_KEPT failures (a report stays small however bad the dump);
+    # every failure goes to ``on_item`` as it happens (a job item, a CLI line).
     failures: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, line_no: int, outcome: IngestOutcome) -> None:
@@ -48,14 +50,23 @@ class ImportReport:
         if outcome.status == "failed" and len(self.failures) < MAX_FAILURES_KEPT:
             self.failures.append((line_no, outcome.error or "failed"))
 
-    def summary(self) -> str:
+    def summary(self, *, failures_listed: str | None = None) -> str:
+        """Counts, then the failures kept; ``failures_listed`` says where all of them
+        went already (e.g. "above"), and then none is repeated."""
         text = (
             f"{self.lines} lines: {self.applied} applied, {self.unchanged} unchanged, "
             f"{self.stale} older than what we have, {self.failed} failed; "
             f"{self.issues} issues and pull requests"
         )
-        for line_no, reason in self.failures[:10]:
+        if failures_listed is not None:
+            return text + (f" (failed lines listed {failures_listed})" if self.failed else "")
+        for line_no, reason in self.failures:
             text += f"\n  line {line_no}: {reason}"
+        if self.failed > len(self.failures):
+            text += (
+                f"\n  ... and {self.failed - len(self.failures)} more failed lines, not kept "
+                "in this report (a job lists every one as a failed item)"
+            )
         return text
 
     def as_dict(self) -> dict[str, object]:
@@ -67,6 +78,7 @@ class ImportReport:
             "failed": self.failed,
             "issues": self.issues,
             "failures": [{"line": n, "reason": r} for n, r in self.failures],
+            "failures_not_listed": self.failed - len(self.failures),
         }
 
 

@@ -40,6 +40,16 @@ def req_int(obj: JSONObject, key: str, what: str) -> int:
     value = obj.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise UnmappablePayload(f"{what}: required integer {key!r} is missing or not an integer")
+    return _in_range(value, key, what)
+
+
+# JSON numbers have no width; the model's integers (ids, counts) are 64-bit at most.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _in_range(value: int, key: str, what: str) -> int:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise UnmappablePayload(f"{what}: {key!r} is out of range (64-bit integers): {value}")
     return value
 
 
@@ -71,7 +81,7 @@ def opt_int(obj: JSONObject | None, key: str, what: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise UnmappablePayload(f"{what}: {key!r} should be an integer, got {_type_name(value)}")
-    return value
+    return _in_range(value, key, what)
 
 
 def opt_bool(obj: JSONObject | None, key: str, what: str) -> bool | None:

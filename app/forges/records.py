@@ -42,8 +42,8 @@ class OwnerRecord:
 class OriginRecord:
     """A repository or package, normalized across forges and registries."""
 
-    url: str  # canonical URL (the origin's identity)
-    forge: str  # host name of the forge or registry
+    url: str  # canonical URL: what matches spellings and aliases (never hashed)
+    forge: str  # host name of the forge or registry (with its port when not the default)
     forge_kind: ForgeKind
     kind: OriginKind
     native_id: str | None = None
@@ -52,6 +52,7 @@ class OriginRecord:
     is_fork: bool = False
     fork_parent_url: str | None = None
     fork_parent_native_id: str | None = None
+    fork_parent_archive_url: str | None = None  # the parent's URL as the forge spells it
     fork_source_url: str | None = None  # root of the fork network (GitHub's ``source``)
     description: str | None = None
     homepage: str | None = None
@@ -78,6 +79,9 @@ class OriginRecord:
     previous_urls: tuple[str, ...] = ()
     declared_licenses: tuple[DeclaredLicense, ...] = ()
     latest_version: str | None = None  # packages: the version the record describes
+    # The URL as the forge or registry spells it, the one Software Heritage records and
+    # hashes into ``swh:1:ori:`` (GitHub's ``html_url``, GitLab's ``http_url_to_repo``...).
+    archive_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

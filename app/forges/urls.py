@@ -4,7 +4,9 @@ An origin's ``swh:1:ori`` id is the SHA-1 of its URL, so two spellings of one
 repository must become one string. The rules:
 
 * scheme becomes ``https`` (``http``, ``git``, ``ssh``, ``git+https``...), user info,
-  default ports, query and fragment are dropped;
+  query and fragment are dropped; a port is kept when it is a web port other than the
+  scheme's default (``https://host:8443/g/p`` is another server than ``host/g/p``),
+  dropped when it is the default or an ssh/git daemon's (not where the web pages are);
 * the host is lower-cased and a leading ``www.`` removed;
 * a trailing ``.git`` and trailing slashes are removed;
 * the path is lower-cased on forges that resolve owner/name case-insensitively
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from packaging.utils import canonicalize_name
 
@@ -42,6 +44,8 @@ CASE_INSENSITIVE_HOSTS = frozenset(
 _TWO_SEGMENT_HOSTS = frozenset({"github.com", "bitbucket.org", "codeberg.org", "gitea.com"})
 
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+\.[a-z]{2,}):(?!//)(?P<path>.+)$", re.I)
+# ``host:8443/g/p`` (no user, digits then a slash) is a host and port, not scp syntax.
+_BARE_HOST_PORT = re.compile(r"^[\w.-]+:\d+(?:/|$)")
 _SHORTHAND = re.compile(r"^(?P<owner>[\w.-]+)/(?P<name>[\w.-]+)$")
 _PROVIDER = re.compile(r"^(?P<provider>github|gitlab|bitbucket|gist):(?P<path>.+)$", re.I)
 _PROVIDER_HOSTS = {
@@ -79,7 +83,7 @@ def normalize_url(url: str, *, case_insensitive: bool | None = None) -> str:
     if text.startswith("git+"):
         text = text[4:]
     scp = _SCP_LIKE.match(text)
-    if scp and "://" not in text:
+    if scp and "://" not in text and not _BARE_HOST_PORT.match(text):
         text = f"https://{scp.group('host')}/{scp.group('path')}"
     if "://" not in text:
         text = "https://" + text
@@ -87,6 +91,7 @@ def normalize_url(url: str, *, case_insensitive: bool | None = None) -> str:
     host = _clean_host(parts.hostname or "")
     if not host:
         raise ValueError(f"not a URL with a host: {url!r}")
+    host = _with_port(host, parts.scheme, parts)
     path = unquote(parts.path)
     package = _package_url_from_path(host, path)
     if package is not None:
@@ -101,6 +106,12 @@ def normalize_url(url: str, *, case_insensitive: bool | None = None) -> str:
     return f"https://{host}{path}"
 
 
+def web_host(url: str) -> str:
+    """The host of ``url`` as a forge is named: lower case, no ``www.``, with the port
+    when it is a web port other than the default. Raises ``ValueError`` without host."""
+    return urlsplit(normalize_url(url, case_insensitive=False)).netloc
+
+
 def parse_repository_url(url: str) -> RepositoryRef | None:
     """Host, owner and name of a repository URL, or ``None`` if it names no repository.
 
@@ -113,7 +124,7 @@ def parse_repository_url(url: str) -> RepositoryRef | None:
     except ValueError:
         return None
     parts = urlsplit(canonical)
-    host = parts.hostname or ""
+    host = parts.netloc  # the canonical form has no user info; a kept port stays
     segments = [s for s in _repository_path(host, parts.path).split("/") if s]
     if len(segments) < 2:
         return None
@@ -190,7 +201,61 @@ def _repository_path(host: str, path: str) -> str:
         return "/".join(path.split("/")[:3])
     if "/src/" in path:
         path = path.split("/src/", 1)[0]
+    return _cut_old_deep_link(path)
+
+
+# Pages of a project that GitLab before 12.0 (no ``/-/`` yet) and Gitea serve right
+# under the project path, with the shape of what follows. Projects nest in groups, so
+# ``/group/project/issues/1`` could otherwise read as project "1" of group
+# "group/project/issues". The shape is required so a project really named "issues"
+# (``/org/sub/issues``) stays one; the first match at depth >= 2 cuts the path.
+_NUMBER = re.compile(r"^\d+$")
+_COMMIT = re.compile(r"^[0-9a-fA-F]{7,40}$")
+_ANY = re.compile(r".")
+_DEEP_LINK_SHAPES: dict[str, re.Pattern[str]] = {
+    "issues": _NUMBER,
+    "merge_requests": _NUMBER,
+    "pulls": _NUMBER,
+    "pull": _NUMBER,
+    "milestones": _NUMBER,
+    "commit": _COMMIT,
+    "tree": _ANY,
+    "blob": _ANY,
+    "raw": _ANY,
+    "blame": _ANY,
+    "commits": _ANY,
+    "wikis": _ANY,
+    "wiki": _ANY,
+    "releases": _ANY,
+    "tags": _ANY,
+    "compare": _ANY,
+    "pipelines": _ANY,
+    "jobs": _ANY,
+}
+
+
+def _cut_old_deep_link(path: str) -> str:
+    segments = path.split("/")  # segments[0] is "" (the path starts with "/")
+    for i in range(3, len(segments) - 1):
+        shape = _DEEP_LINK_SHAPES.get(segments[i])
+        if shape is not None and shape.match(segments[i + 1]):
+            return "/".join(segments[:i])
     return path
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _with_port(host: str, scheme: str, parts: SplitResult) -> str:
+    """``host:port`` when the URL names a web port other than its scheme's default."""
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid port in {parts.netloc!r}") from exc
+    default = _DEFAULT_PORTS.get(scheme.lower())
+    if port is None or default is None or port == default:
+        return host
+    return f"{host}:{port}"
 
 
 def _clean_host(host: str) -> str:

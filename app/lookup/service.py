@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from packageurl import PackageURL
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from app.forges.urls import normalize_pypi_name, normalize_url
 from app.kit.swhid import InvalidSWHID, ObjectType, format_swhid, parse_swhid
-from app.models import Content, Directory, Origin, OriginAlias, Release, Revision, Snapshot
+from app.models import Content, Directory, Origin, Release, Revision, Snapshot
 
 Status = Literal["matched", "missing", "ambiguous", "invalid"]
 MAX_ITEMS = 1000
@@ -42,6 +44,17 @@ PURL_URLS = {
 
 
 @dataclass
+class UrlHold:
+    """An origin that held a URL, and when (first and last payload naming it there)."""
+
+    origin_id: int
+    swhid: str
+    url: Annotated[str, Field(description="The origin's current canonical URL.")]
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+@dataclass
 class LookupResult:
     """One answer per input item, in the input's place."""
 
@@ -59,6 +72,14 @@ class LookupResult:
     url: Annotated[str | None, Field(description="The origin's canonical URL.")] = None
     candidates: Annotated[list[str] | None, Field(description="When ambiguous.")] = None
     error: Annotated[str | None, Field(description="When invalid: what is wrong.")] = None
+    held_by: Annotated[
+        list[UrlHold] | None,
+        Field(
+            description="For a URL several origins have held (a repository transferred "
+            "away, a new one on its old URL): each of them and when, the current holder "
+            "(the match) first."
+        ),
+    ] = None
 
 
 def _purl_url(text: str) -> str:
@@ -114,8 +135,12 @@ def lookup(session: Session, items: list[str]) -> list[LookupResult]:
         if object_type is ObjectType.ORIGIN:
             origin_ids = {
                 bytes(key): int(oid)
+                # several origins may share one (a URL transferred, then reused): the
+                # one fetched last names it now, so it is read last
                 for key, oid in session.execute(
-                    select(Origin.swhid_id, Origin.id).where(Origin.swhid_id.in_(list(wanted)))
+                    select(Origin.swhid_id, Origin.id)
+                    .where(Origin.swhid_id.in_(list(wanted)))
+                    .order_by(Origin.last_fetched_at.asc().nulls_first(), Origin.id)
                 )
             }
             for key, waiting in wanted.items():
@@ -143,30 +168,54 @@ def lookup(session: Session, items: list[str]) -> list[LookupResult]:
     return results
 
 
+def _holder_order(row: Any) -> tuple[object, ...]:
+    """As ``app.forges.repository.url_holders``: last seen at the URL first (never seen
+    last), its current holder before former ones, then by forge id and row id."""
+    _, origin_id, _, _, native_id, _, last_seen, current = row
+    return (
+        last_seen is None,
+        -last_seen.timestamp() if last_seen is not None else 0,
+        not current,
+        native_id is not None,
+        native_id or "",
+        origin_id,
+    )
+
+
 def _resolve_urls(session: Session, by_url: dict[str, list[LookupResult]]) -> None:
-    urls = list(by_url)
-    direct: dict[str, tuple[int, bytes]] = {
-        str(url): (int(oid), bytes(key))
-        for url, oid, key in session.execute(
-            select(Origin.url, Origin.id, Origin.swhid_id).where(Origin.url.in_(urls))
-        )
-    }
-    aliased: dict[str, set[tuple[int, bytes, str]]] = defaultdict(set)
-    for alias, oid, key, current in session.execute(
-        select(OriginAlias.url, Origin.id, Origin.swhid_id, Origin.url)
-        .join(Origin, Origin.id == OriginAlias.origin_id)
-        .where(OriginAlias.url.in_(urls))
-    ):
-        aliased[str(alias)].add((int(oid), bytes(key), str(current)))
-    for url, waiting in by_url.items():
-        for r in waiting:
-            if url in direct:
-                r.status, r.origin_id = "matched", direct[url][0]
-                r.swhid = format_swhid(ObjectType.ORIGIN, direct[url][1])
-            elif len(aliased.get(url, ())) == 1:
-                oid, key, current = next(iter(aliased[url]))
-                r.status, r.origin_id, r.url = "matched", oid, current
-                r.swhid = format_swhid(ObjectType.ORIGIN, key)
-            elif len(aliased.get(url, ())) > 1:
-                r.status = "ambiguous"
-                r.candidates = sorted(current for _, _, current in aliased[url])
+    """A URL names the origin that held it last (current or former URL alike); when
+    several did, all of them come with their periods (``held_by``)."""
+    rows = session.execute(
+        sql(
+            "SELECT u.url, o.id, o.swhid_id, o.url, o.native_id, a.first_seen_at, "
+            "greatest(a.last_seen_at, CASE WHEN o.url = u.url THEN o.last_fetched_at END), "
+            "o.url = u.url "
+            "FROM unnest(CAST(:urls AS text[])) AS u(url) "
+            "JOIN LATERAL (SELECT id FROM origin WHERE origin.url = u.url "
+            "  UNION SELECT origin_id FROM origin_alias WHERE origin_alias.url = u.url) "
+            "  AS h(id) ON true "
+            "JOIN origin o ON o.id = h.id "
+            "LEFT JOIN origin_alias a ON a.origin_id = o.id AND a.url = u.url"
+        ),
+        {"urls": list(by_url)},
+    ).all()
+    holders: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        holders[row[0]].append(row)
+    for url, found in holders.items():
+        found.sort(key=_holder_order)
+        first = found[0]
+        for r in by_url[url]:
+            r.status, r.origin_id, r.url = "matched", first[1], first[3]
+            r.swhid = format_swhid(ObjectType.ORIGIN, bytes(first[2]))
+            if len(found) > 1:
+                r.held_by = [
+                    UrlHold(
+                        origin_id=h[1],
+                        swhid=format_swhid(ObjectType.ORIGIN, bytes(h[2])),
+                        url=h[3],
+                        first_seen_at=h[5],
+                        last_seen_at=h[6],
+                    )
+                    for h in found
+                ]

@@ -13,7 +13,7 @@ from app.models.archive import (
 )
 from app.models.base import Base
 from app.models.facts import ContentFact, PiiFinding
-from app.models.forges import Forge, Origin, OriginAlias, Owner, RawMetadata
+from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
 from app.models.licenses import License, LicenseFinding, OriginLicense
@@ -66,6 +66,7 @@ __all__ = [
     "OriginImportance",
     "OriginLicense",
     "Owner",
+    "OwnerLogin",
     "PackageDependency",
     "Paper",
     "PaperLink",

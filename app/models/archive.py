@@ -84,6 +84,11 @@ class Visit(Base):
 
 
 class Revision(Base):
+    """A commit, with every byte its id depends on: offsets as written (``-0000`` is
+    not ``+0000``), extra headers in order (``gpgsig``, ``mergetag``, ``encoding``...,
+    as ``swh.model.model.Revision.extra_headers``), and the raw manifest when the
+    fields cannot reproduce the id (as SWH's ``raw_manifest``)."""
+
     __tablename__ = "revision"
     __table_args__ = (_sha1_git_check(),)
 
@@ -98,6 +103,12 @@ class Revision(Base):
     committer_date: Mapped[datetime | None]
     committer_offset_minutes: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    author_offset_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    committer_offset_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    extra_headers: Mapped[list[list[bytes]]] = mapped_column(
+        ARRAY(LargeBinary, dimensions=2), server_default="{}"
+    )
+    raw_manifest: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     @property
     def swhid(self) -> str:
@@ -105,6 +116,8 @@ class Revision(Base):
 
 
 class Release(Base):
+    """An annotated tag; a signature is part of its message, as in git and SWH."""
+
     __tablename__ = "release"
     __table_args__ = (_sha1_git_check(),)
 
@@ -116,6 +129,8 @@ class Release(Base):
     author: Mapped[bytes | None] = mapped_column(LargeBinary)
     date: Mapped[datetime | None]
     message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    date_offset_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_manifest: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     @property
     def swhid(self) -> str:

@@ -72,28 +72,75 @@ class RawMetadata(Base):
 
 
 class Owner(ProvenanceMixin, TimestampMixin, Base):
-    """A user or organization account on a forge or registry."""
+    """A user or organization account on a forge or registry.
+
+    Identity is the forge's stable id (``native_id``): accounts are renamed and a freed
+    login is taken by another account, so a login names an account only for a time
+    (``owner_login`` keeps each login with the period it was seen). An owner the forge
+    gives no id for (a PyPI organization) is known by its login alone, unique among
+    such owners. ``login``/``display_login`` and the descriptive fields are those of
+    the newest payload naming the account: ``seen_at`` (its fetch time) and
+    ``seen_rank`` (how much it said, then its digest) order payloads the same way
+    whatever order they arrive in.
+    """
 
     __tablename__ = "owner"
     __table_args__ = (
-        UniqueConstraint("forge_id", "login"),
         UniqueConstraint("forge_id", "native_id"),
+        Index("ix_owner_forge_id_login", "forge_id", "login"),
+        Index(
+            "uq_owner_forge_id_login_unidentified",
+            "forge_id",
+            "login",
+            unique=True,
+            postgresql_where=text("native_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     forge_id: Mapped[int] = mapped_column(ForeignKey("forge.id", ondelete="RESTRICT"))
     native_id: Mapped[str | None] = mapped_column(Text)
-    login: Mapped[str] = mapped_column(Text)  # stored lower-cased on case-insensitive forges
+    login: Mapped[str] = mapped_column(Text)  # current; lower-cased on case-insensitive forges
     display_login: Mapped[str] = mapped_column(Text)
     kind: Mapped[OwnerKind | None] = mapped_column(pg_enum(OwnerKind, "owner_kind"))
     name: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime | None]
+    seen_rank: Mapped[bytes] = mapped_column(LargeBinary, server_default=text("'\\x'::bytea"))
 
     forge: Mapped[Forge] = relationship(lazy="joined")
 
 
+class OwnerLogin(Base):
+    """A login an account was seen under, and when (first and last payload naming it)."""
+
+    __tablename__ = "owner_login"
+    __table_args__ = (UniqueConstraint("owner_id", "login"), Index(None, "login"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id", ondelete="CASCADE"))
+    login: Mapped[str] = mapped_column(Text)
+    display_login: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    # which payload at ``last_seen_at`` gave the spelling and provenance (ties broken)
+    seen_rank: Mapped[bytes] = mapped_column(LargeBinary, server_default=text("'\\x'::bytea"))
+    raw_metadata_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("raw_metadata.id", ondelete="RESTRICT")
+    )
+
+
 class Origin(ProvenanceMixin, TimestampMixin, Base):
-    """A repository or package as the world knows it, with normalized descriptive fields."""
+    """A repository or package as the world knows it, with normalized descriptive fields.
+
+    Identity is the forge's stable id (``forge_id``, ``native_id``); a URL only names
+    an origin for a time: repositories are renamed and transferred, and a freed URL is
+    taken by another repository. ``url`` is the current URL in canonical form (for
+    matching, not unique: two origins may have held it); ``origin_alias`` keeps every
+    URL each origin was seen at, with the period. ``archive_url`` is the URL as the
+    forge or registry spells it, the one Software Heritage records and hashes into
+    ``swh:1:ori:`` (``swhid_id``); NULL while no payload of the origin's own said it.
+    """
 
     __tablename__ = "origin"
     __table_args__ = (
@@ -122,13 +169,21 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
             postgresql_using="gin",
         ),
         Index("ix_origin_topics", "topics", postgresql_using="gin"),
+        # Origins the forge gives no id for (packages, placeholders) are known by URL.
+        Index(
+            "uq_origin_url_unidentified",
+            "url",
+            unique=True,
+            postgresql_where=text("native_id IS NULL"),
+        ),
         CheckConstraint("octet_length(swhid_id) = 20", name="swhid_id_length"),
         CheckConstraint("fork_parent_id IS NULL OR fork_parent_id <> id", name="not_own_fork"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)  # canonical, normalized URL
-    swhid_id: Mapped[bytes] = mapped_column(LargeBinary, unique=True)  # sha1(url)
+    url: Mapped[str] = mapped_column(Text, index=True)  # canonical, normalized: for matching
+    archive_url: Mapped[str | None] = mapped_column(Text)  # as the forge gives it
+    swhid_id: Mapped[bytes] = mapped_column(LargeBinary, index=True)  # sha1(recorded_url)
     forge_id: Mapped[int | None] = mapped_column(
         ForeignKey("forge.id", ondelete="RESTRICT"), index=True
     )
@@ -145,13 +200,16 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     homepage: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     language: Mapped[str | None] = mapped_column(Text)
-    stars: Mapped[int | None] = mapped_column(Integer)
-    forks: Mapped[int | None] = mapped_column(Integer)
-    watchers: Mapped[int | None] = mapped_column(Integer)
-    open_issues: Mapped[int | None] = mapped_column(Integer)
+    stars: Mapped[int | None] = mapped_column(BigInteger)
+    forks: Mapped[int | None] = mapped_column(BigInteger)
+    watchers: Mapped[int | None] = mapped_column(BigInteger)
+    open_issues: Mapped[int | None] = mapped_column(BigInteger)
     is_fork: Mapped[bool] = mapped_column(Boolean, server_default="false")
     is_archived: Mapped[bool] = mapped_column(Boolean, server_default="false")
     is_template: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    is_mirror: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    latest_version: Mapped[str | None] = mapped_column(Text)  # packages
+    fork_source_url: Mapped[str | None] = mapped_column(Text)  # root of the fork network
     default_branch: Mapped[str | None] = mapped_column(Text)
     issue_tracker_url: Mapped[str | None] = mapped_column(Text)
     # For packages: the repository they declare, and the origin it resolves to.
@@ -162,6 +220,8 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     forge_created_at: Mapped[datetime | None]
     forge_updated_at: Mapped[datetime | None]
     forge_pushed_at: Mapped[datetime | None]
+    # Written by scans only (effective license, language breakdown): forge ingest has
+    # its own columns above and never writes here.
     extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     last_fetched_at: Mapped[datetime | None] = mapped_column(index=True)
     last_scanned_at: Mapped[datetime | None]
@@ -173,18 +233,36 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     def swhid(self) -> str:
         return format_swhid(ObjectType.ORIGIN, self.swhid_id)
 
+    @property
+    def recorded_url(self) -> str:
+        """The URL the origin SWHID hashes: as the forge gives it, when known."""
+        return self.archive_url or self.url
+
 
 class OriginAlias(Base):
-    """A URL an origin was known by before (rename, transfer), so old URLs still resolve."""
+    """A URL an origin was seen at, and when: its current URL and former ones (rename,
+    transfer), so old URLs still resolve, and to the origin that held them *then*.
+
+    ``reason``: ``seen`` (a payload of the origin named it as its own, from
+    ``first_seen_at`` to ``last_seen_at``), ``redirect`` (the forge answered a fetch of
+    this URL with the origin, under another name: held before, when is unknown), or
+    ``renamed`` (recorded before migration 0008, period unknown).
+    """
 
     __tablename__ = "origin_alias"
+    __table_args__ = (UniqueConstraint("origin_id", "url"), Index(None, "url"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     origin_id: Mapped[int] = mapped_column(ForeignKey("origin.id", ondelete="CASCADE"), index=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    archive_url: Mapped[str | None] = mapped_column(Text)
     full_name: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(Text)  # renamed, transferred, redirect
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    # the payload that gave spelling, name and provenance: fetched then, of that rank
     seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    seen_rank: Mapped[bytes] = mapped_column(LargeBinary, server_default=text("'\\x'::bytea"))
     raw_metadata_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("raw_metadata.id", ondelete="RESTRICT")
     )

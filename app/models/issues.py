@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,7 +24,7 @@ class Issue(ProvenanceMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     origin_id: Mapped[int] = mapped_column(ForeignKey("origin.id", ondelete="CASCADE"))
     kind: Mapped[IssueKind] = mapped_column(pg_enum(IssueKind, "issue_kind"))
-    number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(BigInteger)
     native_id: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     state: Mapped[IssueState] = mapped_column(pg_enum(IssueState, "issue_state"))
@@ -33,7 +33,7 @@ class Issue(ProvenanceMixin, TimestampMixin, Base):
     is_locked: Mapped[bool] = mapped_column(Boolean, server_default="false")
     author_login: Mapped[str | None] = mapped_column(Text)
     labels: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
-    comments_count: Mapped[int | None] = mapped_column(Integer)
+    comments_count: Mapped[int | None] = mapped_column(BigInteger)
     url: Mapped[str | None] = mapped_column(Text)
     forge_created_at: Mapped[datetime | None]
     forge_updated_at: Mapped[datetime | None]

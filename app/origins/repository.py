@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session, defer
 
+from app.forges.repository import url_holders
 from app.forges.urls import normalize_url
 from app.models import (
     Content,
@@ -50,23 +51,27 @@ def get(session: Session, origin_id: int) -> Origin | None:
 
 def get_by_url(session: Session, url: str) -> Origin | None:
     """By URL as given or normalized (scheme, host case, ``www.``, ``.git``, trailing
-    slash), current or former (rename, transfer)."""
+    slash), current or former (rename, transfer): the origin that held it last."""
     try:
         candidates = list(dict.fromkeys([url, normalize_url(url)]))
     except ValueError:  # not a URL with a host: only an exact match can apply
         candidates = [url]
-    found = session.scalars(select(Origin).where(Origin.url.in_(candidates))).first()
-    if found is not None:
-        return found
-    return session.scalars(
-        select(Origin)
-        .join(OriginAlias, OriginAlias.origin_id == Origin.id)
-        .where(OriginAlias.url.in_(candidates))
-    ).first()
+    for candidate in candidates:
+        holders = url_holders(session, candidate)
+        if holders:
+            return holders[0]
+    return None
 
 
 def get_by_swhid_id(session: Session, swhid_id: bytes) -> Origin | None:
-    return session.scalars(select(Origin).where(Origin.swhid_id == swhid_id)).first()
+    """Several origins share an origin SWHID when they held one URL in turn (SWH's
+    origin is the URL): the one fetched last is the one it names now."""
+    return session.scalars(
+        select(Origin)
+        .where(Origin.swhid_id == swhid_id)
+        .order_by(Origin.last_fetched_at.desc().nulls_last(), Origin.id)
+        .limit(1)
+    ).first()
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Origin]:
@@ -93,8 +98,13 @@ def license_findings(
 
 
 def aliases(session: Session, origin_id: int) -> Sequence[OriginAlias]:
+    """The URLs the origin was known by before (``origin_alias`` also holds its
+    current one, with the period it has been seen there)."""
     return session.scalars(
-        select(OriginAlias).where(OriginAlias.origin_id == origin_id).order_by(OriginAlias.id)
+        select(OriginAlias)
+        .join(Origin, Origin.id == OriginAlias.origin_id)
+        .where(OriginAlias.origin_id == origin_id, OriginAlias.url != Origin.url)
+        .order_by(OriginAlias.id)
     ).all()
 
 

@@ -15,16 +15,18 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import CursorResult, select, text, tuple_
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.orm import Session
 
 from app.kit.copy import copy_rows, temp_table
+from app.kit.swhid import ObjectType
 from app.models import Release, Revision, Snapshot, SnapshotBranch, Visit
 from app.models.enums import VisitStatus
 from app.scans.reading import (
     DirectoryRecord,
     FileEntry,
+    GitDate,
     ReleaseRecord,
     RevisionRecord,
     SnapshotRecord,
@@ -32,6 +34,24 @@ from app.scans.reading import (
 
 T = TypeVar("T")
 DEFAULT_BATCH = 5000
+# Columns added by migration 0005 so that rows rebuild their objects exactly.
+_REVISION_EXACT = ("author_offset_bytes", "committer_offset_bytes", "extra_headers", "raw_manifest")
+_RELEASE_EXACT = ("date_offset_bytes", "raw_manifest")
+
+
+def _completing(
+    stmt: Insert, model: type[Revision] | type[Release], columns: tuple[str, ...]
+) -> Insert:
+    """Insert, or fill in the exact-rebuild columns of a row written before them (the
+    same object, so the values are the same whenever both are known)."""
+    table = model.__table__
+    return stmt.on_conflict_do_update(
+        index_elements=["sha1_git"],
+        set_={c: stmt.excluded[c] for c in columns},
+        where=tuple_(*(table.c[c] for c in columns)).is_distinct_from(
+            tuple_(*(stmt.excluded[c] for c in columns))
+        ),
+    )
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -117,6 +137,10 @@ class ArchiveWriter:
         return int(new_id)
 
     def write_revisions(self, records: Iterable[RevisionRecord]) -> dict[bytes, int]:
+        """Revisions with every byte their id depends on (offsets as written, extra
+        headers, the raw manifest when needed), so each row rebuilds its object. A row
+        written before those columns existed (migration 0005) is completed; objects
+        are immutable, so nothing else ever changes."""
         rows = [
             {
                 "sha1_git": r.sha1_git,
@@ -127,18 +151,22 @@ class ArchiveWriter:
                 "message": r.message,
                 "author_date": r.author_date.to_datetime() if r.author_date else None,
                 "author_offset_minutes": r.author_date.offset_minutes if r.author_date else None,
+                "author_offset_bytes": r.author_date.offset_bytes if r.author_date else None,
                 "committer_date": r.committer_date.to_datetime() if r.committer_date else None,
                 "committer_offset_minutes": r.committer_date.offset_minutes
                 if r.committer_date
                 else None,
+                "committer_offset_bytes": r.committer_date.offset_bytes
+                if r.committer_date
+                else None,
+                "extra_headers": [[key, value] for key, value in r.extra_headers],
+                "raw_manifest": r.raw_manifest,
             }
             for r in records
         ]
         if not rows:
             return {}
-        self.session.execute(
-            insert(Revision).on_conflict_do_nothing(index_elements=["sha1_git"]), rows
-        )
+        self.session.execute(_completing(insert(Revision), Revision, _REVISION_EXACT), rows)
         self.stats.revisions += len(rows)
         found = self.session.execute(
             select(Revision.sha1_git, Revision.id).where(
@@ -157,13 +185,13 @@ class ArchiveWriter:
                 "author": r.author,
                 "message": r.message,
                 "date": r.date.to_datetime() if r.date else None,
+                "date_offset_bytes": r.date.offset_bytes if r.date else None,
+                "raw_manifest": r.raw_manifest,
             }
             for r in records
         ]
         if rows:
-            self.session.execute(
-                insert(Release).on_conflict_do_nothing(index_elements=["sha1_git"]), rows
-            )
+            self.session.execute(_completing(insert(Release), Release, _RELEASE_EXACT), rows)
             self.stats.releases += len(rows)
 
     # --- directories ----------------------------------------------------------------
@@ -274,3 +302,50 @@ class ArchiveWriter:
                     seen_new.add(f.sha1_git)
                 stored.append(StoredFile(entry=f, content_id=ids[f.sha1_git], is_new=is_new))
             yield stored
+
+
+# --- the way back: rows to records (what proves the rows keep every identifying bit) ---
+
+
+def _row_date(
+    moment: datetime | None, offset_bytes: bytes | None, minutes: int | None
+) -> GitDate | None:
+    if moment is None:
+        return None
+    if offset_bytes is None:  # written before the offset bytes were kept (migration 0005)
+        sign = "-" if (minutes or 0) < 0 else "+"
+        hours, mins = divmod(abs(minutes or 0), 60)
+        offset_bytes = f"{sign}{hours:02d}{mins:02d}".encode()
+    return GitDate(seconds=int(moment.timestamp()), offset_bytes=offset_bytes)
+
+
+def revision_from_row(row: Revision) -> RevisionRecord:
+    """The revision a stored row describes: ``.to_model()`` is the ``swh.model`` object,
+    whose ``compute_hash()`` is the row's id (the test suite checks every one)."""
+    return RevisionRecord(
+        sha1_git=bytes(row.sha1_git),
+        directory=bytes(row.directory),
+        parents=tuple(bytes(p) for p in row.parents),
+        author=None if row.author is None else bytes(row.author),
+        author_date=_row_date(row.author_date, row.author_offset_bytes, row.author_offset_minutes),
+        committer=None if row.committer is None else bytes(row.committer),
+        committer_date=_row_date(
+            row.committer_date, row.committer_offset_bytes, row.committer_offset_minutes
+        ),
+        extra_headers=tuple((bytes(key), bytes(value)) for key, value in row.extra_headers),
+        message=None if row.message is None else bytes(row.message),
+        raw_manifest=None if row.raw_manifest is None else bytes(row.raw_manifest),
+    )
+
+
+def release_from_row(row: Release) -> ReleaseRecord:
+    return ReleaseRecord(
+        sha1_git=bytes(row.sha1_git),
+        name=bytes(row.name),
+        target=bytes(row.target),
+        target_type=ObjectType(row.target_type),
+        author=None if row.author is None else bytes(row.author),
+        date=_row_date(row.date, row.date_offset_bytes, 0),
+        message=None if row.message is None else bytes(row.message),
+        raw_manifest=None if row.raw_manifest is None else bytes(row.raw_manifest),
+    )

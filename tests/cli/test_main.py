@@ -80,3 +80,18 @@ def test_import_reports_failed_lines(database_url: str, engine: object, tmp_path
     assert result.returncode == 1
     assert "1 failed" in result.stderr
     assert "line 1: invalid envelope: missing 'format', 'kind', 'payload'" in result.stderr
+
+
+def test_import_lists_every_failed_line(
+    database_url: str, engine: object, tmp_path: object
+) -> None:
+    """Not only the first ten (issue 10, item 9): an operator fixing a dump needs them all."""
+    from pathlib import Path
+
+    dump = Path(str(tmp_path)) / "dump.jsonl"
+    dump.write_bytes(b"".join(b'{"authority": "github.com", "n": %d}\n' % n for n in range(25)))
+    result = codecommons("import", str(dump), env={"DATABASE_URL": database_url})
+    assert result.returncode == 1
+    assert "25 failed" in result.stderr
+    for line_no in range(1, 26):
+        assert f"line {line_no}: invalid envelope" in result.stderr

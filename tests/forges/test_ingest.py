@@ -51,7 +51,7 @@ def test_repository_with_owner_license_and_provenance(
 ) -> None:
     payload = load_fixture("github/repo_benjaminp_six.json")
     outcome = ingest(db, envelope(payload, url="https://api.github.com/repos/benjaminp/six"))
-    assert outcome.status == "applied"
+    assert outcome.status == "applied", outcome.error
     origin = db.get(Origin, outcome.origin_id)
     assert origin is not None
     assert origin.url == "https://github.com/benjaminp/six"
@@ -97,8 +97,17 @@ def test_rename_keeps_old_url_as_alias(db: Session, load_fixture: Callable[[str]
     origin = db.get(Origin, second.origin_id)
     assert origin is not None
     assert origin.url == "https://github.com/octokit-fixture-org/rename-repository-newname"
-    aliases = db.scalars(select(OriginAlias.url).where(OriginAlias.origin_id == origin.id)).all()
-    assert aliases == ["https://github.com/octokit-fixture-org/rename-repository"]
+    # every URL the origin was seen at, with when (the current one included)
+    periods = db.execute(
+        select(OriginAlias.url, OriginAlias.first_seen_at, OriginAlias.last_seen_at)
+        .where(OriginAlias.origin_id == origin.id)
+        .order_by(OriginAlias.last_seen_at)
+    ).all()
+    jan, nov = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    assert [tuple(p) for p in periods] == [
+        ("https://github.com/octokit-fixture-org/rename-repository", jan, jan),
+        ("https://github.com/octokit-fixture-org/rename-repository-newname", nov, nov),
+    ]
 
 
 def test_older_payload_does_not_overwrite_newer(
@@ -177,7 +186,7 @@ def test_issue_pages_attach_to_the_repository(
                 url="https://api.github.com/repos/pallets/itsdangerous/issues?state=all",
             ),
         )
-        assert outcome.status == "applied"
+        assert outcome.status == "applied", outcome.error
         assert outcome.origin_id == repo.origin_id
     issues = db.scalars(select(Issue).where(Issue.origin_id == repo.origin_id)).all()
     assert {i.state for i in issues} >= {IssueState.CLOSED, IssueState.MERGED}

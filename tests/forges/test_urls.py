@@ -136,3 +136,80 @@ def test_repository_url_from_declared(declared: str, expected: str) -> None:
 @pytest.mark.parametrize("declared", ["", "   ", "just-a-name", "http://"])
 def test_repository_url_from_declared_rejects_non_repositories(declared: str) -> None:
     assert repository_url_from_declared(declared) is None
+
+
+# --- issue 10, item 9: ports are part of a forge's address; old GitLab deep links -----
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://git.example.org:8443/g/p", "https://git.example.org:8443/g/p"),
+        ("http://git.example.org:8080/g/p.git", "https://git.example.org:8080/g/p"),
+        ("https://git.example.org:443/g/p", "https://git.example.org/g/p"),
+        ("http://git.example.org:80/g/p", "https://git.example.org/g/p"),
+        # an ssh port is the ssh daemon's, not the web server's: dropped
+        ("ssh://git@git.example.org:2222/g/p.git", "https://git.example.org/g/p"),
+        ("https://user:secret@GitLab.Example.org:8443/G/P", "https://gitlab.example.org:8443/G/P"),
+    ],
+)
+def test_non_default_web_ports_are_kept(raw: str, expected: str) -> None:
+    assert normalize_url(raw) == expected
+
+
+def test_two_ports_of_one_host_are_two_forges() -> None:
+    assert normalize_url("https://host.example:8443/g/p") != normalize_url(
+        "https://host.example/g/p"
+    )
+    ref = parse_repository_url("https://host.example:8443/g/sub/p/-/issues/3")
+    assert ref == RepositoryRef(host="host.example:8443", owner="g/sub", name="p")
+    assert canonical_repository_url("https://host.example:8443/g/p/-/tree/main") == (
+        "https://host.example:8443/g/p"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # GitLab before /-/ (GitLab < 12): issues and merge requests right after the project
+        ("https://gitlab.com/gitea/test_repo/issues/1", "https://gitlab.com/gitea/test_repo"),
+        (
+            "https://gitlab.com/group/sub/project/merge_requests/4",
+            "https://gitlab.com/group/sub/project",
+        ),
+        (
+            "https://gitlab.example.org/team/tool/issues/12#note_3",
+            "https://gitlab.example.org/team/tool",
+        ),
+        (
+            "https://gitlab.example.org/team/tool/tree/master/src",
+            "https://gitlab.example.org/team/tool",
+        ),
+        (
+            "https://gitlab.example.org/team/tool/commit/0123abc",
+            "https://gitlab.example.org/team/tool",
+        ),
+        # a self-hosted Gitea's issue and pull request pages
+        (
+            "https://git.example.org/alice/test_repo/issues/2",
+            "https://git.example.org/alice/test_repo",
+        ),
+        (
+            "https://git.example.org/alice/test_repo/pulls/7",
+            "https://git.example.org/alice/test_repo",
+        ),
+        # a project really named "issues" in a subgroup stays one
+        ("https://gitlab.example.org/org/sub/issues", "https://gitlab.example.org/org/sub/issues"),
+        (
+            "https://gitlab.example.org/org/sub/issues/issues/5",
+            "https://gitlab.example.org/org/sub/issues",
+        ),
+    ],
+)
+def test_old_form_deep_links_name_their_project(raw: str, expected: str) -> None:
+    assert canonical_repository_url(raw, case_insensitive=False) == expected
+
+
+def test_bare_host_and_port_is_not_scp_syntax() -> None:
+    assert normalize_url("git.example.org:8443/g/p") == "https://git.example.org:8443/g/p"
+    assert normalize_url("git@github.com:1234/repo.git") == "https://github.com/1234/repo"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from swh.model.model import Origin as SWHOrigin
 
 from app.demo.loader import load_demo_corpus
 from app.kit.db import UnitOfWork
@@ -70,3 +71,38 @@ def test_limits(client: TestClient) -> None:
     too_many = client.post("/v1/lookup", json={"items": ["x"] * 1001})
     assert too_many.status_code == 422
     assert client.post("/v1/lookup", json={"items": []}).status_code == 422
+
+
+def test_a_url_held_in_turn_says_who_held_it_when(client: TestClient, db: Session) -> None:
+    """A repository transferred away, then a new one on its old URL (issue 10, item 9):
+    the URL names the new one, and the answer lists both with their periods."""
+    from app.forges.ingest import ingest
+    from tests.forges.test_identities import (
+        new_repository_on_freed_url,
+        pygithub_2012,
+        pygithub_2025,
+    )
+
+    for env in (new_repository_on_freed_url(), pygithub_2025(), pygithub_2012()):
+        ingest(db, env)
+    db.flush()
+    response = client.post(
+        "/v1/lookup",
+        json={
+            "items": [
+                "https://github.com/jacquev6/PyGithub",
+                "https://github.com/PyGithub/PyGithub",
+            ]
+        },
+    )
+    assert response.status_code == 200, response.text
+    old_url, moved = response.json()["results"]
+    assert old_url["status"] == "matched"
+    assert old_url["url"] == "https://github.com/jacquev6/pygithub"  # the newcomer holds it
+    held = [(h["url"], h["first_seen_at"], h["last_seen_at"]) for h in old_url["held_by"]]
+    assert held == [
+        ("https://github.com/jacquev6/pygithub", "2026-08-03T00:00:00Z", "2026-08-03T00:00:00Z"),
+        ("https://github.com/pygithub/pygithub", "2012-05-27T07:17:09Z", "2012-05-27T07:17:09Z"),
+    ]
+    assert moved["held_by"] is None  # one holder: nothing to tell apart
+    assert moved["swhid"] == str(SWHOrigin(url="https://github.com/PyGithub/PyGithub").swhid())

@@ -82,3 +82,111 @@ def test_job_kinds_are_renamed_both_ways(empty_engine: Engine) -> None:
     ]
     migrations.downgrade(empty_engine, "0004")
     assert kinds() == old
+
+
+def test_0008_records_urls_as_the_archive_does(empty_engine: Engine) -> None:
+    """Rows written before 0008: the SWHID becomes that of the URL as the stored payload
+    spells it, forge fields leave ``extra`` (scan facts stay), each URL and login gets
+    its period, and counts take 64 bits."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import text
+    from swh.model.model import Origin as SWHOrigin
+
+    from app.kit.swhid import origin_swhid_id
+
+    recorded = json.loads(
+        (
+            Path(__file__).parents[1] / "forges/fixtures/github/repo_PyGithub_PyGithub.json"
+        ).read_text()
+    )
+    payload = json.dumps(recorded).encode()
+    migrations.upgrade(empty_engine, "0007")
+    with empty_engine.begin() as conn:
+        forge = conn.execute(
+            text(
+                "INSERT INTO forge (name, kind, base_url) VALUES "
+                "('github.com', 'github', 'https://github.com') RETURNING id"
+            )
+        ).scalar_one()
+        raw = conn.execute(
+            text(
+                "INSERT INTO raw_metadata (authority, format, kind, source_url, fetcher_name, "
+                "fetcher_version, fetched_at, payload, sha256) VALUES ('github.com', "
+                "'application/vnd.github.v3+json', 'repository', "
+                "'https://api.github.com/repos/PyGithub/PyGithub', 'test', '1', "
+                "'2025-01-07T07:32:15Z', :payload, :sha) RETURNING id"
+            ),
+            {"payload": payload, "sha": hashlib.sha256(payload).digest()},
+        ).scalar_one()
+        owner = conn.execute(
+            text(
+                "INSERT INTO owner (forge_id, native_id, login, display_login, raw_metadata_id) "
+                "VALUES (:forge, '11288996', 'pygithub', 'PyGithub', :raw) RETURNING id"
+            ),
+            {"forge": forge, "raw": raw},
+        ).scalar_one()
+        lowered = "https://github.com/pygithub/pygithub"
+        conn.execute(
+            text(
+                "INSERT INTO origin (url, swhid_id, forge_id, kind, native_id, owner_id, stars, "
+                "extra, raw_metadata_id, last_fetched_at) VALUES (:url, :swhid, :forge, "
+                "'repository', '3544490', :owner, 7122, CAST(:extra AS jsonb), :raw, "
+                "'2025-01-07T07:32:15Z'), ('https://github.com/nvie/gitflow', :other, :forge, "
+                "'repository', NULL, NULL, NULL, '{}', NULL, NULL)"
+            ),
+            {
+                "url": lowered,
+                "swhid": origin_swhid_id(lowered),
+                "other": origin_swhid_id("https://github.com/nvie/gitflow"),
+                "forge": forge,
+                "owner": owner,
+                "raw": raw,
+                "extra": json.dumps(
+                    {
+                        "is_mirror": True,
+                        "fork_source_url": "https://github.com/a/b",
+                        "effective_license": {"expression": "LGPL-3.0-only"},
+                        "languages": {"snapshot_id": 1, "breakdown": []},
+                    }
+                ),
+            },
+        )
+    migrations.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT archive_url, swhid_id, extra, is_mirror, fork_source_url "
+                "FROM origin WHERE native_id = '3544490'"
+            )
+        ).one()
+        placeholder = conn.execute(
+            text("SELECT archive_url, swhid_id FROM origin WHERE native_id IS NULL")
+        ).one()
+        periods = conn.execute(
+            text("SELECT url, reason, first_seen_at IS NOT NULL FROM origin_alias")
+        ).all()
+        logins = conn.execute(text("SELECT login, display_login FROM owner_login")).all()
+        conn.execute(text("UPDATE origin SET stars = 5000000000"))  # a bigint now
+    assert row.archive_url == "https://github.com/PyGithub/PyGithub"
+    expected = SWHOrigin(url="https://github.com/PyGithub/PyGithub").swhid()
+    assert f"swh:1:ori:{bytes(row.swhid_id).hex()}" == str(expected)
+    assert row.extra == {
+        "effective_license": {"expression": "LGPL-3.0-only"},
+        "languages": {"snapshot_id": 1, "breakdown": []},
+    }
+    assert (row.is_mirror, row.fork_source_url) == (True, "https://github.com/a/b")
+    # known only by reference: no spelling to go by, the canonical URL's SWHID stays
+    assert placeholder.archive_url is None
+    assert bytes(placeholder.swhid_id) == origin_swhid_id("https://github.com/nvie/gitflow")
+    assert periods == [(lowered, "seen", True)]
+    assert logins == [("pygithub", "PyGithub")]
+    migrations.downgrade(empty_engine, "0007")  # and back, while no URL is shared
+    with empty_engine.connect() as conn:
+        back = conn.execute(
+            text("SELECT extra, swhid_id FROM origin WHERE stars IS NOT NULL")
+        ).one()
+    assert back.extra["is_mirror"] is True
+    assert bytes(back.swhid_id) == origin_swhid_id(lowered)

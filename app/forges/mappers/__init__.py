@@ -10,10 +10,12 @@ reason: unknown source, unknown kind, or a payload of the wrong shape.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 
 from app.forges.errors import UnmappablePayload
 from app.forges.mappers import bitbucket, crates, gitea, github, gitlab, npm, pypi
-from app.forges.records import MappedPayload
+from app.forges.records import IssueRecord, MappedPayload, OriginRecord, OwnerRecord
+from app.licenses.spdx import DeclaredLicense
 from app.models.enums import ForgeKind
 
 Mapper = Callable[..., MappedPayload]
@@ -133,13 +135,59 @@ def _kind_family(forge_kind: ForgeKind, kind: str) -> str:
 
 
 def _guard(call: Callable[[], MappedPayload]) -> MappedPayload:
-    """Last line of defence: no KeyError/TypeError/ValueError escapes a mapper."""
+    """Last line of defence: no KeyError/TypeError/ValueError escapes a mapper, and
+    nothing it returns fails in the database (see :func:`check_storable`)."""
     try:
-        return call()
+        mapped = call()
     except UnmappablePayload:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UnmappablePayload(f"malformed payload: {type(exc).__name__}: {exc}") from exc
+    check_storable(mapped)
+    return mapped
+
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def check_storable(mapped: MappedPayload) -> None:
+    """Refuse what PostgreSQL would refuse, while the payload can still fail alone.
+
+    Text columns hold neither NUL nor lone surrogates, and every integer a record
+    carries lands in a ``bigint`` column: a value outside it is a failed payload (the
+    raw bytes kept), never a database error that takes the batch with it, nor (through
+    binary COPY) a silently wrapped number.
+    """
+    stack: list[tuple[object, str]] = [(mapped, "payload")]
+    while stack:
+        value, where = stack.pop()
+        kind = type(value)
+        if kind is str:
+            _check_text(value, where)  # type: ignore[arg-type]
+        elif kind is int:
+            if not BIGINT_MIN <= value <= BIGINT_MAX:  # type: ignore[operator]
+                raise UnmappablePayload(f"{where}: {value} is out of range (64-bit integers)")
+        elif kind is tuple:
+            stack.extend((item, where) for item in value)  # type: ignore[attr-defined]
+        elif kind in _RECORD_FIELDS:
+            stack.extend((getattr(value, name), f"{where}.{name}") for name in _RECORD_FIELDS[kind])
+
+
+def _check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise UnmappablePayload(f"{where}: text contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnmappablePayload(f"{where}: text contains a lone surrogate") from None
+
+
+# The record types a mapper returns, and their fields that may hold text or numbers.
+_RECORD_FIELDS: dict[type, tuple[str, ...]] = {
+    record: tuple(f.name for f in fields(record))
+    for record in (MappedPayload, OriginRecord, OwnerRecord, IssueRecord, DeclaredLicense)
+}
 
 
 __all__ = ["AUTHORITY_KINDS", "map_envelope", "resolve_forge_kind"]

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.forges.errors import UnmappablePayload
 from app.forges.payload import JSONObject, as_list, as_object
-from app.forges.urls import normalize_url
+from app.forges.urls import normalize_url, web_host
 
 T = TypeVar("T")
 
@@ -67,3 +67,25 @@ def previous_urls(
         return ()
     old = normalize_url(f"https://{host}/{fetched_path}", case_insensitive=case_insensitive)
     return () if old == canonical_url else (old,)
+
+
+def host_of(url: str | None, authority: str) -> str:
+    """The forge's host (and port when it is not the default) from a web URL in the
+    payload, else the authority that answered."""
+    if url:
+        try:
+            return web_host(url)
+        except ValueError:
+            pass
+    return authority
+
+
+def as_recorded(url: str | None) -> str | None:
+    """A URL as the forge gives it, minus any ``user@`` (an authenticated answer puts
+    the caller's name in clone links; it is not part of the project's URL)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

@@ -10,14 +10,17 @@ Field notes that decide the mapping:
   there is no ``merged_at``, so it stays ``None`` rather than a guessed time;
 * issue states (new, open, on hold: open; resolved, invalid, duplicate, wontfix,
   closed: closed) are kept verbatim in ``forge_state``;
-* users have no stable login any more (GDPR change): ``nickname`` is used.
+* users have no stable login any more (GDPR change): ``nickname`` is used;
+* the https clone link (``links.clone``, without the ``user@`` an authenticated answer
+  adds) is the URL Software Heritage's Bitbucket lister records: kept as
+  ``archive_url`` (the html link without it).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from app.forges.mappers._common import (
+    as_recorded,
+    host_of,
     map_entries,
     page_items,
     previous_urls,
@@ -41,7 +44,7 @@ from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind, Owner
 REPOSITORY_MAPPER = "bitbucket-repo"
 PULL_REQUESTS_MAPPER = "bitbucket-pullrequests"
 ISSUES_MAPPER = "bitbucket-issues"
-VERSION = 1
+VERSION = 2  # 2: archive_url, ports kept in hosts
 
 _OPEN_ISSUE_STATES = {"new", "open", "on hold"}
 
@@ -55,6 +58,7 @@ def map_repository(payload: object, *, host: str, source_url: str | None = None)
     html_url = opt_str(opt_object(links, "html", "repository.links"), "href", "repository.links")
     web_host = _web_host(html_url, host)
     url = normalize_url(html_url or f"https://{web_host}/{full_name}", case_insensitive=True)
+    recorded = _https_clone(links) or as_recorded(html_url)
     parent = opt_object(repo, "parent", "repository")
     mainbranch = opt_object(repo, "mainbranch", "repository")
     origin = OriginRecord(
@@ -81,8 +85,19 @@ def map_repository(payload: object, *, host: str, source_url: str | None = None)
             canonical_url=url,
             case_insensitive=True,
         ),
+        archive_url=recorded or f"https://{web_host}/{full_name}",
     )
     return MappedPayload(REPOSITORY_MAPPER, f"{REPOSITORY_MAPPER}@{VERSION}", origin=origin)
+
+
+def _https_clone(links: JSONObject | None) -> str | None:
+    clones = links.get("clone") if links is not None else None
+    if not isinstance(clones, list):
+        return None
+    for clone in clones:
+        if isinstance(clone, dict) and clone.get("name") == "https":
+            return as_recorded(opt_str(clone, "href", "repository.links.clone"))
+    return None
 
 
 def map_pull_requests(
@@ -190,8 +205,4 @@ def _related_url(related: JSONObject | None, host: str) -> str | None:
 
 
 def _web_host(html_url: str | None, authority: str) -> str:
-    if html_url:
-        web = urlsplit(html_url).hostname
-        if web:
-            return web.lower()
-    return "bitbucket.org" if authority == "api.bitbucket.org" else authority
+    return host_of(html_url, "bitbucket.org" if authority == "api.bitbucket.org" else authority)

@@ -9,14 +9,16 @@ Field notes that decide the mapping:
   homepage, ``licenses`` (Gitea 1.22+) lists the SPDX ids of the license files found;
 * ``archived_at`` and ``mirror_updated`` use Go's zero time for "never";
 * the issues endpoint lists pull requests too (``pull_request`` not null), with
-  ``pull_request.merged``; the pulls endpoint has ``merged`` and ``merged_at``.
+  ``pull_request.merged``; the pulls endpoint has ``merged`` and ``merged_at``;
+* ``clone_url`` is the URL Software Heritage's Gitea lister records: kept as
+  ``archive_url`` (``html_url`` without it).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from app.forges.mappers._common import (
+    as_recorded,
+    host_of,
     map_entries,
     page_items,
     previous_urls,
@@ -42,7 +44,7 @@ from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind
 REPOSITORY_MAPPER = "gitea-repo"
 ISSUES_MAPPER = "gitea-issues"
 PULLS_MAPPER = "gitea-pulls"
-VERSION = 1
+VERSION = 2  # 2: archive_url, ports kept in hosts
 
 
 def map_repository(
@@ -57,8 +59,9 @@ def map_repository(
     native_id = req_int(repo, "id", "repository")
     full_name = req_str(repo, "full_name", "repository")
     html_url = opt_str(repo, "html_url", "repository")
-    web_host = (urlsplit(html_url).hostname or host) if html_url else host
+    web_host = host_of(html_url, host)
     url = normalize_url(html_url or f"https://{web_host}/{full_name}", case_insensitive=True)
+    recorded = as_recorded(opt_str(repo, "clone_url", "repository") or html_url)
     owner = opt_object(repo, "owner", "repository")
     parent = opt_object(repo, "parent", "repository")
     licenses = repo.get("licenses")
@@ -73,6 +76,10 @@ def map_repository(
         is_fork=bool(opt_bool(repo, "fork", "repository")),
         fork_parent_url=_parent_url(parent, web_host),
         fork_parent_native_id=_id(parent),
+        fork_parent_archive_url=as_recorded(
+            opt_str(parent, "clone_url", "repository.parent")
+            or opt_str(parent, "html_url", "repository.parent")
+        ),
         description=opt_str(repo, "description", "repository"),
         homepage=opt_str(repo, "website", "repository"),
         topics=opt_str_list(repo, "topics", "repository"),
@@ -95,6 +102,7 @@ def map_repository(
             case_insensitive=True,
         ),
         declared_licenses=licenses_from_gitea(licenses if isinstance(licenses, list) else None),
+        archive_url=recorded or f"https://{web_host}/{full_name}",
     )
     return MappedPayload(REPOSITORY_MAPPER, f"{REPOSITORY_MAPPER}@{VERSION}", origin=origin)
 

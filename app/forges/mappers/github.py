@@ -9,15 +9,19 @@ Field notes that decide the mapping:
   and ``pull_request.merged_at`` tells it was merged;
 * a renamed or transferred repository is served under its new ``full_name`` for the
   old URL: the fetch URL then names the old one (``previous_urls``);
-* payloads from 2012 have ``master_branch`` instead of ``default_branch`` and owners
-  without ``type``: both are read.
+* payloads from 2012 have ``master_branch`` instead of ``default_branch``, owners
+  without ``type``, and no ``stargazers_count``: the star count was ``watchers`` (or
+  ``watchers_count``), read when ``stargazers_count`` is absent;
+* ``html_url`` is the URL as GitHub spells it (``https://github.com/PyGithub/PyGithub``),
+  which Software Heritage records: kept as ``archive_url``, while ``url`` is the
+  lower-cased form that matches other spellings.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from app.forges.mappers._common import (
+    as_recorded,
+    host_of,
     map_entries,
     page_items,
     previous_urls,
@@ -43,7 +47,7 @@ from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind, Owner
 REPOSITORY_MAPPER = "github-repo"
 ISSUES_MAPPER = "github-issues"
 PULLS_MAPPER = "github-pulls"
-VERSION = 1
+VERSION = 2  # 2: archive_url, 2012 star counts, ports kept in hosts
 
 
 def map_repository(payload: object, *, host: str, source_url: str | None = None) -> MappedPayload:
@@ -53,7 +57,8 @@ def map_repository(payload: object, *, host: str, source_url: str | None = None)
     full_name = req_str(repo, "full_name", "repository")
     html_url = opt_str(repo, "html_url", "repository")
     web_host = _web_host(html_url, host)
-    url = normalize_url(html_url or f"https://{web_host}/{full_name}", case_insensitive=True)
+    recorded = as_recorded(html_url) or f"https://{web_host}/{full_name}"
+    url = normalize_url(recorded, case_insensitive=True)
     owner_obj = opt_object(repo, "owner", "repository")
     parent = opt_object(repo, "parent", "repository")
     source = opt_object(repo, "source", "repository")
@@ -69,12 +74,13 @@ def map_repository(payload: object, *, host: str, source_url: str | None = None)
         is_fork=bool(opt_bool(repo, "fork", "repository")),
         fork_parent_url=_related_url(parent, web_host),
         fork_parent_native_id=_related_id(parent),
+        fork_parent_archive_url=as_recorded(opt_str(parent, "html_url", "repository.parent")),
         fork_source_url=_related_url(source, web_host),
         description=opt_str(repo, "description", "repository"),
         homepage=opt_str(repo, "homepage", "repository"),
         topics=opt_str_list(repo, "topics", "repository"),
         language=opt_str(repo, "language", "repository"),
-        stars=opt_int(repo, "stargazers_count", "repository"),
+        stars=_stars(repo),
         forks=opt_int(repo, "forks_count", "repository"),
         watchers=opt_int(repo, "subscribers_count", "repository"),
         open_issues=opt_int(repo, "open_issues_count", "repository"),
@@ -94,8 +100,19 @@ def map_repository(payload: object, *, host: str, source_url: str | None = None)
             case_insensitive=True,
         ),
         declared_licenses=licenses_from_github(opt_object(repo, "license", "repository")),
+        archive_url=recorded,
     )
     return MappedPayload(REPOSITORY_MAPPER, f"{REPOSITORY_MAPPER}@{VERSION}", origin=origin)
+
+
+def _stars(repo: JSONObject) -> int | None:
+    """``stargazers_count``; before it existed (2012) ``watchers_count`` / ``watchers``
+    counted the stars (today they still repeat it)."""
+    for key in ("stargazers_count", "watchers_count", "watchers"):
+        value = opt_int(repo, key, "repository")
+        if value is not None:
+            return value
+    return None
 
 
 def map_issues(payload: object, *, host: str, source_url: str | None = None) -> MappedPayload:
@@ -194,8 +211,4 @@ def _related_id(related: JSONObject | None) -> str | None:
 
 
 def _web_host(html_url: str | None, authority: str) -> str:
-    if html_url:
-        web = urlsplit(html_url).hostname
-        if web:
-            return web.lower()
-    return "github.com" if authority == "api.github.com" else authority
+    return host_of(html_url, "github.com" if authority == "api.github.com" else authority)

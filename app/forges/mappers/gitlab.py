@@ -10,14 +10,16 @@ Field notes that decide the mapping:
   ``locked``, where ``locked`` is GitLab's short-lived "being merged" state: still open;
 * drafts are ``draft`` (GitLab 13.2+) or ``work_in_progress`` before it;
 * a project fetched by an old path (``/projects/old%2Fname``) answers with its new
-  ``path_with_namespace``: the old path becomes a previous URL.
+  ``path_with_namespace``: the old path becomes a previous URL;
+* ``http_url_to_repo`` (``https://gitlab.com/group/project.git``) is the URL Software
+  Heritage's GitLab lister records: kept as ``archive_url`` (``web_url`` without it).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from app.forges.mappers._common import (
+    as_recorded,
+    host_of,
     map_entries,
     page_items,
     previous_urls,
@@ -43,7 +45,7 @@ from app.models.enums import ForgeKind, IssueKind, IssueState, OriginKind, Owner
 PROJECT_MAPPER = "gitlab-project"
 ISSUES_MAPPER = "gitlab-issues"
 MERGE_REQUESTS_MAPPER = "gitlab-merge-requests"
-VERSION = 1
+VERSION = 2  # 2: archive_url, ports kept in hosts
 
 _OPEN_STATES = {"opened", "reopened", "locked"}
 
@@ -54,8 +56,9 @@ def map_project(payload: object, *, host: str, source_url: str | None = None) ->
     native_id = req_int(project, "id", "project")
     full_name = req_str(project, "path_with_namespace", "project")
     web_url = opt_str(project, "web_url", "project")
-    web_host = (urlsplit(web_url).hostname or host) if web_url else host
+    web_host = host_of(web_url, host)
     url = normalize_url(web_url or f"https://{web_host}/{full_name}", case_insensitive=True)
+    recorded = as_recorded(opt_str(project, "http_url_to_repo", "project") or web_url)
     namespace = opt_object(project, "namespace", "project")
     forked_from = opt_object(project, "forked_from_project", "project")
     topics = opt_str_list(project, "topics", "project") or opt_str_list(
@@ -73,6 +76,10 @@ def map_project(payload: object, *, host: str, source_url: str | None = None) ->
         is_fork=forked_from is not None,
         fork_parent_url=_forked_from_url(forked_from, web_host),
         fork_parent_native_id=_id(forked_from),
+        fork_parent_archive_url=as_recorded(
+            opt_str(forked_from, "http_url_to_repo", "project.forked_from_project")
+            or opt_str(forked_from, "web_url", "project.forked_from_project")
+        ),
         description=opt_str(project, "description", "project"),
         topics=topics,
         stars=opt_int(project, "star_count", "project"),
@@ -92,6 +99,7 @@ def map_project(payload: object, *, host: str, source_url: str | None = None) ->
             case_insensitive=True,
         ),
         declared_licenses=licenses_from_gitlab(opt_object(project, "license", "project")),
+        archive_url=recorded or f"https://{web_host}/{full_name}",
     )
     return MappedPayload(PROJECT_MAPPER, f"{PROJECT_MAPPER}@{VERSION}", origin=origin)
 

@@ -15,7 +15,7 @@ some version", i.e. *ever*):
 Then, per origin, whether the advisory affects it *now*:
 
 * ``affects_latest``: the latest release named by the registry payload
-  (``origin.extra.latest_version``; for a repository, each linked package's);
+  (``origin.latest_version``; for a repository, each linked package's);
 * ``affects_snapshot``: the version the latest snapshot's manifest declares.
 
 Each is True, False or None (unknown: no version, or only GIT/unknown-ecosystem
@@ -160,15 +160,14 @@ def match_all(session: Session) -> MatchReport:
     matches: dict[tuple[int, int], _Match] = defaultdict(_Match)
 
     package_origins = session.execute(
-        select(Origin.id, Origin.url, Origin.extra, Origin.repository_origin_id).where(
+        select(Origin.id, Origin.url, Origin.latest_version, Origin.repository_origin_id).where(
             Origin.kind == OriginKind.PACKAGE
         )
     ).all()
-    for origin_id, url, extra, repository_id in package_origins:
+    for origin_id, url, latest, repository_id in package_origins:
         purl = origin_purl(url)
         if purl is None or purl not in by_purl:
             continue
-        latest = (extra or {}).get("latest_version")
         for package in by_purl[purl]:
             verdict = (
                 affected(package.ecosystem, latest, package.ranges, package.versions)

@@ -17,7 +17,7 @@ def test_repository(load_fixture) -> None:
     )
     origin = mapped.origin
     assert origin is not None
-    assert mapped.mapper_version == "bitbucket-repo@1"
+    assert mapped.mapper_version == "bitbucket-repo@2"
     assert (origin.url, origin.forge_kind) == (
         "https://bitbucket.org/gitea/test_repo",
         ForgeKind.BITBUCKET,
@@ -127,3 +127,19 @@ def test_malformed() -> None:
             "repository",
             {"type": "error", "error": {"message": "Not found"}},
         )
+
+
+def test_archive_url_is_the_https_clone_link(load_fixture) -> None:
+    payload = load_fixture("bitbucket/repo_gitea_test_repo.json")
+    origin = map_envelope(
+        "bitbucket.org", "bitbucket-repository-json", "repository", payload
+    ).origin
+    assert origin is not None
+    assert origin.archive_url == "https://bitbucket.org/gitea/test_repo.git"
+    # an authenticated listing names the user in the link: never kept
+    payload["links"]["clone"][0]["href"] = "https://someone@bitbucket.org/gitea/test_repo.git"
+    origin = map_envelope(
+        "bitbucket.org", "bitbucket-repository-json", "repository", payload
+    ).origin
+    assert origin is not None
+    assert origin.archive_url == "https://bitbucket.org/gitea/test_repo.git"

@@ -19,7 +19,7 @@ def test_repository(load_fixture) -> None:
     )
     origin = mapped.origin
     assert origin is not None
-    assert mapped.mapper_version == "gitea-repo@1"
+    assert mapped.mapper_version == "gitea-repo@2"
     assert (origin.url, origin.forge_kind, origin.native_id) == (
         "https://gitea.com/gitea/test_repo",
         ForgeKind.GITEA,
@@ -133,3 +133,14 @@ def test_malformed(load_fixture) -> None:
     payload["watchers_count"] = True
     with pytest.raises(UnmappablePayload, match="watchers_count"):
         map_envelope("gitea.com", "gitea-repo-json", "repository", payload)
+
+
+def test_archive_url_is_the_clone_url(load_fixture) -> None:
+    origin = map_envelope(
+        "gitea.com",
+        "gitea-repo-json",
+        "repository",
+        load_fixture("gitea/repo_gitea_test_repo.json"),
+    ).origin
+    assert origin is not None
+    assert origin.archive_url == "https://gitea.com/gitea/test_repo.git"

@@ -19,7 +19,7 @@ def repo(payload, source_url=None):
 def test_repository(load_fixture) -> None:
     mapped = repo(load_fixture("github/repo_go-gitea_test_repo.json"))
     origin = mapped.origin
-    assert mapped.mapper_version == "github-repo@1"
+    assert mapped.mapper_version == "github-repo@2"
     assert origin is not None
     assert origin.url == "https://github.com/go-gitea/test_repo"
     assert (origin.forge, origin.forge_kind, origin.native_id) == (
@@ -139,7 +139,7 @@ def test_issues_two_pages(load_fixture) -> None:
     )
     assert pr.merged_at == datetime(2024, 3, 11, 16, 45, 53, tzinfo=UTC)
     assert last.kind is IssueKind.ISSUE
-    assert pages[0].mapper_version == "github-issues@1"
+    assert pages[0].mapper_version == "github-issues@2"
 
 
 def test_pulls_endpoint(load_fixture) -> None:
@@ -193,3 +193,41 @@ def test_malformed_issue_pages() -> None:
         map_envelope("github.com", FORMAT, "issues", [{"number": 1, "title": "x"}])
     with pytest.raises(UnmappablePayload, match="object"):
         map_envelope("github.com", FORMAT, "issues", ["not an issue"])
+
+
+# --- issue 10: the URL as recorded, and 2012 payloads ------------------------------------
+
+
+def test_2012_payload_counts_stars_from_watchers(load_fixture) -> None:
+    """In 2012 the API had no ``stargazers_count``: ``watchers`` was the star count."""
+    origin = repo(load_fixture("github/repo_2012_jacquev6_PyGithub.json")).origin
+    assert origin is not None
+    assert origin.stars == 15
+    assert origin.watchers is None  # subscribers_count did not exist either
+    fork = repo(load_fixture("github/repo_fork_2012_jacquev6_gitflow.json")).origin
+    assert fork is not None
+    assert fork.stars == 1
+    modern = load_fixture("github/repo_PyGithub_PyGithub.json")
+    modern["watchers"] = 1  # never read when stargazers_count is there
+    origin = repo(modern).origin
+    assert origin is not None
+    assert origin.stars == 7122
+
+
+def test_url_as_the_forge_spells_it_is_kept_for_the_archive(load_fixture) -> None:
+    origin = repo(load_fixture("github/repo_PyGithub_PyGithub.json")).origin
+    assert origin is not None
+    assert origin.url == "https://github.com/pygithub/pygithub"  # for matching
+    assert origin.archive_url == "https://github.com/PyGithub/PyGithub"  # for the SWHID
+    fork = repo(load_fixture("github/repo_fork_2012_jacquev6_gitflow.json")).origin
+    assert fork is not None
+    assert fork.fork_parent_archive_url == "https://github.com/nvie/gitflow"
+
+
+def test_enterprise_host_with_a_port(load_fixture) -> None:
+    payload = load_fixture("github/repo_go-gitea_test_repo.json")
+    payload["html_url"] = "https://ghe.example.org:8443/go-gitea/test_repo"
+    origin = repo(payload).origin
+    assert origin is not None
+    assert origin.forge == "ghe.example.org:8443"
+    assert origin.url == "https://ghe.example.org:8443/go-gitea/test_repo"

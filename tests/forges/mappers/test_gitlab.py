@@ -18,7 +18,7 @@ def test_project(load_fixture) -> None:
         load_fixture("gitlab/project_gitea_test_repo.json"),
     )
     origin = mapped.origin
-    assert mapped.mapper_version == "gitlab-project@1"
+    assert mapped.mapper_version == "gitlab-project@2"
     assert origin is not None
     assert (origin.url, origin.forge_kind, origin.native_id) == (
         "https://gitlab.com/gitea/test_repo",
@@ -112,7 +112,7 @@ def test_merge_requests(load_fixture) -> None:
         load_fixture("gitlab/merge_request_4.json"),
     ]
     mapped = map_envelope("gitlab.com", "gitlab-merge-requests-json", "merge_requests", page)
-    assert mapped.mapper_version == "gitlab-merge-requests@1"
+    assert mapped.mapper_version == "gitlab-merge-requests@2"
     three, four = mapped.issues
     assert (three.kind, three.state, three.number, three.comments_count) == (
         IssueKind.PULL_REQUEST,
@@ -166,3 +166,28 @@ def test_malformed_project(load_fixture) -> None:
         map_envelope(
             "gitlab.com", "gitlab-issues-json", "issues", [{"state": "opened", "title": "x"}]
         )
+
+
+def test_archive_url_is_the_http_clone_url(load_fixture) -> None:
+    """Software Heritage's GitLab lister records ``http_url_to_repo``."""
+    origin = map_envelope(
+        "gitlab.com",
+        "gitlab-project-json",
+        "project",
+        load_fixture("gitlab/project_gitea_test_repo.json"),
+    ).origin
+    assert origin is not None
+    assert origin.archive_url == "https://gitlab.com/gitea/test_repo.git"
+    assert origin.url == "https://gitlab.com/gitea/test_repo"
+
+
+def test_self_hosted_port_is_part_of_the_forge(load_fixture) -> None:
+    payload = load_fixture("gitlab/project_gitea_test_repo.json")
+    payload["web_url"] = "https://gitlab.example.org:8443/gitea/test_repo"
+    payload["http_url_to_repo"] = "https://gitlab.example.org:8443/gitea/test_repo.git"
+    origin = map_envelope(
+        "gitlab.example.org:8443", "gitlab-project-json", "repository", payload
+    ).origin
+    assert origin is not None
+    assert origin.forge == "gitlab.example.org:8443"
+    assert origin.url == "https://gitlab.example.org:8443/gitea/test_repo"
