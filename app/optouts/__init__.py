@@ -1,0 +1,1 @@
+"""Opt-outs: authors exclude their code from datasets, per purpose, verified and audited."""
