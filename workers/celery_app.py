@@ -17,7 +17,12 @@ from celery import Celery
 from app.config import get_settings
 from app.jobs.kinds import REAP_TASK, REFRESH_STALE_TASK, RESOLVE_PAPERS_TASK
 
-TASK_MODULES = ["workers.tasks.jobs", "workers.tasks.forges", "workers.tasks.archive"]
+TASK_MODULES = [
+    "workers.tasks.jobs",
+    "workers.tasks.forges",
+    "workers.tasks.archive",
+    "app.datasets.tasks",
+]
 
 
 @lru_cache(maxsize=1)

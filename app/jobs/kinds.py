@@ -10,6 +10,7 @@ FORGE_ISSUES = "forges.issues"
 SCAN = "archive.scan"
 NEAR_DUP = "facts.neardup"
 PAPERS_RESOLVE = "papers.resolve"
+DATASET_BUILD = "datasets.build"
 
 TASK_FOR_KIND: dict[str, str] = {
     DEMO: "codecommons.jobs.demo",
@@ -20,6 +21,7 @@ TASK_FOR_KIND: dict[str, str] = {
     SCAN: "codecommons.archive.scan",
     NEAR_DUP: "codecommons.archive.recluster",
     PAPERS_RESOLVE: "codecommons.papers.resolve",
+    DATASET_BUILD: "codecommons.datasets.build",
 }
 REFRESH_STALE_TASK = "codecommons.forges.refresh_stale"
 RESOLVE_PAPERS_TASK = "codecommons.papers.resolve_pending"

@@ -1,0 +1,105 @@
+"""A small world for dataset tests: origins with stars, dates and effective licenses,
+contents with facts, license findings and occurrences, built with the factories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.datasets.schemas import DatasetIn
+from app.datasets.service import create
+from app.kit.db import UnitOfWork
+from app.models import Origin
+from app.models.enums import LicenseSource
+from tests import factories as f
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    db: Session
+    origins: dict[str, Any] = field(default_factory=dict)
+    snapshots: dict[str, Any] = field(default_factory=dict)
+    contents: dict[str, Any] = field(default_factory=dict)
+
+    def origin(
+        self,
+        name: str,
+        *,
+        stars: int | None = 10,
+        updated: datetime | None = None,
+        license: str | None = "MIT",
+        conflicts: list[str] | None = None,
+        fork: bool = False,
+    ) -> Any:
+        origin = f.OriginFactory(
+            full_name=f"acme/{name}",
+            stars=stars,
+            forge_updated_at=updated or NOW - timedelta(days=30),
+            is_fork=fork,
+        )
+        extra = {
+            "effective_license": {
+                "expression": license,
+                "category": "permissive",
+                "conflicts": conflicts or [],
+                "basis": "license_file",
+            }
+        }
+        self.db.execute(update(Origin).where(Origin.id == origin.id).values(extra=extra))
+        snapshot = f.SnapshotFactory()
+        f.VisitFactory(origin_id=origin.id, snapshot_id=snapshot.id, date=NOW - timedelta(days=1))
+        self.origins[name] = origin
+        self.snapshots[name] = snapshot
+        return origin
+
+    def file(
+        self,
+        key: str,
+        where: list[tuple[str, str]],
+        *,
+        language: str | None = "Python",
+        data: bytes | None = None,
+        own: list[tuple[str | None, LicenseSource]] | None = None,
+        cluster: int | None = None,
+        **facts: Any,
+    ) -> Any:
+        content = f.ContentFactory(data=data or f"# {key}\nprint({key!r})\n".encode())
+        f.ContentFactFactory(
+            content_id=content.id, language=language, near_dup_cluster=cluster, **facts
+        )
+        for expression, source in own or []:
+            f.LicenseFindingFactory(
+                content_id=content.id,
+                expression=expression,
+                original_text=None if expression else "custom terms",
+                source=source,
+                evidence_content_id=content.id,
+            )
+        for origin_name, path in where:
+            f.PathOccurrenceFactory(
+                content_id=content.id,
+                origin_id=self.origins[origin_name].id,
+                snapshot_id=self.snapshots[origin_name].id,
+                path=path.encode(),
+            )
+        self.contents[key] = content
+        return content
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    return World(db)
+
+
+def make_dataset(
+    db: Session, name: str, selection: dict[str, Any], purpose: str = "pre-training"
+) -> Any:
+    dataset, _ = create(UnitOfWork(db), DatasetIn(name=name, purpose=purpose, selection=selection))
+    return dataset
