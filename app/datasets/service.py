@@ -160,6 +160,38 @@ def _catalog_errors(session: Session, raw: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cross_field_errors(raw: dict[str, Any]) -> list[FieldError]:
+    """The checks that relate two fields, on the raw input: pydantic runs a model's own
+    (identical) checks only when all its fields are valid, and every problem is to be
+    reported at once."""
+    out: list[FieldError] = []
+    files = raw.get("files") if isinstance(raw.get("files"), dict) else {}
+    origins = raw.get("origins") if isinstance(raw.get("origins"), dict) else {}
+    assert isinstance(files, dict)
+    assert isinstance(origins, dict)
+    pairs = [
+        (files, "selection.files", "min_size", "max_size"),
+        (origins, "selection.origins", "stars_min", "stars_max"),
+        (origins, "selection.origins", "forks_min", "forks_max"),
+    ]
+    for part, where, low, high in pairs:
+        a, b = part.get(low), part.get(high)
+        if _number(a) and _number(b) and float(a) > float(b):  # type: ignore[arg-type]
+            out.append(FieldError(where, f"{low} is larger than {high}"))
+    for what in ("created", "updated", "pushed"):
+        if origins.get(f"{what}_since") and origins.get(f"{what}_within_days"):
+            out.append(
+                FieldError(
+                    "selection.origins", f"give {what}_since or {what}_within_days, not both"
+                )
+            )
+    return out
+
+
 def _pydantic_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
     out = []
     for error in exc.errors():
@@ -185,7 +217,12 @@ def check_definition(
         try:
             parsed = Selection.model_validate(selection)
         except ValidationError as exc:
-            errors += _pydantic_errors(exc, "selection")
+            structural = _pydantic_errors(exc, "selection")
+            said = {(e.location, e.message) for e in structural}
+            errors += structural
+            for extra in _cross_field_errors(selection):
+                if not any(loc == extra.location and extra.message in msg for loc, msg in said):
+                    errors.append(extra)
         errors += _catalog_errors(session, selection)
     if errors:
         first = errors[0]

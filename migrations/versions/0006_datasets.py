@@ -27,7 +27,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Paths are bytes (git allows any); exports write text. Valid UTF-8 is written as is,
+# anything else in PostgreSQL's escape form (\\ooo for each byte outside ASCII). The
+# exception block runs only for paths with bytes outside printable ASCII (the export
+# SQL takes the plain ASCII ones without calling this).
+PATH_TEXT = r"""
+CREATE FUNCTION dataset_path_text(path bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    RETURN convert_from(path, 'UTF8');
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+    RETURN encode(path, 'escape');
+END
+$$;
+"""
+
+
 def upgrade() -> None:
+    op.execute(PATH_TEXT)
     op.create_table(
         "dataset",
         sa.Column("id", sa.BigInteger(), primary_key=True),
@@ -160,3 +177,4 @@ def downgrade() -> None:
     op.drop_table("dataset_build")
     op.drop_table("dataset_revision")
     op.drop_table("dataset")
+    op.execute("DROP FUNCTION dataset_path_text(bytea)")

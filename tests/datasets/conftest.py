@@ -103,3 +103,29 @@ def make_dataset(
 ) -> Any:
     dataset, _ = create(UnitOfWork(db), DatasetIn(name=name, purpose=purpose, selection=selection))
     return dataset
+
+
+@pytest.fixture
+def corpus(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setattr("app.kit.queue.send_now", lambda *a: None)
+    w = world
+    w.origin("big", stars=1000)
+    w.origin("small", stars=5, license="GPL-3.0-only")
+    w.origin("old", updated=NOW - timedelta(days=5 * 365))
+    w.origin("conflicted", conflicts=["forge_declared says MIT but the license texts are X"])
+    w.file("a", [("big", "src/a.py")])
+    w.file("b", [("small", "b.go")], language="Go")
+    w.file("c", [("old", "c.py")])
+    w.file("d", [("big", "d.js")], language="JavaScript")
+    w.file("e", [("big", "e.py")], is_generated=True)
+    w.file("f", [("big", "f.py")], pii_count=1)
+    w.file("g", [("big", "g.py")], own=[("GPL-3.0-or-later", LicenseSource.HEADER)])
+    w.file("h1", [("big", "h1.py")], cluster=77)
+    w.file("h2", [("small", "h2.py"), ("big", "x/h2.py")], cluster=77)
+    w.file("i", [("small", "i.py"), ("big", "lib/i.py")])
+    w.file("j", [("conflicted", "j.py")])
+    w.file("lic", [("big", "vendor/lib/LICENSE")], language="Text",
+           own=[("BSD-3-Clause", LicenseSource.LICENSE_FILE)])  # fmt: skip
+    w.file("k", [("big", "vendor/lib/k.py")])
+    w.db.flush()
+    return w

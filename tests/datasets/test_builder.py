@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +16,6 @@ from app.datasets.schemas import BuildIn
 from app.datasets.service import submit_build
 from app.kit.db import UnitOfWork
 from app.models import DatasetManifest
-from app.models.enums import LicenseSource
 from tests.datasets.conftest import NOW, World, make_dataset
 
 ROADMAP = {
@@ -43,32 +41,6 @@ def build(db: Session, selection: dict[str, Any], name: str = "ds") -> tuple[Any
         .order_by(DatasetManifest.leaf_index)
     ).all()
     return b, list(rows)
-
-
-@pytest.fixture
-def corpus(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr("app.kit.queue.send_now", lambda *a: None)
-    w = world
-    w.origin("big", stars=1000)
-    w.origin("small", stars=5, license="GPL-3.0-only")
-    w.origin("old", updated=NOW - timedelta(days=5 * 365))
-    w.origin("conflicted", conflicts=["forge_declared says MIT but the license texts are X"])
-    w.file("a", [("big", "src/a.py")])
-    w.file("b", [("small", "b.go")], language="Go")
-    w.file("c", [("old", "c.py")])
-    w.file("d", [("big", "d.js")], language="JavaScript")
-    w.file("e", [("big", "e.py")], is_generated=True)
-    w.file("f", [("big", "f.py")], pii_count=1)
-    w.file("g", [("big", "g.py")], own=[("GPL-3.0-or-later", LicenseSource.HEADER)])
-    w.file("h1", [("big", "h1.py")], cluster=77)
-    w.file("h2", [("small", "h2.py"), ("big", "x/h2.py")], cluster=77)
-    w.file("i", [("small", "i.py"), ("big", "lib/i.py")])
-    w.file("j", [("conflicted", "j.py")])
-    w.file("lic", [("big", "vendor/lib/LICENSE")], language="Text",
-           own=[("BSD-3-Clause", LicenseSource.LICENSE_FILE)])  # fmt: skip
-    w.file("k", [("big", "vendor/lib/k.py")])
-    w.db.flush()
-    return w
 
 
 def test_roadmap_selection_funnel_and_manifest(corpus: World, db: Session) -> None:
