@@ -301,42 +301,47 @@ class _LicenseSQL:
     inherited_from: Any = None  # the lateral of the nearest license directory
 
 
-def _license(sel: Selection, inp: CompileInput, c: Any, po: Any, o: Any) -> _LicenseSQL | None:
+def own_evidence(sel: Selection, inp: CompileInput, c: Any, gate: Any) -> Any | None:
+    """The content's own license findings, summarized in one probe per content (a
+    ``LATERAL`` aggregate, skipped for contents that failed the ``gate``): how many
+    distinct expressions, one of them, whether all qualify, and how many mapped SPDX
+    tags or headers (those stop inheritance, app.licenses.detection.inheritance)."""
+    rule = sel.files.license
+    if rule is None or not {EvidenceKind.OWN, EvidenceKind.INHERITED} & set(rule.evidence):
+        return None
+    allowed = _allowed_param(inp.allowed_expressions or [])
+    lf = LicenseFinding.__table__.alias("lf_own")
+    expr = func.coalesce(lf.c.expression, literal(UNKNOWN_EXPRESSION))
+    return (
+        select(
+            func.count(func.distinct(expr)).label("n"),
+            func.min(expr).label("one"),
+            func.bool_and(func.coalesce(lf.c.expression == any_(allowed), false())).label("ok"),
+            func.count()
+            .filter(lf.c.source.in_(["spdx_tag", "header"]), lf.c.expression.is_not(None))
+            .label("tags"),
+        )
+        .where(lf.c.content_id == c.id, lf.c.source.in_(OWN_SOURCES), gate)
+        .correlate_except(lf)
+        .lateral("own")
+    )
+
+
+def _license(
+    sel: Selection, inp: CompileInput, own: Any | None, po: Any, o: Any
+) -> _LicenseSQL | None:
     """Per occurrence: whether the file's license qualifies under the rule, and which
     expression and evidence kind gave it (see :class:`~app.datasets.selection.LicenseRule`)."""
     rule = sel.files.license
     if rule is None:
         return None
     allowed = _allowed_param(inp.allowed_expressions or [])
-    lf = LicenseFinding.__table__.alias("own")
-    own_expr = func.coalesce(lf.c.expression, literal(UNKNOWN_EXPRESSION))
-    own_where = and_(lf.c.content_id == c.id, lf.c.source.in_(OWN_SOURCES))
-    # Correlated to the content two levels out (the candidate scan, around the lateral).
-    own_n = (
-        select(func.count(func.distinct(own_expr)))
-        .where(own_where)
-        .correlate_except(lf)
-        .scalar_subquery()
-    )
-    own_one = select(func.min(own_expr)).where(own_where).correlate_except(lf).scalar_subquery()
-    own_ok = (
-        select(func.bool_and(func.coalesce(lf.c.expression == any_(allowed), false())))
-        .where(own_where)
-        .correlate_except(lf)
-        .scalar_subquery()
-    )
-    # Own mapped tags and headers stop inheritance (app.licenses.detection.inheritance).
-    own_tag = (
-        exists()
-        .where(
-            lf.c.content_id == c.id,
-            lf.c.source.in_(["spdx_tag", "header"]),
-            lf.c.expression.is_not(None),
-        )
-        .correlate_except(lf)
-    )
     kinds: dict[EvidenceKind, tuple[Any, Any, Any, Any]] = {}  # has, n, one, ok
-    kinds[EvidenceKind.OWN] = (own_n > 0, own_n, own_one, own_ok)
+    if own is not None:
+        kinds[EvidenceKind.OWN] = (own.c.n > 0, own.c.n, own.c.one, own.c.ok)
+        own_tag = own.c.tags > 0
+    else:
+        own_tag = false()
     if EvidenceKind.INHERITED in rule.evidence and inp.dirs_table is not None:
         d = table(
             inp.dirs_table,
@@ -359,6 +364,7 @@ def _license(sel: Selection, inp: CompileInput, c: Any, po: Any, o: Any) -> _Lic
             )
             .order_by(func.length(d.c.dir).desc())
             .limit(1)
+            .correlate_except(d)
             .lateral("inh")
         )
         kinds[EvidenceKind.INHERITED] = (
@@ -416,7 +422,8 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
     content_pass = and_(*content_ok.values())
     visible = exists().where(v.c.snapshot_id == po.c.snapshot_id, v.c.date <= cutoff)
     origin_conditions = _origin_conditions(sel, o.c, inp.cutoff)
-    license_sql = _license(sel, inp, c.c, po.c, o.c)
+    own = own_evidence(sel, inp, c.c, content_pass)
+    license_sql = _license(sel, inp, own, po.c, o.c)
 
     # The representative occurrence: qualifying origin, qualifying license; most-starred
     # origin first, then the smallest origin id, then the smallest path.
@@ -468,6 +475,9 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
     whens.append((excluded, STAGE_NUMBER["opt_out"]))
     stage = case(*whens, else_=0)
 
+    candidates: Any = c.join(f, f.c.content_id == c.c.id)
+    if own is not None:
+        candidates = candidates.join(own, true())
     inner = (
         select(
             c.c.id.label("content_id"),
@@ -486,7 +496,7 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
             rep.c.lic_expr,
             rep.c.lic_evidence,
         )
-        .select_from(c.join(f, f.c.content_id == c.c.id).join(rep, true(), isouter=True))
+        .select_from(candidates.join(rep, true(), isouter=True))
         .where(c.c.created_at <= cutoff)
         .subquery("x")
     )

@@ -125,25 +125,42 @@ def sidecar(build: DatasetBuild, revision: DatasetRevision, dataset_name: str) -
 
 
 class _CopyReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (for pyarrow's CSV reader)."""
+    """A readable file over an iterator of byte chunks (for pyarrow's CSV reader).
+
+    ``COPY`` hands out one row per chunk; pyarrow asks for megabytes at a time. So
+    ``read(n)`` gathers chunks up to ``n`` bytes (a list joined once), rather than
+    answering each call with one row (pyarrow would call again, and ``RawIOBase``
+    would allocate its full-size buffer each time: 40x slower, measured)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._buffer = b""
+        self._rest = b""
+        self._done = False
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
+    def read(self, size: int | None = -1) -> bytes:
+        parts, have = [self._rest], len(self._rest)
+        while (size is None or size < 0 or have < size) and not self._done:
             try:
-                self._buffer = next(self._chunks)
+                chunk = next(self._chunks)
             except StopIteration:
-                return 0
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
+                self._done = True
+                break
+            parts.append(chunk)
+            have += len(chunk)
+        data = b"".join(parts)
+        if size is None or size < 0 or len(data) <= size:
+            self._rest = b""
+            return data
+        self._rest = data[size:]
+        return data[:size]
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
 
 
 class _Drain(io.RawIOBase):

@@ -6,9 +6,9 @@ whole tree per proof costs a pass over the partition. An RFC 9162 tree over ``n`
 leaves is the RFC 9162 tree over the roots of its aligned chunks of ``C = 2^c``
 leaves (the last chunk possibly shorter): the split point ``k`` of any tree larger
 than ``C`` is a multiple of ``C``, and by induction every chunk is a subtree. So a
-build stores the chunk roots (32 bytes per ``C`` leaves: 30 KB per million leaves
-at ``C = 1024``) and a proof reads one chunk of leaves by its primary key range,
-hashes it (~2000 SHA-256) and takes the rest of the path from the stored roots.
+build stores the chunk roots (32 bytes per ``C`` leaves: 125 KB per million leaves
+at ``C = 256``) and a proof reads one chunk of leaves by its primary key range,
+hashes it (~500 SHA-256) and takes the rest of the path from the stored roots.
 
 The build pass keeps a stack of perfect subtrees (O(log n) hashes) for the root, and
 emits each chunk's root as the stack completes it.
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from app.datasets.verify import EMPTY_ROOT, leaf_hash, node_hash
 
-CHUNK_LEAVES = 1024
+CHUNK_LEAVES = 256
 SWHID_PREFIX = b"swh:1:cnt:"
 
 
