@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.datasets import exports, membership, repository, service
+from app.datasets import card, exports, membership, repository, service
 from app.datasets.schemas import (
     BuildIn,
     BuildOut,
@@ -255,3 +255,41 @@ def export_sidecar(uow: UoW, ref: str, number: int) -> dict[str, object]:
     """What every export names: dataset, build, cut-off and both fingerprints."""
     build, revision = service.finished_build(uow.session, ref, number)
     return exports.sidecar(build, revision, service.resolve(uow.session, ref).name)
+
+
+# --- cards --------------------------------------------------------------------------------
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/{ref}/builds/{number}/card.md", response_class=Response)
+def card_md(uow: UoW, request: Request, ref: str, number: int) -> Response:
+    """The dataset card: Hugging Face YAML header and readable prose, every number
+    from the manifest; charts at ``charts/{name}.png``."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    dataset = service.resolve(uow.session, ref)
+    facts = card.facts(uow.session, build)
+    text = card.card_markdown(dataset, revision, build, facts, _base(request))
+    return Response(text, media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/{ref}/builds/{number}/charts/{name}.png", response_class=Response)
+def card_chart(uow: UoW, ref: str, number: int, name: str) -> Response:
+    if name not in card.CHARTS:
+        raise NotFound(f"no chart {name!r} (charts: {', '.join(card.CHARTS)})")
+    build, _ = service.finished_build(uow.session, ref, number)
+    png = card.chart(name, build, card.facts(uow.session, build))
+    return Response(png, media_type="image/png")
+
+
+@router.get("/{ref}/builds/{number}/croissant.json")
+def croissant_json(uow: UoW, request: Request, ref: str, number: int) -> dict[str, object]:
+    """MLCommons Croissant 1.1 JSON-LD: distributions with SHA-256 checksums, the record
+    set of the manifest, the Responsible-AI fields that apply."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    dataset = service.resolve(uow.session, ref)
+    facts = card.facts(uow.session, build)
+    sums = card.checksums(uow.session, build, exports.sidecar(build, revision, dataset.name))
+    return card.croissant(dataset, revision, build, facts, sums, _base(request))

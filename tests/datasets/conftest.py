@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.datasets.builder import run_build
 from app.datasets.schemas import DatasetIn
 from app.datasets.service import create
 from app.kit.db import UnitOfWork
@@ -19,6 +21,17 @@ from app.models.enums import LicenseSource
 from tests import factories as f
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
+ROADMAP = {
+    "files": {
+        "languages": ["Python", "Go"],
+        "license": {"ids": ["MIT", "BSD-3-Clause", "Apache-2.0"]},
+        "exclude_flags": ["generated", "vendored"],
+        "pii": {"exclude_any": True},
+    },
+    "origins": {"updated_within_days": 730},
+    "dedup": {"near_duplicates": True},
+    "ranking": {"order": "origin_stars"},
+}
 
 
 @dataclass
@@ -129,3 +142,20 @@ def corpus(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     w.file("k", [("big", "vendor/lib/k.py")])
     w.db.flush()
     return w
+
+
+@pytest.fixture
+def built(corpus: World, client: TestClient, auth: dict[str, str], db: Session) -> dict[str, Any]:
+    body = {"name": "roadmap", "purpose": "pre-training", "selection": ROADMAP}
+    created = client.post("/v1/datasets", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    started = client.post("/v1/datasets/roadmap/builds", headers=auth)
+    assert started.status_code == 202, started.text
+    assert started.json()["state"] == "queued"
+    from app.datasets import repository
+
+    build = repository.build(db, created.json()["id"], started.json()["number"])
+    assert build is not None
+    run_build(db, build.id)  # what the worker runs (tests/datasets/test_worker.py)
+    out: dict[str, Any] = client.get("/v1/datasets/roadmap/builds/1").json()
+    return out

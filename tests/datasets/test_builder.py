@@ -16,19 +16,7 @@ from app.datasets.schemas import BuildIn
 from app.datasets.service import submit_build
 from app.kit.db import UnitOfWork
 from app.models import DatasetManifest
-from tests.datasets.conftest import NOW, World, make_dataset
-
-ROADMAP = {
-    "files": {
-        "languages": ["Python", "Go"],
-        "license": {"ids": ["MIT", "BSD-3-Clause", "Apache-2.0"]},
-        "exclude_flags": ["generated", "vendored"],
-        "pii": {"exclude_any": True},
-    },
-    "origins": {"updated_within_days": 730},
-    "dedup": {"near_duplicates": True},
-    "ranking": {"order": "origin_stars"},
-}
+from tests.datasets.conftest import NOW, ROADMAP, World, make_dataset
 
 
 def build(db: Session, selection: dict[str, Any], name: str = "ds") -> tuple[Any, list[Any]]:

@@ -11,31 +11,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from app.datasets import verify
-from app.datasets.builder import run_build
 from app.datasets.merkle import leaf_of
 from app.kit.swhid import format_swhid
 from tests.datasets.conftest import World
-from tests.datasets.test_builder import ROADMAP
-
-
-@pytest.fixture
-def built(corpus: World, client: TestClient, auth: dict[str, str], db: Session) -> dict[str, Any]:
-    body = {"name": "roadmap", "purpose": "pre-training", "selection": ROADMAP}
-    created = client.post("/v1/datasets", json=body, headers=auth)
-    assert created.status_code == 201, created.text
-    started = client.post("/v1/datasets/roadmap/builds", headers=auth)
-    assert started.status_code == 202, started.text
-    assert started.json()["state"] == "queued"
-    from app.datasets import repository
-
-    build = repository.build(db, created.json()["id"], started.json()["number"])
-    assert build is not None
-    run_build(db, build.id)  # what the worker runs (tests/datasets/test_worker.py)
-    out: dict[str, Any] = client.get("/v1/datasets/roadmap/builds/1").json()
-    return out
 
 
 def test_a_bad_selection_lists_every_wrong_field(
