@@ -83,22 +83,15 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     started = datetime.now(UTC)
     versions = repository.versions_in_use(session)
     registry_version = optouts.registry_version(session)
-    inp = CompileInput(
+    inp = prepare_input(
+        session,
         build_id=build_id,
         target=repository.partition_name(build_id),
         cutoff=build.cutoff,
         purpose=revision.purpose,
-        optout_registry_version=registry_version,
+        registry_version=registry_version,
+        selection=selection,
     )
-    rule = selection.files.license
-    if rule is not None:
-        inp.allowed_expressions = licenses.accepted(
-            repository.distinct_license_expressions(session), rule
-        )
-        if EvidenceKind.INHERITED in rule.evidence:
-            inp.dirs_table = f"build_license_dirs_{build_id}"
-            for statement in license_dirs_statements(inp.dirs_table, inp.allowed_expressions):
-                session.execute(statement)
     table = inp.target
     session.execute(text(f"DROP TABLE IF EXISTS {table}"))
     session.execute(
@@ -158,6 +151,39 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
         "extensional_fingerprint": root.hex(),
         "intensional_fingerprint": build.intensional_fingerprint.hex(),
     }
+
+
+def prepare_input(
+    session: Session,
+    *,
+    build_id: int,
+    target: str,
+    cutoff: datetime,
+    purpose: str,
+    registry_version: int | None,
+    selection: Selection,
+) -> CompileInput:
+    """What the compiler needs besides the selection, resolved in this transaction: the
+    accepted license expressions and, for inherited evidence, the temporary table of
+    license directories."""
+    inp = CompileInput(
+        build_id=build_id,
+        target=target,
+        cutoff=cutoff,
+        purpose=purpose,
+        optout_registry_version=registry_version,
+    )
+    rule = selection.files.license
+    if rule is not None:
+        inp.allowed_expressions = licenses.accepted(
+            repository.distinct_license_expressions(session), rule
+        )
+        if EvidenceKind.INHERITED in rule.evidence:
+            inp.dirs_table = f"license_dirs_{target}"
+            session.execute(text(f"DROP TABLE IF EXISTS {inp.dirs_table}"))
+            for statement in license_dirs_statements(inp.dirs_table, inp.allowed_expressions):
+                session.execute(statement)
+    return inp
 
 
 def _merkle(session: Session, table: str, count: int, context: JobContext | None) -> MerkleBuilder:

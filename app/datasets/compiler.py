@@ -408,8 +408,12 @@ def _license(
 # --- the statement ---------------------------------------------------------------------
 
 
-def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
-    """The statement that fills ``inp.target`` and returns ``(step, stage, n)`` rows."""
+def candidates_select(
+    sel: Selection, inp: CompileInput, only: Sequence[bytes] | None = None
+) -> Select[Any]:
+    """Every candidate with its ``stage`` (0: passes every filter) and, for those that
+    pass, its representative occurrence and license. ``only``: just these contents
+    (by ``sha1_git``), to explain why they are in or out (diffs)."""
     c = Content.__table__.alias("c")
     f = ContentFact.__table__.alias("f")
     po = PathOccurrence.__table__.alias("po")
@@ -478,7 +482,8 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
     candidates: Any = c.join(f, f.c.content_id == c.c.id)
     if own is not None:
         candidates = candidates.join(own, true())
-    inner = (
+    restrict = [c.c.sha1_git.in_(list(only))] if only is not None else []
+    return (
         select(
             c.c.id.label("content_id"),
             stage.label("stage"),
@@ -497,9 +502,14 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
             rep.c.lic_evidence,
         )
         .select_from(candidates.join(rep, true(), isouter=True))
-        .where(c.c.created_at <= cutoff)
-        .subquery("x")
+        .where(c.c.created_at <= cutoff, *restrict)
     )
+
+
+def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
+    """The statement that fills ``inp.target`` and returns ``(step, stage, n)`` rows."""
+    inner = candidates_select(sel, inp).subquery("x")
+    cutoff: Any = bindparam("cutoff", inp.cutoff)
     passing = inner.c.stage == 0
     keep = {
         "sha1_git": inner.c.sha1_git,

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.datasets import card, exports, membership, repository, service
+from app.datasets import card, diff, exports, membership, repository, service
 from app.datasets.schemas import (
     BuildIn,
     BuildOut,
     DatasetEditIn,
     DatasetIn,
     DatasetOut,
+    DiffOut,
     ExportFormat,
     ManifestRowOut,
     MembershipOut,
@@ -293,3 +294,25 @@ def croissant_json(uow: UoW, request: Request, ref: str, number: int) -> dict[st
     facts = card.facts(uow.session, build)
     sums = card.checksums(uow.session, build, exports.sidecar(build, revision, dataset.name))
     return card.croissant(dataset, revision, build, facts, sums, _base(request))
+
+
+@router.get("/{ref}/builds/{number}/diff/{other}", response_model=DiffOut)
+def build_diff(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    ref: str,
+    number: int,
+    other: int,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> DiffOut:
+    """SWHIDs added and removed from build ``number`` to build ``other``, each with
+    its reason (new data, license changed, opted out, filter changed, data changed,
+    ranking); ``reasons`` counts the page's entries, ``added``/``removed`` all."""
+    base = service.finished_build(uow.session, ref, number)
+    then = service.finished_build(uow.session, ref, other)
+    diff.check_pair(base[0], then[0])
+    out = diff.diff(uow.session, base[0].dataset_id, base, then, cursor, limit)
+    response.headers.update(next_link(request.url, out.next_cursor))
+    return out
