@@ -17,6 +17,7 @@ from rich.console import Console
 
 from app.cli.errors import CLIError, run_cli
 from app.config import get_settings
+from app.datasets.cli import datasets_cli
 
 cli = typer.Typer(
     name="codecommons",
@@ -27,6 +28,7 @@ cli = typer.Typer(
 )
 jobs_cli = typer.Typer(help="Background jobs.", no_args_is_help=True)
 cli.add_typer(jobs_cli, name="jobs")
+cli.add_typer(datasets_cli, name="datasets")
 console = Console(stderr=True)
 
 
