@@ -35,18 +35,9 @@ from app.kit.pagination import (
     next_link,
 )
 from app.kit.problems import NotFound
-from app.models import Dataset
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-
-
-def _out(session: Session, dataset: Dataset) -> DatasetOut:
-    revision = repository.revision(session, dataset.id, dataset.current_revision)
-    assert revision is not None
-    return DatasetOut.of(
-        dataset, RevisionOut.of(revision, repository.revision_is_built(session, revision.id))
-    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DatasetOut)
@@ -54,7 +45,7 @@ def create_dataset(uow: UoW, _key: ApiKey, body: DatasetIn) -> DatasetOut:
     """Define a dataset: purpose and selection (revision 1). A 422 lists every wrong
     field of the selection, with suggestions for unknown names."""
     dataset, _ = service.create(uow, body)
-    return _out(uow.session, dataset)
+    return service.dataset_out(uow.session, dataset)
 
 
 @router.get("", response_model=Page[DatasetOut])
@@ -72,14 +63,14 @@ def list_datasets(
     next_cursor = encode_cursor("datasets", [rows[limit - 1].id]) if more else None
     response.headers.update(next_link(request.url, next_cursor))
     return Page[DatasetOut](
-        items=[_out(uow.session, d) for d in rows[:limit]], next_cursor=next_cursor
+        items=[service.dataset_out(uow.session, d) for d in rows[:limit]], next_cursor=next_cursor
     )
 
 
 @router.get("/{ref}", response_model=DatasetOut)
 def get_dataset(uow: UoW, ref: str) -> DatasetOut:
     """A dataset by id or name, with its current revision."""
-    return _out(uow.session, service.resolve(uow.session, ref))
+    return service.dataset_out(uow.session, service.resolve(uow.session, ref))
 
 
 @router.patch("/{ref}", response_model=DatasetOut)
@@ -87,7 +78,7 @@ def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> Datas
     """Edit: a changed purpose or selection becomes a new revision (built revisions
     never change); the description changes in place."""
     dataset, _ = service.edit(uow, ref, body)
-    return _out(uow.session, dataset)
+    return service.dataset_out(uow.session, dataset)
 
 
 @router.get("/{ref}/revisions/{number}", response_model=RevisionOut)

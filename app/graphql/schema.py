@@ -23,6 +23,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
+from app.datasets.gql import DatasetQuery
 from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
 from app.graphql.cost import CostLimiter
@@ -46,6 +47,7 @@ class Query(
     OwnerQuery,
     PaperQuery,
     PaperMetadataQuery,
+    DatasetQuery,
 ):
     """Entry points; each domain contributes its fields."""
 
