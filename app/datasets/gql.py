@@ -11,13 +11,13 @@ from app.datasets import membership, repository, service
 from app.datasets.schemas import (
     BuildOut,
     DatasetOut,
+    DatasetRevisionOut,
+    FileLicenseOut,
     FingerprintsOut,
     LeafOut,
-    LicenseOut,
     ManifestRowOut,
     MembershipOut,
     ProofOut,
-    RevisionOut,
 )
 from app.graphql.context import Context
 from app.graphql.convert import to_gql
@@ -25,7 +25,7 @@ from app.graphql.relay import Connection, check_first, connection
 from app.kit.pagination import count_rows, decode_id_cursor, encode_cursor
 
 
-@pydantic_type(model=RevisionOut)
+@pydantic_type(model=DatasetRevisionOut)
 class DatasetRevision:
     revision: strawberry.auto
     purpose: strawberry.auto
@@ -65,7 +65,7 @@ class DatasetBuild:
     finished_at: strawberry.auto
 
 
-@pydantic_type(model=LicenseOut, all_fields=True)
+@pydantic_type(model=FileLicenseOut, all_fields=True)
 class FileLicense:
     pass
 

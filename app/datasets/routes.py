@@ -17,12 +17,12 @@ from app.datasets.schemas import (
     DatasetEditIn,
     DatasetIn,
     DatasetOut,
+    DatasetRevisionOut,
     DiffOut,
     ExportFormat,
     ManifestRowOut,
     MembershipOut,
     OriginMembershipOut,
-    RevisionOut,
 )
 from app.kit.api import ApiKey, UoW
 from app.kit.httpcache import if_none_match_matches
@@ -81,13 +81,13 @@ def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> Datas
     return service.dataset_out(uow.session, dataset)
 
 
-@router.get("/{ref}/revisions/{number}", response_model=RevisionOut)
-def get_revision(uow: UoW, ref: str, number: int) -> RevisionOut:
+@router.get("/{ref}/revisions/{number}", response_model=DatasetRevisionOut)
+def get_revision(uow: UoW, ref: str, number: int) -> DatasetRevisionOut:
     dataset = service.resolve(uow.session, ref)
     revision = repository.revision(uow.session, dataset.id, number)
     if revision is None:
         raise NotFound(f"dataset {dataset.name!r} has no revision {number}")
-    return RevisionOut.of(revision, repository.revision_is_built(uow.session, revision.id))
+    return DatasetRevisionOut.of(revision, repository.revision_is_built(uow.session, revision.id))
 
 
 # --- builds ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class DatasetEditIn(BaseModel):
     selection: dict[str, Any] | None = None
 
 
-class RevisionOut(BaseModel):
+class DatasetRevisionOut(BaseModel):
     revision: int
     purpose: str
     selection: dict[str, Any]
@@ -46,7 +46,7 @@ class RevisionOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: DatasetRevision, built: bool) -> RevisionOut:
+    def of(cls, row: DatasetRevision, built: bool) -> DatasetRevisionOut:
         return cls(
             revision=row.revision,
             purpose=row.purpose,
@@ -61,12 +61,12 @@ class DatasetOut(BaseModel):
     id: int
     name: str
     description: str | None
-    current_revision: RevisionOut
+    current_revision: DatasetRevisionOut
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: Dataset, revision: RevisionOut) -> DatasetOut:
+    def of(cls, row: Dataset, revision: DatasetRevisionOut) -> DatasetOut:
         return cls(
             id=row.id,
             name=row.name,
@@ -142,7 +142,7 @@ class BuildOut(BaseModel):
         )
 
 
-class LicenseOut(BaseModel):
+class FileLicenseOut(BaseModel):
     expression: str | None
     evidence: str | None = Field(description="own | inherited | origin")
 
@@ -154,7 +154,7 @@ class ManifestRowOut(BaseModel):
     sha256: str
     length: int
     language: str | None
-    license: LicenseOut
+    license: FileLicenseOut
     origin: str
     snapshot: str
     path: str
@@ -172,7 +172,9 @@ class ManifestRowOut(BaseModel):
             sha256=row.sha256.hex(),
             length=row.length,
             language=row.language,
-            license=LicenseOut(expression=row.license_expression, evidence=row.license_evidence),
+            license=FileLicenseOut(
+                expression=row.license_expression, evidence=row.license_evidence
+            ),
             origin=row.origin_url,
             snapshot=format_swhid(ObjectType.SNAPSHOT, row.snapshot_sha1_git),
             path=show_bytes(row.path) or "",

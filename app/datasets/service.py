@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.datasets import repository
 from app.datasets.fingerprints import sha256_of
-from app.datasets.schemas import BuildIn, DatasetEditIn, DatasetIn, DatasetOut, RevisionOut
+from app.datasets.schemas import BuildIn, DatasetEditIn, DatasetIn, DatasetOut, DatasetRevisionOut
 from app.datasets.selection import Selection
 from app.facts.secret_scan import KIND_BY_SECRET_TYPE
 from app.forges.urls import CASE_INSENSITIVE_HOSTS
@@ -258,7 +258,7 @@ def dataset_out(session: Session, dataset: Dataset) -> DatasetOut:
     revision = repository.revision(session, dataset.id, dataset.current_revision)
     assert revision is not None
     return DatasetOut.of(
-        dataset, RevisionOut.of(revision, repository.revision_is_built(session, revision.id))
+        dataset, DatasetRevisionOut.of(revision, repository.revision_is_built(session, revision.id))
     )
 
 
