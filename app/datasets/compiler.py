@@ -158,7 +158,7 @@ def license_file_name(path: ColumnElement[bytes]) -> ColumnElement[bool]:
         ~name.op("~*")(literal(r"^notice|^third[-_ ]?party[-_ ]?(notice|licen[cs]e)")),
         ~in_reuse_dir,
         ~manifest_or_readme,
-        or_(suffix.is_(None), suffix != any_(literal(CODE_SUFFIXES, ARRAY(Text)))),
+        or_(suffix.is_(None), ~(suffix == any_(literal(CODE_SUFFIXES, ARRAY(Text))))),
     )
 
 
