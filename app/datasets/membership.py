@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.datasets import repository
-from app.datasets.merkle import leaf_of, proof_for, split_roots
+from app.datasets.merkle import leaf_of, proof_for, upper_tree
 from app.datasets.schemas import (
     LeafOut,
     ManifestRowOut,
@@ -33,7 +33,7 @@ def _leaf(session: Session, build: DatasetBuild, row: DatasetManifest) -> LeafOu
         row.leaf_index,
         build.row_count or 0,
         chunk_leaves,
-        split_roots(build.merkle_chunk_roots),
+        upper_tree(build.merkle_chunk_roots or b""),
         [leaf_of(sha) for sha in chunk],
     )
     return LeafOut(

@@ -16,6 +16,7 @@ emits each chunk's root as the stack completes it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from app.datasets.verify import EMPTY_ROOT, leaf_hash, node_hash
@@ -112,17 +113,67 @@ def audit_path(hashes: Sequence[bytes], index: int) -> list[bytes]:
     return [*audit_path(hashes[k:], index - k), _mth(hashes[:k])]
 
 
+class SubtreeHashes:
+    """MTH of any range of a list of subtree hashes, memoized: every proof of a build
+    walks the same few upper subtrees, so after the first proof each costs O(log n)
+    lookups instead of rehashing every chunk root."""
+
+    def __init__(self, hashes: Sequence[bytes]) -> None:
+        self.hashes = list(hashes)
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def mth(self, lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return self.hashes[lo]
+        if hi <= lo:
+            return EMPTY_ROOT
+        found = self._memo.get((lo, hi))
+        if found is None:
+            k = _largest_power_below(hi - lo)
+            found = node_hash(self.mth(lo, lo + k), self.mth(lo + k, hi))
+            self._memo[(lo, hi)] = found
+        return found
+
+    def path(self, index: int, lo: int = 0, hi: int | None = None) -> list[bytes]:
+        hi = len(self.hashes) if hi is None else hi
+        if hi - lo <= 1:
+            return []
+        k = _largest_power_below(hi - lo)
+        if index < lo + k:
+            return [*self.path(index, lo, lo + k), self.mth(lo + k, hi)]
+        return [*self.path(index, lo + k, hi), self.mth(lo, lo + k)]
+
+
+_UPPER: dict[bytes, SubtreeHashes] = {}
+
+
+def upper_tree(chunk_roots: bytes) -> SubtreeHashes:
+    """The memoized tree over a build's chunk roots (a build never changes: keyed by
+    the digest of its roots; a few builds kept)."""
+    key = hashlib.sha256(chunk_roots).digest()
+    tree = _UPPER.get(key)
+    if tree is None:
+        if len(_UPPER) >= 8:
+            _UPPER.pop(next(iter(_UPPER)))
+        tree = _UPPER[key] = SubtreeHashes(split_roots(chunk_roots))
+    return tree
+
+
 def split_roots(blob: bytes | None) -> list[bytes]:
     blob = blob or b""
     return [blob[i : i + 32] for i in range(0, len(blob), 32)]
 
 
 def proof_for(
-    index: int, size: int, chunk_leaves: int, chunk_roots: Sequence[bytes], chunk: Sequence[bytes]
+    index: int,
+    size: int,
+    chunk_leaves: int,
+    chunk_roots: Sequence[bytes] | SubtreeHashes,
+    chunk: Sequence[bytes],
 ) -> list[bytes]:
     """The audit path of leaf ``index`` of a tree of ``size`` leaves, from the leaves of
     its chunk (``chunk``: the leaf bytes) and every chunk's root."""
     inner = audit_path([leaf_hash(leaf) for leaf in chunk], index % chunk_leaves)
-    outer = audit_path(list(chunk_roots), index // chunk_leaves)
+    upper = chunk_roots if isinstance(chunk_roots, SubtreeHashes) else SubtreeHashes(chunk_roots)
     del size
-    return inner + outer
+    return inner + upper.path(index // chunk_leaves)
