@@ -28,9 +28,10 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
+from app.models.jobs import Job
 
 
 class Dataset(TimestampMixin, Base):
@@ -97,6 +98,23 @@ class DatasetBuild(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+    job: Mapped[Job | None] = relationship()  # loaded on access: builds are locked alone
+
+    @property
+    def visible_state(self) -> str:
+        """The build's state as callers should see it: its row changes only in the
+        build's own transaction (all or nothing), so while that runs, or after its job
+        gave up, the job says more."""
+        if self.state in {"queued", "running"} and self.job is not None:
+            job_state = self.job.state.value
+            if job_state in {"running", "failed", "cancelled"}:
+                return job_state
+        return self.state
+
+    @property
+    def visible_error(self) -> str | None:
+        return self.error or (self.job.error if self.job is not None else None)
 
 
 class DatasetManifest(Base):
