@@ -11,8 +11,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.datasets import verify
+from app.datasets.builder import run_build
 from app.datasets.merkle import leaf_of
 from app.kit.swhid import format_swhid
 from tests.datasets.conftest import World
@@ -213,3 +215,47 @@ def test_exports_stream_every_format(built: dict[str, Any], client: TestClient) 
 
     leaves = [leaf_of(bytes.fromhex(r["swhid"][10:])) for r in lines]
     assert root_of(leaves).hex() == root
+
+
+def test_exports_escape_odd_paths(
+    corpus: World, client: TestClient, auth: dict[str, str], db: Session
+) -> None:
+    corpus.file("odd", [("big", 'we"ird\\ dir/new\nline/caf\u00e9.py')])
+    raw = corpus.file("raw", [("big", "x.py")])
+    from sqlalchemy import update
+
+    from app.models import PathOccurrence
+
+    db.execute(
+        update(PathOccurrence)
+        .where(PathOccurrence.content_id == raw.id)
+        .values(path=b"bad\xff\x00name.py")
+    )
+    db.flush()
+    assert (
+        client.post(
+            "/v1/datasets", json={"name": "all", "purpose": "search", "selection": {}}, headers=auth
+        ).status_code
+        == 201
+    )
+    client.post("/v1/datasets/all/builds", headers=auth)
+    from app.datasets import repository
+
+    dataset = repository.dataset_by_name(db, "all")
+    assert dataset is not None
+    build = repository.build(db, dataset.id, 1)
+    assert build is not None
+    run_build(db, build.id)
+    lines = client.get("/v1/datasets/all/builds/1/export/jsonl").text.splitlines()
+    by_swhid = {row["swhid"]: row for row in map(json.loads, lines)}
+    odd = by_swhid[format_swhid("cnt", corpus.contents["odd"].sha1_git)]
+    assert odd["path"] == 'we"ird\\ dir/new\nline/caf\u00e9.py'
+    bad = by_swhid[format_swhid("cnt", raw.sha1_git)]
+    assert bad["path"] == "bad\\377\\000name.py"  # not UTF-8: PostgreSQL's escape form
+    table = list(
+        csv.DictReader(io.StringIO(client.get("/v1/datasets/all/builds/1/export/csv").text))
+    )
+    assert {r["path"] for r in table} >= {odd["path"], bad["path"]}
+    parquet = client.get("/v1/datasets/all/builds/1/export/parquet").content
+    read = pq.read_table(io.BytesIO(parquet))
+    assert set(read.column("path").to_pylist()) >= {odd["path"], bad["path"]}
