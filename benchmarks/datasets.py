@@ -212,11 +212,17 @@ def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
     chosen = selection(limit)
     import app.kit.queue as queue
 
+    real_send = queue.send_now
     queue.send_now = lambda *a: None  # type: ignore[assignment]  # no broker: built here
-    with unit_of_work(factory) as uow:
-        dataset, _ = create(uow, DatasetIn(name="bench", purpose="pre-training", selection=chosen))
-        build, _ = submit_build(uow, str(dataset.id), BuildIn())
-        build_id, cutoff = build.id, build.cutoff
+    try:
+        with unit_of_work(factory) as uow:
+            dataset, _ = create(
+                uow, DatasetIn(name="bench", purpose="pre-training", selection=chosen)
+            )
+            build, _ = submit_build(uow, str(dataset.id), BuildIn())
+            build_id, cutoff = build.id, build.cutoff
+    finally:
+        queue.send_now = real_send  # type: ignore[assignment]
     with Timer() as ours, unit_of_work(factory) as uow:
         run_build(uow.session, build_id)
     with factory() as session:

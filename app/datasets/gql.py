@@ -59,6 +59,7 @@ class DatasetBuild:
     funnel: JSON
     versions: JSON
     optout_registry_version: strawberry.auto
+    stats: JSON
     error: strawberry.auto
     created_at: strawberry.auto
     started_at: strawberry.auto

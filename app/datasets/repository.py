@@ -219,7 +219,12 @@ def list_builds(
 
 # --- manifests ---------------------------------------------------------------------------
 
-PARTITION_NAME = re.compile(r"^dataset_manifest_\d+$")
+PARTITION_NAME = re.compile(r"^dataset_manifest_\d+($|_)")
+
+
+def is_build_partition(name: str) -> bool:
+    """A build's manifest partition, or one of its indexes (created at run time)."""
+    return bool(PARTITION_NAME.match(name))
 
 
 def partition_name(build_id: int) -> str:

@@ -3,13 +3,14 @@ contents with facts, license findings and occurrences, built with the factories.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
 from app.datasets.builder import run_build
@@ -159,3 +160,16 @@ def built(corpus: World, client: TestClient, auth: dict[str, str], db: Session) 
     run_build(db, build.id)  # what the worker runs (tests/datasets/test_worker.py)
     out: dict[str, Any] = client.get("/v1/datasets/roadmap/builds/1").json()
     return out
+
+
+@pytest.fixture
+def drop_partitions(engine: Engine) -> Iterator[None]:
+    """Builds committed by a test leave their partitions (tables, not rows): drop them,
+    so later tests see the schema the migrations made."""
+    yield
+    with engine.begin() as conn:
+        names = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE tablename ~ '^dataset_manifest_[0-9]+$'")
+        ).scalars()
+        for name in list(names):
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))

@@ -47,6 +47,7 @@ def committed_corpus(committed_factory: sessionmaker[Session]) -> World:
     return world
 
 
+@pytest.mark.usefixtures("drop_partitions")
 def test_the_datasets_commands(
     committed_corpus: World,
     committed_factory: sessionmaker[Session],

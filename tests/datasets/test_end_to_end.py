@@ -131,7 +131,7 @@ def send(job_id: int) -> None:
     get_celery().send_task(TASK_FOR_KIND[DATASET_BUILD], args=[job_id], queue=QUEUE)
 
 
-@pytest.mark.usefixtures("scanned")
+@pytest.mark.usefixtures("scanned", "drop_partitions")
 def test_roadmap_query_built_exported_verified_and_killed(
     live: TestClient,
     auth: dict[str, str],
