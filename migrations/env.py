@@ -11,16 +11,27 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
 from app.config import get_settings
+from app.datasets.repository import is_build_partition
 from app.models import Base
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave out tables the application creates at run time: each dataset build's
+    manifest partition (and its indexes) is data, not schema history."""
+    del parent_names
+    if type_ in {"table", "index"} and name is not None:
+        return not is_build_partition(name)
+    return True
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_include_name,
         compare_type=True,
         compare_server_default=False,
         transaction_per_migration=True,

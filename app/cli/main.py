@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.datasets import datasets_cli
 from app.cli.errors import CLIError, run_cli
 from app.cli.optouts import optouts_cli
 from app.config import get_settings
@@ -31,6 +32,7 @@ cli.add_typer(jobs_cli, name="jobs")
 signals_cli = typer.Typer(help="Vulnerabilities, domains, importance.", no_args_is_help=True)
 cli.add_typer(signals_cli, name="signals")
 cli.add_typer(optouts_cli, name="optouts")
+cli.add_typer(datasets_cli, name="datasets")
 console = Console(stderr=True)
 
 

@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
 from app.codemeta.gql import CodeMetaQuery
+from app.datasets.gql import DatasetQuery
 from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
 from app.graphql.cost import CostLimiter
@@ -52,6 +53,7 @@ class Query(
     CodeMetaQuery,
     SignalsQuery,
     OptoutQuery,
+    DatasetQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

@@ -19,6 +19,7 @@ PAPERS_RESOLVE = "papers.resolve"
 SIGNALS_IMPORT = "signals.import_advisories"
 SIGNALS_REFRESH = "signals.refresh"
 OPTOUTS_VERIFY = "optouts.verify"
+DATASETS_BUILD = "datasets.build"
 
 ALL = frozenset(
     {
@@ -33,5 +34,6 @@ ALL = frozenset(
         SIGNALS_IMPORT,
         SIGNALS_REFRESH,
         OPTOUTS_VERIFY,
+        DATASETS_BUILD,
     }
 )

@@ -12,6 +12,7 @@ from app.models.archive import (
     Visit,
 )
 from app.models.base import Base
+from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
 from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
@@ -44,6 +45,10 @@ __all__ = [
     "Base",
     "Content",
     "ContentFact",
+    "Dataset",
+    "DatasetBuild",
+    "DatasetManifest",
+    "DatasetRevision",
     "Directory",
     "DirectoryEntry",
     "Forge",

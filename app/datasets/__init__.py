@@ -1,0 +1,1 @@
+"""Datasets: qualified subsets frozen into fingerprinted SWHID manifests."""

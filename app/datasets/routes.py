@@ -1,0 +1,309 @@
+"""``/v1/datasets``: definitions, builds, manifests, membership proofs, exports,
+cards and diffs. Thin: the logic lives in the service modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.datasets import card, diff, exports, membership, repository, service
+from app.datasets.schemas import (
+    BuildIn,
+    BuildOut,
+    DatasetEditIn,
+    DatasetIn,
+    DatasetOut,
+    DatasetRevisionOut,
+    DiffOut,
+    ExportFormat,
+    ManifestRowOut,
+    MembershipOut,
+    OriginMembershipOut,
+)
+from app.kit.api import ApiKey, UoW
+from app.kit.httpcache import if_none_match_matches
+from app.kit.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    decode_id_cursor,
+    encode_cursor,
+    next_link,
+)
+from app.kit.problems import NotFound
+
+router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DatasetOut)
+def create_dataset(uow: UoW, _key: ApiKey, body: DatasetIn) -> DatasetOut:
+    """Define a dataset: purpose and selection (revision 1). A 422 lists every wrong
+    field of the selection, with suggestions for unknown names."""
+    dataset, _ = service.create(uow, body)
+    return service.dataset_out(uow.session, dataset)
+
+
+@router.get("", response_model=Page[DatasetOut])
+def list_datasets(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[DatasetOut]:
+    rows = repository.list_datasets(
+        uow.session, after_id=decode_id_cursor("datasets", cursor), limit=limit + 1
+    )
+    more = len(rows) > limit
+    next_cursor = encode_cursor("datasets", [rows[limit - 1].id]) if more else None
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[DatasetOut](
+        items=[service.dataset_out(uow.session, d) for d in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+@router.get("/{ref}", response_model=DatasetOut)
+def get_dataset(uow: UoW, ref: str) -> DatasetOut:
+    """A dataset by id or name, with its current revision."""
+    return service.dataset_out(uow.session, service.resolve(uow.session, ref))
+
+
+@router.patch("/{ref}", response_model=DatasetOut)
+def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> DatasetOut:
+    """Edit: a changed purpose or selection becomes a new revision (built revisions
+    never change); the description changes in place."""
+    dataset, _ = service.edit(uow, ref, body)
+    return service.dataset_out(uow.session, dataset)
+
+
+@router.get("/{ref}/revisions/{number}", response_model=DatasetRevisionOut)
+def get_revision(uow: UoW, ref: str, number: int) -> DatasetRevisionOut:
+    dataset = service.resolve(uow.session, ref)
+    revision = repository.revision(uow.session, dataset.id, number)
+    if revision is None:
+        raise NotFound(f"dataset {dataset.name!r} has no revision {number}")
+    return DatasetRevisionOut.of(revision, repository.revision_is_built(uow.session, revision.id))
+
+
+# --- builds ------------------------------------------------------------------------------
+
+
+@router.post("/{ref}/builds", status_code=status.HTTP_202_ACCEPTED, response_model=BuildOut)
+def start_build(uow: UoW, _key: ApiKey, ref: str, body: BuildIn | None = None) -> BuildOut:
+    """Build a revision (a job: follow it at ``/v1/jobs/{job_id}``)."""
+    build, revision = service.submit_build(uow, ref, body or BuildIn())
+    return BuildOut.of(build, revision)
+
+
+@router.get("/{ref}/builds", response_model=Page[BuildOut])
+def list_builds(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    ref: str,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[BuildOut]:
+    dataset = service.resolve(uow.session, ref)
+    rows = repository.list_builds(
+        uow.session,
+        dataset.id,
+        after_number=decode_id_cursor("builds", cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    next_cursor = encode_cursor("builds", [rows[limit - 1].number]) if more else None
+    response.headers.update(next_link(request.url, next_cursor))
+    items = []
+    for row in rows[:limit]:
+        revision = repository.revision_by_id(uow.session, row.revision_id)
+        assert revision is not None
+        items.append(BuildOut.of(row, revision))
+    return Page[BuildOut](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{ref}/builds/{number}", response_model=BuildOut)
+def get_build(uow: UoW, ref: str, number: int) -> BuildOut:
+    """A build: state, funnel, fingerprints, cut-off, versions."""
+    build, revision = service.get_build(uow.session, ref, number)
+    return BuildOut.of(build, revision)
+
+
+@router.delete("/{ref}/builds/{number}", status_code=status.HTTP_204_NO_CONTENT)
+def drop_build(uow: UoW, _key: ApiKey, ref: str, number: int) -> Response:
+    """Drop a finished build and its manifest partition."""
+    service.drop_build(uow, ref, number)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{ref}/builds/{number}/manifest", response_model=Page[ManifestRowOut])
+def manifest(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    ref: str,
+    number: int,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> Page[ManifestRowOut]:
+    """The frozen rows, in leaf (SWHID) order."""
+    build, _ = service.finished_build(uow.session, ref, number)
+    rows = repository.manifest_rows(
+        uow.session,
+        build.id,
+        after_leaf=decode_id_cursor(f"manifest:{build.id}", cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    next_cursor = (
+        encode_cursor(f"manifest:{build.id}", [rows[limit - 1].leaf_index]) if more else None
+    )
+    response.headers.update(next_link(request.url, next_cursor))
+    return Page[ManifestRowOut](
+        items=[ManifestRowOut.of(r) for r in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/{ref}/builds/{number}/membership",
+    response_model=MembershipOut | OriginMembershipOut,
+)
+def build_membership(
+    uow: UoW,
+    ref: str,
+    number: int,
+    swhid: str | None = None,
+    sha1: str | None = None,
+    sha256: str | None = None,
+    origin: str | None = None,
+) -> MembershipOut | OriginMembershipOut:
+    """Is a file in the build? By content SWHID, or sha1/sha256 of its bytes: yes with
+    an RFC 9162 inclusion proof, or no with a non-inclusion proof (the adjacent leaves
+    and their proofs). By ``origin`` URL: which of its archived files are in."""
+    build, _ = service.finished_build(uow.session, ref, number)
+    if origin is not None:
+        if swhid or sha1 or sha256:
+            from app.kit.problems import Problem
+
+            raise Problem("give exactly one of swhid, sha1, sha256 or origin")
+        return membership.prove_origin(uow.session, build, origin)
+    algo, digest = membership.content_key(swhid, sha1, sha256)
+    return membership.prove_hash(uow.session, build, algo, digest)
+
+
+@router.get("/{ref}/builds/{number}/export/{fmt}")
+def export(
+    uow: UoW,
+    request: Request,
+    ref: str,
+    number: int,
+    fmt: ExportFormat,
+    after: Annotated[int | None, Query(ge=-1, description="Resume after this leaf index.")] = None,
+) -> Response:
+    """The whole manifest as JSON Lines, CSV or Parquet, streamed. ``ETag`` is the
+    extensional fingerprint and format; ``after`` resumes an interrupted download."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    dataset = service.resolve(uow.session, ref)
+    meta = exports.sidecar(build, revision, dataset.name)
+    etag = f'"{meta["extensional_fingerprint"]}-{fmt.value}' + (
+        f'-after{after}"' if after is not None else '"'
+    )
+    headers = {
+        "ETag": etag,
+        "Content-Disposition": f'attachment; filename="{dataset.name}-build{number}.{fmt.value}"',
+        "X-Intensional-Fingerprint": meta["intensional_fingerprint"],
+        "X-Extensional-Fingerprint": meta["extensional_fingerprint"],
+        "Link": f'<{request.url.path.rsplit("/export/", 1)[0]}/export.json>; rel="describedby"',
+        "Cache-Control": "no-cache",
+    }
+    match = request.headers.get("if-none-match")
+    if match is not None and if_none_match_matches(match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    table = repository.partition_name(build.id)
+    statement = exports.copy_sql(fmt.value, table, after=after)
+
+    def body() -> Iterator[bytes]:
+        # Its own session: the request's unit of work ends before the body streams.
+        with factory() as session:
+            raw = session.connection().connection.driver_connection
+            stream = exports.copy_stream(raw, statement)
+            if fmt is ExportFormat.PARQUET:
+                yield from exports.parquet_stream(stream, meta)
+            else:
+                yield from stream
+            session.rollback()
+
+    return StreamingResponse(body(), media_type=exports.MEDIA_TYPES[fmt.value], headers=headers)
+
+
+@router.get("/{ref}/builds/{number}/export.json")
+def export_sidecar(uow: UoW, ref: str, number: int) -> dict[str, object]:
+    """What every export names: dataset, build, cut-off and both fingerprints."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    return exports.sidecar(build, revision, service.resolve(uow.session, ref).name)
+
+
+# --- cards --------------------------------------------------------------------------------
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/{ref}/builds/{number}/card.md", response_class=Response)
+def card_md(uow: UoW, request: Request, ref: str, number: int) -> Response:
+    """The dataset card: Hugging Face YAML header and readable prose, every number
+    from the manifest; charts at ``charts/{name}.png``."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    dataset = service.resolve(uow.session, ref)
+    facts = card.facts(uow.session, build)
+    text = card.card_markdown(dataset, revision, build, facts, _base(request))
+    return Response(text, media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/{ref}/builds/{number}/charts/{name}.png", response_class=Response)
+def card_chart(uow: UoW, ref: str, number: int, name: str) -> Response:
+    if name not in card.CHARTS:
+        raise NotFound(f"no chart {name!r} (charts: {', '.join(card.CHARTS)})")
+    build, _ = service.finished_build(uow.session, ref, number)
+    png = card.chart(name, build, card.facts(uow.session, build))
+    return Response(png, media_type="image/png")
+
+
+@router.get("/{ref}/builds/{number}/croissant.json")
+def croissant_json(uow: UoW, request: Request, ref: str, number: int) -> dict[str, object]:
+    """MLCommons Croissant 1.1 JSON-LD: distributions with SHA-256 checksums, the record
+    set of the manifest, the Responsible-AI fields that apply."""
+    build, revision = service.finished_build(uow.session, ref, number)
+    dataset = service.resolve(uow.session, ref)
+    facts = card.facts(uow.session, build)
+    sums = card.checksums(uow.session, build, exports.sidecar(build, revision, dataset.name))
+    return card.croissant(dataset, revision, build, facts, sums, _base(request))
+
+
+@router.get("/{ref}/builds/{number}/diff/{other}", response_model=DiffOut)
+def build_diff(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    ref: str,
+    number: int,
+    other: int,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> DiffOut:
+    """SWHIDs added and removed from build ``number`` to build ``other``, each with
+    its reason (new data, license changed, opted out, filter changed, data changed,
+    ranking); ``reasons`` counts the page's entries, ``added``/``removed`` all."""
+    base = service.finished_build(uow.session, ref, number)
+    then = service.finished_build(uow.session, ref, other)
+    diff.check_pair(base[0], then[0])
+    out = diff.diff(uow.session, base[0].dataset_id, base, then, cursor, limit)
+    response.headers.update(next_link(request.url, out.next_cursor))
+    return out

@@ -1,0 +1,240 @@
+"""What the dataset endpoints take and return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.archive.schemas import show_bytes
+from app.kit.swhid import ObjectType, format_swhid
+from app.models import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+
+
+class DatasetIn(BaseModel):
+    """A new dataset: its first revision. ``selection`` is checked field by field (a
+    422 lists every wrong one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=NAME_PATTERN, description="Lower case, digits, . _ -")
+    description: str | None = Field(default=None, max_length=10_000)
+    purpose: str = Field(description="The kind of AI use, e.g. pre-training;research-only.")
+    selection: dict[str, Any] = Field(default_factory=dict)
+
+
+class DatasetEditIn(BaseModel):
+    """An edit: a new revision when the purpose or selection changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, max_length=10_000)
+    purpose: str | None = None
+    selection: dict[str, Any] | None = None
+
+
+class DatasetRevisionOut(BaseModel):
+    revision: int
+    purpose: str
+    selection: dict[str, Any]
+    selection_sha256: str
+    built: bool = Field(description="A build used it: it can no longer change.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: DatasetRevision, built: bool) -> DatasetRevisionOut:
+        return cls(
+            revision=row.revision,
+            purpose=row.purpose,
+            selection=row.selection,
+            selection_sha256=row.selection_sha256.hex(),
+            built=built,
+            created_at=row.created_at,
+        )
+
+
+class DatasetOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    current_revision: DatasetRevisionOut
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Dataset, revision: DatasetRevisionOut) -> DatasetOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            description=row.description,
+            current_revision=revision,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+class BuildIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int | None = Field(default=None, ge=1, description="Default: the current one.")
+    cutoff: datetime | None = Field(
+        default=None,
+        description="Only data archived by then. Default: the newest archived data, so "
+        "two builds on unchanged data are the same build.",
+    )
+
+
+class FingerprintsOut(BaseModel):
+    intensional: str | None = Field(description="SHA-256 of the canonical definition.")
+    extensional: str | None = Field(description="RFC 9162 Merkle root of the SWHIDs.")
+
+
+class BuildOut(BaseModel):
+    dataset_id: int
+    number: int
+    revision: int
+    state: str
+    job_id: int | None
+    cutoff: datetime
+    purpose: str
+    files: int | None
+    fingerprints: FingerprintsOut
+    funnel: list[dict[str, Any]]
+    versions: dict[str, Any]
+    optout_registry_version: int | None
+    stats: dict[str, Any]
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, row: DatasetBuild, revision: DatasetRevision) -> BuildOut:
+        return cls(
+            dataset_id=row.dataset_id,
+            number=row.number,
+            revision=revision.revision,
+            state=row.visible_state,
+            job_id=row.job_id,
+            cutoff=row.cutoff,
+            purpose=revision.purpose,
+            files=row.row_count,
+            fingerprints=FingerprintsOut(
+                intensional=row.intensional_fingerprint.hex()
+                if row.intensional_fingerprint
+                else None,
+                extensional=row.extensional_fingerprint.hex()
+                if row.extensional_fingerprint
+                else None,
+            ),
+            funnel=row.funnel,
+            versions=row.versions,
+            optout_registry_version=row.optout_registry_version,
+            stats=row.stats,
+            error=row.visible_error,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )
+
+
+class FileLicenseOut(BaseModel):
+    expression: str | None
+    evidence: str | None = Field(description="own | inherited | origin")
+
+
+class ManifestRowOut(BaseModel):
+    leaf_index: int
+    swhid: str
+    sha1: str
+    sha256: str
+    length: int
+    language: str | None
+    license: FileLicenseOut
+    origin: str
+    snapshot: str
+    path: str
+    other_occurrences: int
+    near_dup_cluster: int | None
+    rank_value: float | None
+    in_storage: bool
+
+    @classmethod
+    def of(cls, row: DatasetManifest) -> ManifestRowOut:
+        return cls(
+            leaf_index=row.leaf_index,
+            swhid=format_swhid(ObjectType.CONTENT, row.sha1_git),
+            sha1=row.sha1.hex(),
+            sha256=row.sha256.hex(),
+            length=row.length,
+            language=row.language,
+            license=FileLicenseOut(
+                expression=row.license_expression, evidence=row.license_evidence
+            ),
+            origin=row.origin_url,
+            snapshot=format_swhid(ObjectType.SNAPSHOT, row.snapshot_sha1_git),
+            path=show_bytes(row.path) or "",
+            other_occurrences=row.other_occurrences,
+            near_dup_cluster=row.near_dup_cluster,
+            rank_value=row.rank_value,
+            in_storage=row.in_storage,
+        )
+
+
+class LeafOut(BaseModel):
+    swhid: str
+    index: int
+    audit_path: list[str] = Field(description="Hex hashes, leaf side first (RFC 9162).")
+
+
+class ProofOut(BaseModel):
+    member: bool
+    tree_size: int
+    leaf: LeafOut | None = None
+    before: LeafOut | None = None
+    after: LeafOut | None = None
+
+
+class MembershipOut(BaseModel):
+    swhid: str
+    member: bool
+    extensional_fingerprint: str
+    proof: ProofOut
+    row: ManifestRowOut | None = None
+
+
+class OriginMembershipOut(BaseModel):
+    origin: str
+    extensional_fingerprint: str
+    files: int = Field(description="Files of the origin looked at (at most `limit`).")
+    members: list[MembershipOut]
+    non_members: list[str] = Field(description="SWHIDs of its files not in the build.")
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+class DiffEntryOut(BaseModel):
+    swhid: str
+    change: str = Field(description="added | removed")
+    reason: str = Field(
+        description="new data | license changed | opted out | filter changed | ranking"
+    )
+
+
+class DiffOut(BaseModel):
+    dataset_id: int
+    base: int
+    other: int
+    added: int
+    removed: int
+    reasons: dict[str, int]
+    entries: list[DiffEntryOut]
+    next_cursor: str | None = None

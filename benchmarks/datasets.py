@@ -1,0 +1,302 @@
+"""Dataset builds and exports at scale, against the physical limit.
+
+    python -m benchmarks.datasets [--contents 10000000 --origins 500000] [--small]
+
+1. A scratch database (``DATABASE_URL``'s server, else an embedded one) is filled by
+   binary COPY with the API benchmark's generator (:func:`benchmarks.api.fill`):
+   origins with stars, dates and effective licenses, contents with facts (languages,
+   flags, PII counts, near-duplicate clusters), occurrences, license findings.
+2. **Build**: the roadmap-shaped selection (Python/Go/JavaScript/TypeScript/Java
+   files under a permissive license, own or origin evidence, not generated or
+   vendored, no secrets or PII, from origins updated in the last two years, one per
+   near-duplicate cluster, the most-starred first, a limit) built by the service
+   (:func:`app.datasets.builder.run_build`: the compiled statement with its funnel,
+   indexes, Merkle pass, attach), against the same selection written by hand as one
+   ``INSERT ... SELECT`` in raw SQL into a plain table. Both must give the same rows:
+   the Merkle roots are compared. Ratios: raw time / our time (1.0 = as fast as the
+   hand-written SQL), for the evaluation alone and for the whole build.
+3. **Export**: JSONL, CSV and Parquet of the first 100k and 1M rows (or the build's
+   size, if smaller) by the export code, each in a fresh process whose peak RSS is
+   reported, against a raw ``COPY (same rows) TO STDOUT`` in a fresh process. Ratio:
+   raw time / export time.
+4. **Proofs**: membership proofs per second (inclusion and non-inclusion).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from sqlalchemy.orm import sessionmaker
+
+from benchmarks.api.fill import fill
+from benchmarks.api.server import libpq_dsn
+from benchmarks.common import Timer, scratch_database
+
+LANGUAGES = ["Go", "Java", "JavaScript", "Python", "TypeScript"]
+PERMISSIVE = ["Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MIT", "0BSD", "Zlib"]
+
+
+def selection(limit: int) -> dict[str, Any]:
+    return {
+        "files": {
+            "languages": LANGUAGES,
+            "license": {"ids": PERMISSIVE, "evidence": ["own", "origin"]},
+            "exclude_flags": ["generated", "vendored"],
+            "pii": {"exclude_any": True},
+        },
+        "origins": {"updated_within_days": 730},
+        "dedup": {"near_duplicates": True},
+        "ranking": {"order": "origin_stars", "limit": limit},
+    }
+
+
+# The same selection, written by hand: one INSERT ... SELECT, no funnel, the own
+# evidence aggregated in one LATERAL probe, the representative in another.
+RAW_SQL = """
+INSERT INTO raw_manifest
+SELECT 0, row_number() OVER (ORDER BY k.sha1_git) - 1, k.id, k.sha1_git, k.sha1, k.sha256,
+       k.length, k.language, k.lic_expr, k.lic_evidence, k.origin_id, k.url, k.snap, k.path,
+       (SELECT count(*) FROM path_occurrence po3 WHERE po3.content_id = k.id
+          AND EXISTS (SELECT 1 FROM visit v3 WHERE v3.snapshot_id = po3.snapshot_id
+                      AND v3.date <= %(cutoff)s)) - 1,
+       k.near_dup_cluster, k.rank, false
+FROM (
+  SELECT * FROM (
+    SELECT c.id, c.sha1_git, c.sha1, c.sha256, c.length, f.language, f.near_dup_cluster,
+           rep.*, coalesce(rep.stars, -1)::float8 AS rank,
+           row_number() OVER (PARTITION BY f.near_dup_cluster
+                              ORDER BY coalesce(rep.stars, -1) DESC, c.sha1_git) AS dup
+    FROM content c
+    JOIN content_fact f ON f.content_id = c.id
+    CROSS JOIN LATERAL (
+      SELECT count(DISTINCT coalesce(lf.expression, '?')) AS n,
+             min(coalesce(lf.expression, '?')) AS one,
+             bool_and(coalesce(lf.expression = ANY(%(allowed)s), false)) AS ok
+      FROM license_finding lf
+      WHERE lf.content_id = c.id AND lf.source IN ('spdx_tag', 'header', 'license_file')
+    ) own
+    CROSS JOIN LATERAL (
+      SELECT o.id AS origin_id, o.url, o.stars, s.sha1_git AS snap, po.path,
+             CASE WHEN own.n > 0 THEN own.one ELSE o.extra->'effective_license'->>'expression'
+             END AS lic_expr,
+             CASE WHEN own.n > 0 THEN 'own' ELSE 'origin' END AS lic_evidence
+      FROM path_occurrence po
+      JOIN origin o ON o.id = po.origin_id
+      JOIN snapshot s ON s.id = po.snapshot_id
+      WHERE po.content_id = c.id
+        AND EXISTS (SELECT 1 FROM visit v WHERE v.snapshot_id = po.snapshot_id
+                    AND v.date <= %(cutoff)s)
+        AND o.forge_updated_at >= %(updated_since)s
+        AND CASE WHEN own.n > 0 THEN
+              own.ok AND own.n = 1
+              AND (o.extra->'effective_license'->>'expression' IS NULL
+                   OR (o.extra->'effective_license'->>'expression' = own.one
+                       AND coalesce(jsonb_array_length(
+                             o.extra->'effective_license'->'conflicts'), 0) = 0))
+            ELSE coalesce(o.extra->'effective_license'->>'expression' = ANY(%(allowed)s), false)
+                 AND coalesce(jsonb_array_length(
+                       o.extra->'effective_license'->'conflicts'), 0) = 0
+            END
+      ORDER BY coalesce(o.stars, -1) DESC, o.id, po.path
+      LIMIT 1
+    ) rep
+    WHERE c.created_at <= %(cutoff)s
+      AND f.language = ANY(%(languages)s)
+      AND NOT f.is_generated AND NOT f.is_vendored AND f.pii_count = 0
+  ) x
+  WHERE x.near_dup_cluster IS NULL OR x.dup = 1
+  ORDER BY x.rank DESC, x.sha1_git
+  LIMIT %(limit)s
+) k
+"""
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def export_worker(dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[str, Any]:
+    """One export in this process: bytes, seconds, peak RSS (the subprocess side)."""
+    from app.datasets import exports
+
+    if fmt == "parquet":
+        import pyarrow.parquet  # noqa: F401 - imported before the clock starts
+    baseline_rss = rss_mb()
+    meta = {"extensional_fingerprint": "bench", "intensional_fingerprint": "bench"}
+    n = 0
+    with psycopg.connect(dsn) as conn:
+        started = time.perf_counter()
+        if raw:
+            # The physical limit: the same rows, as plain COPY text.
+            statement = psycopg.sql.SQL(
+                "COPY (SELECT * FROM {} ORDER BY leaf_index LIMIT {}) TO STDOUT"
+            ).format(psycopg.sql.Identifier(table), psycopg.sql.Literal(rows))
+            for chunk in exports.copy_stream(conn, statement):
+                n += len(chunk)
+        else:
+            stream = exports.copy_stream(conn, exports.copy_sql(fmt, table, limit=rows))
+            chunks = exports.parquet_stream(stream, meta) if fmt == "parquet" else stream
+            for chunk in chunks:
+                n += len(chunk)
+        seconds = time.perf_counter() - started
+    return {"bytes": n, "seconds": seconds, "rss_mb": rss_mb(), "rss_start_mb": baseline_rss}
+
+
+def run_export(dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.datasets", "--export-worker",
+         json.dumps([dsn, table, fmt, rows, raw])],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--contents", type=int, default=10_000_000)
+    parser.add_argument("--origins", type=int, default=500_000)
+    parser.add_argument("--limit", type=int, default=None, help="default: contents / 8")
+    parser.add_argument("--export-rows", default="100000,1000000")
+    parser.add_argument("--small", action="store_true", help="200k contents, 20k origins")
+    parser.add_argument("--export-worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.export_worker:
+        print(json.dumps(export_worker(*json.loads(args.export_worker))))
+        return 0
+    if args.small:
+        args.contents, args.origins = 200_000, 20_000
+        args.export_rows = "10000,20000"
+    limit = args.limit or max(1, args.contents // 8)
+    began = time.perf_counter()
+    with scratch_database() as engine:
+        dsn = libpq_dsn(engine)
+        print(f"scratch database migrated in {time.perf_counter() - began:.1f} s", flush=True)
+        with Timer() as fill_timer:
+            corpus = fill(dsn, args.origins, args.contents)
+        total = sum(corpus.rows.values())
+        print(
+            f"fill: {total:,} rows by binary COPY in {fill_timer.seconds:.1f} s: "
+            + ", ".join(f"{t} {n:,}" for t, n in sorted(corpus.rows.items())),
+            flush=True,
+        )
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+        code = measure(engine, dsn, limit, [int(x) for x in args.export_rows.split(",")])
+    print(f"total {time.perf_counter() - began:.0f} s")
+    return code
+
+
+def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
+    from app.datasets import licenses as license_rules
+    from app.datasets import membership, repository
+    from app.datasets.builder import run_build
+    from app.datasets.merkle import leaf_of, root_of
+    from app.datasets.schemas import BuildIn, DatasetIn
+    from app.datasets.selection import Selection
+    from app.datasets.service import create, submit_build
+    from app.kit.db import unit_of_work
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    chosen = selection(limit)
+    import app.kit.queue as queue
+
+    real_send = queue.send_now
+    queue.send_now = lambda *a: None  # type: ignore[assignment]  # no broker: built here
+    try:
+        with unit_of_work(factory) as uow:
+            dataset, _ = create(
+                uow, DatasetIn(name="bench", purpose="pre-training", selection=chosen)
+            )
+            build, _ = submit_build(uow, str(dataset.id), BuildIn())
+            build_id, cutoff = build.id, build.cutoff
+    finally:
+        queue.send_now = real_send  # type: ignore[assignment]
+    with Timer() as ours, unit_of_work(factory) as uow:
+        run_build(uow.session, build_id)
+    with factory() as session:
+        built = repository.build_by_id(session, build_id)
+        assert built is not None
+        assert built.extensional_fingerprint is not None
+        funnel, stats, files = built.funnel, built.stats, built.row_count or 0
+        root = built.extensional_fingerprint
+        allowed = license_rules.accepted(
+            repository.distinct_license_expressions(session),
+            Selection.model_validate(chosen).files.license,  # type: ignore[arg-type]
+        )
+    print(f"\nbuild: {files:,} files of {funnel[0]['files']:,} candidates in {ours.seconds:.1f} s")
+    for step in funnel[1:]:
+        print(f"  {step['step']:<16} -{step['removed']:>10,}  left {step['left']:>10,}")
+    seconds = stats["seconds"]
+    print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET statement_timeout = 0")
+        conn.execute("CREATE TABLE raw_manifest (LIKE dataset_manifest)")
+        with Timer() as raw:
+            conn.execute(
+                RAW_SQL,
+                {
+                    "cutoff": cutoff,
+                    "allowed": allowed,
+                    "languages": LANGUAGES,
+                    "updated_since": cutoff - timedelta(days=730),
+                    "limit": limit,
+                },
+            )
+        raw_rows = [
+            bytes(r[0]) for r in conn.execute("SELECT sha1_git FROM raw_manifest ORDER BY sha1_git")
+        ]
+        conn.commit()
+    same = root_of(leaf_of(r) for r in raw_rows) == root
+    print(
+        f"raw SQL: {len(raw_rows):,} rows in {raw.seconds:.1f} s; "
+        f"same rows as the build: {'yes' if same else 'NO'}"
+    )
+    print(f"ratio build evaluation / raw SQL: {raw.seconds / seconds['evaluate']:.2f}x "
+          f"(goal >= 0.5x); whole build (+ indexes, Merkle, attach): "
+          f"{raw.seconds / ours.seconds:.2f}x")  # fmt: skip
+
+    table = repository.partition_name(build_id)
+    print("\nexports (each in a fresh process; peak RSS of that process):")
+    for rows in export_rows:
+        rows = min(rows, files)
+        base = run_export(dsn, table, "raw", rows, True)
+        print(f"  {rows:>9,} rows  raw COPY {base['seconds']:.2f} s "
+              f"({base['bytes'] / 1e6:.0f} MB, RSS {base['rss_mb']:.0f} MB)")  # fmt: skip
+        for fmt in ("jsonl", "csv", "parquet"):
+            got = run_export(dsn, table, fmt, rows, False)
+            ratio = base["seconds"] / got["seconds"]
+            print(f"  {rows:>9,} rows  {fmt:<8} {got['seconds']:.2f} s "
+                  f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x  "
+                  f"peak RSS {got['rss_mb']:.0f} MB "
+                  f"(at start {got['rss_start_mb']:.0f})")  # fmt: skip
+
+    rng = random.Random(7)  # noqa: S311 - sampling, not security
+    with factory() as session:
+        build_row = repository.build_by_id(session, build_id)
+        assert build_row is not None
+        members = [bytes(r) for r in rng.sample(raw_rows, min(500, len(raw_rows)))]
+        absent = [rng.randbytes(20) for _ in range(500)]
+        with Timer() as proofs:
+            for sha in members + absent:
+                membership.prove(session, build_row, sha)
+    n = len(members) + len(absent)
+    print(f"\nproofs: {n} (half members) in {proofs.seconds:.2f} s: "
+          f"{proofs.seconds / n * 1000:.2f} ms each")  # fmt: skip
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
