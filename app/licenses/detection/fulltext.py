@@ -5,20 +5,25 @@ the MIT text under it) becomes one :class:`Finding` with its lines, so a file th
 holds several licenses (a bundled third-party notice, a dual-license statement)
 gives several findings. The acceptance policy (:mod:`.policy`) decides which are
 mapped. ``SPDX-License-Identifier`` lines are blanked before matching: they are
-findings of their own (:mod:`.spdx_tags`), not to be counted twice.
+findings of their own (:mod:`.spdx_tags`), not to be counted twice. Markdown and
+HTML are matched as rendered (:mod:`.markup`, line numbers kept), so formatting is
+not mistaken for added terms; the text kept on an unmapped finding is the file's.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
-from app.licenses.detection.backend import LicenseTextBackend, RawDetection
+from app.licenses.detection.backend import CopyrightSpan, LicenseTextBackend, RawDetection
+from app.licenses.detection.markup import Markup, markup_of, rendered_text
 from app.licenses.detection.model import Finding
 from app.licenses.detection.policy import (
     is_license_text,
     is_statement,
     judge,
     license_keys,
+    needs_copyrights,
     split_statements,
 )
 from app.licenses.detection.readme import license_sections
@@ -48,7 +53,9 @@ def detect_license_file(
     text: str, path: str | None, backend: LicenseTextBackend | None = None
 ) -> list[Finding]:
     """Findings of a LICENSE / COPYING / NOTICE / ``LICENSES/*`` file (source ``license_file``)."""
-    return detect_in_text(text, path, LicenseSource.LICENSE_FILE, backend)
+    return detect_in_text(
+        text, path, LicenseSource.LICENSE_FILE, backend, markup=markup_of(path, text)
+    )
 
 
 def detect_readme(
@@ -56,6 +63,7 @@ def detect_readme(
 ) -> list[Finding]:
     """Findings of a README's license section(s) only, with the README's line numbers."""
     findings: list[Finding] = []
+    markup = markup_of(path, text)
     for section in license_sections(text):
         findings.extend(
             detect_in_text(
@@ -65,6 +73,7 @@ def detect_readme(
                 backend,
                 first_line=section.start_line,
                 note="README license section",
+                markup=markup,
             )
         )
     return findings
@@ -86,17 +95,76 @@ def detect_in_text(
     *,
     first_line: int = 1,
     note: str | None = None,
+    markup: Markup | None = None,
 ) -> list[Finding]:
-    """Findings for every license statement in ``text`` (lines offset by ``first_line``)."""
+    """Findings for every license statement in ``text`` (lines offset by ``first_line``),
+    matched as rendered when ``markup`` says how it is written."""
     engine = backend or default_backend()
     lines = text.split("\n")
-    findings: list[Finding] = []
-    for detection in engine.detect(blank_spdx_tags(text)):
-        if not is_statement(detection):
-            continue
-        for statement in split_statements(detection):
-            findings.append(_finding(statement, lines, path, source, engine, first_line - 1, note))
+    rendered = rendered_text(text, markup)
+    findings = _read(rendered, lines, path, source, engine, first_line - 1, note)
+    if rendered != text and any(not f.is_mapped for f in findings):
+        # Both are readings of the same file, and a modification is in both: a
+        # statement the rendering refuses but the raw text passes (a README notice
+        # whose link text and URL ScanCode's rule spells differently) is kept.
+        raw = _read(text, lines, path, source, engine, first_line - 1, note)
+        if _unmapped(raw) < _unmapped(findings):
+            findings = raw
     return findings
+
+
+def _unmapped(findings: list[Finding]) -> int:
+    return sum(not f.is_mapped for f in findings)
+
+
+def _read(
+    text: str,
+    lines: list[str],
+    path: str | None,
+    source: LicenseSource,
+    engine: LicenseTextBackend,
+    offset: int,
+    note: str | None,
+) -> list[Finding]:
+    detections = [d for d in engine.detect(blank_spdx_tags(text)) if is_statement(d)]
+    # Copyright detection costs ~0.1 s a text: only when a verdict depends on it.
+    copyrights: list[CopyrightSpan] = (
+        engine.copyrights(text) if any(needs_copyrights(d) for d in detections) else []
+    )
+    findings: list[Finding] = []
+    for detection in detections:
+        for statement in split_statements(detection, copyrights):
+            findings.append(
+                _finding(statement, lines, path, source, engine, offset, note, copyrights)
+            )
+    return _mentions_of_refused_texts(findings, lines, offset)
+
+
+def _mentions_of_refused_texts(
+    findings: list[Finding], lines: list[str], offset: int
+) -> list[Finding]:
+    """A title or mention of license X in a text whose X text was refused names that
+    text: it is not served on its own ("PostgreSQL License" over a PostgreSQL text
+    with a clause removed). :func:`split_statements` does this inside one ScanCode
+    detection; this does it across the text, where a blank line or two split them."""
+    refused = {
+        key for f in findings if f.is_license_text and not f.is_mapped for key in f.license_keys
+    }
+    if not refused:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        if f.is_mapped and not f.is_license_text and set(f.license_keys) <= refused:
+            start, end = (f.start_line or 1) - offset, (f.end_line or 1) - offset
+            f = replace(
+                f,
+                expression=None,
+                original_text="\n".join(lines[start - 1 : end])[:ORIGINAL_TEXT_MAX_CHARS],
+                note=((f.note + " | ") if f.note else "")
+                + f"names a {'/'.join(f.license_keys)} text that was not identified",
+            )
+        out.append(f)
+    return out
 
 
 def _finding(
@@ -107,8 +175,9 @@ def _finding(
     engine: LicenseTextBackend,
     offset: int,
     note: str | None,
+    copyrights: list[CopyrightSpan],
 ) -> Finding:
-    verdict = judge(detection)
+    verdict = judge(detection, copyrights)
     notes = [note] if note else []
     original: str | None = None
     if not verdict.mapped:

@@ -9,10 +9,19 @@ the original, so a detection is mapped only when every match in it passes:
 * ``coverage >= MIN_COVERAGE``: at least 90% of the rule's words were found. Real
   variants of a text (a copyright holder's name in BSD's clause 3, a reflowed
   notice) stay above it; fragments of a notice stay below.
+* ``missing_words <= MAX_MISSING_WORDS``: at most that many words of the rule are
+  absent. Coverage alone is a share: 90% of the Apache-2.0 text lets a whole
+  clause go (a removed patent-termination paragraph left Apache at 97%). A
+  substituted name or a dropped "the" is a few words; a removed clause is a
+  sentence.
 * ``extra_words <= MAX_EXTRA_WORDS``: at most 3 words of the file inside the matched
   region belong to no rule. A substituted name is 1-3 words; an added restriction
   is a sentence. This is the check that catches a modified license whose remaining
-  text is intact.
+  text is intact. Words of a copyright statement found by ScanCode's copyright
+  detector inside the region are not counted (up to the statement's own word
+  count, so a clause written on a copyright line still counts): filling the
+  Apache appendix or the GPL's "How to apply" with a multi-line holder list is
+  not a modification.
 * no "vague" ScanCode key (``unknown``, ``unknown-license-reference``,
   ``other-permissive``...): those say "some license is mentioned", not which.
 
@@ -23,12 +32,14 @@ keys, and the score says how far it is: never hidden, never guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.licenses.detection.backend import MatchKind, RawDetection, RawMatch
+from app.licenses.detection.backend import CopyrightSpan, MatchKind, RawDetection, RawMatch
 
 MIN_COVERAGE = 90.0
 MAX_EXTRA_WORDS = 3
+MAX_MISSING_WORDS = 10
 _VAGUE_KEY = re.compile(
     r"^(unknown.*|free-unknown|other-permissive|other-copyleft|warranty-disclaimer"
     r"|generic-.*|proprietary-license|commercial-license)$"
@@ -49,7 +60,9 @@ def is_statement(detection: RawDetection) -> bool:
     return any(m.kind is not MatchKind.CLUE for m in detection.matches)
 
 
-def split_statements(detection: RawDetection) -> list[RawDetection]:
+def split_statements(
+    detection: RawDetection, copyrights: Sequence[CopyrightSpan] = ()
+) -> list[RawDetection]:
     """``detection`` as the statements it really holds, when ScanCode's grouping joined them.
 
     ScanCode groups matches that sit within a few lines and joins their licenses with
@@ -62,7 +75,7 @@ def split_statements(detection: RawDetection) -> list[RawDetection]:
     a vague key ("free-unknown") are dropped when a specific license sits beside
     them, as ScanCode itself drops them from the expression.
     """
-    if any(m.kind is MatchKind.TEXT and _refusals(m) for m in detection.matches):
+    if any(m.kind is MatchKind.TEXT and _refusals(m, copyrights) for m in detection.matches):
         # A title or mention beside a text we refuse names *that* text ("The MIT
         # License" over a modified MIT): the whole group stays one unmapped finding.
         return [detection]
@@ -88,15 +101,16 @@ def split_statements(detection: RawDetection) -> list[RawDetection]:
     ]
 
 
-def judge(detection: RawDetection) -> Verdict:
-    """Whether ``detection`` can be served as its expression, and the evidence score."""
+def judge(detection: RawDetection, copyrights: Sequence[CopyrightSpan] = ()) -> Verdict:
+    """Whether ``detection`` can be served as its expression, and the evidence score
+    (``copyrights``: the copyright statements of the text, see the module doc)."""
     reasons: list[str] = []
     vague = [k for k in license_keys(detection.key_expression) if _VAGUE_KEY.match(k)]
     if vague:
         reasons.append(f"names no specific license ({', '.join(vague)})")
     for match in detection.matches:
         if match.kind is not MatchKind.CLUE:
-            reasons.extend(_refusals(match))
+            reasons.extend(_refusals(match, copyrights))
     score = min((match_similarity(m) for m in detection.matches), default=0.0)
     return Verdict(mapped=not reasons, score=round(score, 1), reasons=tuple(reasons))
 
@@ -112,16 +126,38 @@ def match_similarity(match: RawMatch) -> float:
     return max(0.0, min(100.0, match.coverage * explained))
 
 
-def _refusals(match: RawMatch) -> list[str]:
+def needs_copyrights(detection: RawDetection) -> bool:
+    """Whether judging ``detection`` depends on where copyright statements are."""
+    return any(m.extra_words > MAX_EXTRA_WORDS and m.unmatched_lines for m in detection.matches)
+
+
+def _refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list[str]:
     reasons = []
     if match.coverage < MIN_COVERAGE:
         reasons.append(f"only {match.coverage:.1f}% of {match.rule} matched")
-    if match.extra_words > MAX_EXTRA_WORDS:
+    elif match.missing_words > MAX_MISSING_WORDS:
         reasons.append(
-            f"{match.extra_words} words inside the {match.rule} match are in no "
+            f"{match.missing_words} words of {match.rule} are missing (removed or changed terms)"
+        )
+    extra = match.extra_words - _copyright_words(match, copyrights)
+    if extra > MAX_EXTRA_WORDS:
+        reasons.append(
+            f"{extra} words inside the {match.rule} match are in no "
             "license text (added or changed terms)"
         )
     return reasons
+
+
+def _copyright_words(match: RawMatch, copyrights: Sequence[CopyrightSpan]) -> int:
+    """Unmatched words of ``match`` that belong to copyright statements (each
+    statement excuses at most its own word count)."""
+    if not copyrights or not match.unmatched_lines:
+        return 0
+    excused = 0
+    for span in copyrights:
+        inside = sum(span.start_line <= line <= span.end_line for line in match.unmatched_lines)
+        excused += min(inside, span.words)
+    return min(excused, match.extra_words)
 
 
 def is_license_text(detection: RawDetection) -> bool:

@@ -25,7 +25,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from app.licenses.detection.backend import MatchKind, RawDetection, RawMatch
+from app.licenses.detection.backend import CopyrightSpan, MatchKind, RawDetection, RawMatch
 
 TOOL = "scancode-toolkit"
 _DISTRIBUTIONS = ("scancode-toolkit-mini", "scancode-toolkit")
@@ -73,6 +73,29 @@ class ScanCodeBackend:
             options["deadline"] = time.time() + self.seconds
         detections = detect_licenses(index=index, query_string=text, **options)
         return [_detection(d) for d in detections if d.matches]
+
+    def copyrights(self, text: str) -> list[CopyrightSpan]:
+        """ScanCode's copyright detector (``cluecode``), statements only: each with
+        its lines and its word count in ScanCode's own tokenization."""
+        _index()
+        from cluecode.copyrights import (  # type: ignore[import-untyped, import-not-found]  # no types shipped
+            detect_copyrights_from_lines,
+        )
+        from licensedcode.tokenize import (  # type: ignore[import-untyped, import-not-found]  # no types shipped
+            query_tokenizer,
+        )
+
+        numbered = list(enumerate(text.split("\n"), start=1))
+        found = detect_copyrights_from_lines(numbered, include_holders=False, include_authors=False)
+        return [
+            CopyrightSpan(
+                start_line=int(d.start_line),
+                end_line=int(d.end_line),
+                words=sum(1 for _ in query_tokenizer(str(d.copyright))),
+            )
+            for d in found
+            if getattr(d, "copyright", None)
+        ]
 
 
 def warm_up() -> None:
@@ -156,6 +179,23 @@ def _match(match: Any) -> RawMatch:
         matched_words=int(match.len()),
         region_words=int(match.qregion_len()),
         score=float(match.score()),
+        rule_words=int(rule.length),
+        missing_inside=int(match.iend - match.istart + 1 - len(match.ispan)),
+        unmatched_lines=_unmatched_lines(match),
+    )
+
+
+def _unmatched_lines(match: Any) -> tuple[int, ...]:
+    """The line of each query position inside the match region that it did not match."""
+    query = getattr(match, "query", None)
+    line_by_pos = getattr(query, "line_by_pos", None)
+    if not line_by_pos or match.len() == match.qregion_len():
+        return ()
+    matched = set(match.qspan)
+    return tuple(
+        int(line_by_pos[pos])
+        for pos in range(match.qstart, match.qend + 1)
+        if pos not in matched and pos < len(line_by_pos)
     )
 
 
