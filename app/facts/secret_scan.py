@@ -85,6 +85,7 @@ from detect_secrets.transformers import get_transformers
 from detect_secrets.transformers.base import BaseTransformer
 from detect_secrets.transformers.config import ConfigFileTransformer, EagerConfigFileTransformer
 from detect_secrets.transformers.exceptions import ParsingError
+from detect_secrets.types import NamedIO
 
 from .lines import LineIndex
 
@@ -365,13 +366,16 @@ def _may_parse(transformer: BaseTransformer, text: str) -> bool:
 def _transformed_lines(filename: str, text: str, *, eager: bool) -> list[str] | None:
     """detect-secrets' ``get_transformed_file``: the lines of the first transformer
     (eager ones or not) that accepts and parses the file, or None."""
-    for transformer in get_transformers():
+    transformers: Iterable[BaseTransformer] = get_transformers()
+    for transformer in transformers:
         if transformer.is_eager != eager or not transformer.should_parse_file(filename):
             continue
         if not _may_parse(transformer, text):
             continue
         try:
-            return list(transformer.parse_file(_NamedText(text, filename)))
+            # NamedIO is detect-secrets' name for "a text file with a name".
+            named = cast(NamedIO, _NamedText(text, filename))
+            return list(transformer.parse_file(named))
         except (ParsingError, UnicodeDecodeError):
             continue
     return None

@@ -33,6 +33,9 @@ from app.models.enums import LicenseSource
 # License headers sit at the top of a file; matching a whole 10k-line source file
 # costs ScanCode seconds for nothing. 200 lines covers long multi-license headers.
 HEADER_MAX_LINES = 200
+# A mention this close above a full license text is its title (a heading, then a
+# blank line and a copyright block of a few lines).
+TITLE_GAP_LINES = 8
 # What an unmapped finding keeps of the region it could not identify.
 ORIGINAL_TEXT_MAX_CHARS = 10_000
 
@@ -143,25 +146,42 @@ def _read(
 def _mentions_of_refused_texts(
     findings: list[Finding], lines: list[str], offset: int
 ) -> list[Finding]:
-    """A title or mention of license X in a text whose X text was refused names that
-    text: it is not served on its own ("PostgreSQL License" over a PostgreSQL text
-    with a clause removed). :func:`split_statements` does this inside one ScanCode
-    detection; this does it across the text, where a blank line or two split them."""
+    """Titles and mentions that name a text rather than state a license of their own.
+
+    * A mention of license X in a text whose X text was refused names that text:
+      it is not served on its own ("PostgreSQL License" over a PostgreSQL text
+      with a clause removed).
+    * A mention right above a full text (within :data:`TITLE_GAP_LINES`, nothing
+      between them) is that text's title: when it names another license than the
+      text ("BSD 2-Clause first lines License" read as BSD-2-Clause), the text
+      says which license it is.
+
+    :func:`split_statements` does both inside one ScanCode detection; this does them
+    across the text, where blank lines or a copyright block split them."""
     refused = {
         key for f in findings if f.is_license_text and not f.is_mapped for key in f.license_keys
     }
-    if not refused:
-        return findings
     out: list[Finding] = []
-    for f in findings:
-        if f.is_mapped and not f.is_license_text and set(f.license_keys) <= refused:
+    for number, f in enumerate(findings):
+        below = findings[number + 1] if number + 1 < len(findings) else None
+        reason = None
+        if f.is_mapped and not f.is_license_text:
+            if set(f.license_keys) <= refused:
+                reason = f"names a {'/'.join(f.license_keys)} text that was not identified"
+            elif (
+                below is not None
+                and below.is_license_text
+                and set(f.license_keys) != set(below.license_keys)
+                and (below.start_line or 0) - (f.end_line or 0) <= TITLE_GAP_LINES
+            ):
+                reason = f"title of the license text at lines {below.start_line}-{below.end_line}"
+        if reason is not None:
             start, end = (f.start_line or 1) - offset, (f.end_line or 1) - offset
             f = replace(
                 f,
                 expression=None,
                 original_text="\n".join(lines[start - 1 : end])[:ORIGINAL_TEXT_MAX_CHARS],
-                note=((f.note + " | ") if f.note else "")
-                + f"names a {'/'.join(f.license_keys)} text that was not identified",
+                note=((f.note + " | ") if f.note else "") + reason,
             )
         out.append(f)
     return out

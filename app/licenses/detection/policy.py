@@ -73,12 +73,17 @@ def split_statements(
     statement per license, each true on its own, and how they combine is left to
     reconciliation, which looks for a declaration that says it. Parts that only name
     a vague key ("free-unknown") are dropped when a specific license sits beside
-    them, as ScanCode itself drops them from the expression.
+    them, as ScanCode itself drops them from the expression. A title or mention
+    *above* a full license text in the group names that text (a ``LICENSE.md``
+    headed "BSD 2-Clause first lines License" over that license's text, matched as
+    a mention of BSD-2-Clause): the text says which license it is, the title is
+    dropped.
     """
     if any(m.kind is MatchKind.TEXT and _refusals(m, copyrights) for m in detection.matches):
         # A title or mention beside a text we refuse names *that* text ("The MIT
         # License" over a modified MIT): the whole group stays one unmapped finding.
         return [detection]
+    detection = _without_titles(detection)
     statements = [m for m in detection.matches if m.kind is not MatchKind.CLUE]
     specific = [m for m in statements if not _is_vague(m)]
     wanted = {k for m in specific for k in license_keys(m.key_expression)}
@@ -99,6 +104,29 @@ def split_statements(
         )
         for key, matches in by_expression.items()
     ]
+
+
+def _without_titles(detection: RawDetection) -> RawDetection:
+    texts = [m for m in detection.matches if m.kind is MatchKind.TEXT]
+    if not texts:
+        return detection
+    first_text = min(m.start_line for m in texts)
+    text_keys = {m.key_expression for m in texts}
+    kept = tuple(
+        m
+        for m in detection.matches
+        if m.kind is MatchKind.TEXT or m.start_line >= first_text or m.key_expression in text_keys
+    )
+    if len(kept) == len(detection.matches):
+        return detection
+    by_key = {m.key_expression: m.spdx_expression for m in kept}
+    return RawDetection(
+        key_expression=" AND ".join(by_key),
+        spdx_expression=" AND ".join(by_key.values()),
+        start_line=min(m.start_line for m in kept),
+        end_line=max(m.end_line for m in kept),
+        matches=kept,
+    )
 
 
 def judge(detection: RawDetection, copyrights: Sequence[CopyrightSpan] = ()) -> Verdict:

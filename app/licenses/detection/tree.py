@@ -5,7 +5,10 @@
 * manifests: the declared licenses;
 * every other text file: its header and its SPDX tags.
 
-SPDX tags are read in every kind of file (a LICENSE file may carry one too).
+SPDX tags are read in every kind of file (a LICENSE file may carry one too). In a
+REUSE layout, each file also gets what its ``.license`` companion, the
+``REUSE.toml`` files and ``.reuse/dep5`` say about it (:mod:`.reuse`); that is the
+file's own information, so it inherits nothing from license files.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from app.licenses.detection.inheritance import inherited_licenses
 from app.licenses.detection.manifests import declared_licenses
 from app.licenses.detection.model import Finding
 from app.licenses.detection.paths import FileKind, file_kind
+from app.licenses.detection.reuse import ReuseFile, is_reuse_metadata, resolve
 from app.licenses.detection.spdx_tags import spdx_tag_findings
 
 
@@ -26,6 +30,7 @@ from app.licenses.detection.spdx_tags import spdx_tag_findings
 class TreeLicenses:
     findings: dict[str, list[Finding]]  # per path: what the file itself says
     inherited: dict[str, list[Finding]]  # per path: what it inherits (see .inheritance)
+    reuse: dict[str, ReuseFile]  # per path: what REUSE associates with it (see .reuse)
 
 
 def detect_file(path: str, text: str, backend: LicenseTextBackend | None = None) -> list[Finding]:
@@ -46,7 +51,13 @@ def detect_tree(
 ) -> TreeLicenses:
     """Findings for every file of ``files`` (path relative to the root -> text)."""
     findings = {path: detect_file(path, text, backend) for path, text in files.items()}
+    metadata = {path: text for path, text in files.items() if is_reuse_metadata(path)}
+    reuse = resolve(files, metadata, findings)
+    for path, resolved in reuse.items():
+        own = [] if resolved.own_ignored else findings.get(path, [])
+        findings[path] = own + resolved.findings
     return TreeLicenses(
         findings={p: f for p, f in findings.items() if f},
         inherited=inherited_licenses(findings, files),
+        reuse=reuse,
     )
