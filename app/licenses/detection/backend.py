@@ -50,6 +50,11 @@ class RawMatch:
     # The line of each word inside the region that belongs to no rule (as many
     # entries as extra_words, when the engine can tell).
     unmatched_lines: tuple[int, ...] = ()
+    # The line of each word after the match, up to the next match or the text's end.
+    tail_lines: tuple[int, ...] = ()
+    # Of those, the words in the match's last paragraph (set by the detector for
+    # license files): text appended to a license, see .policy.
+    appended_words: int = 0
 
     @property
     def extra_words(self) -> int:
@@ -100,4 +105,10 @@ class LicenseTextBackend(Protocol):
 
     def copyrights(self, text: str) -> list[CopyrightSpan]:
         """Copyright statements in ``text`` (an engine without a detector returns [])."""
+        ...
+
+    def reference_match(self, match: RawMatch, text: str) -> RawMatch | None:
+        """``match``'s region of ``text`` compared word by word with the reference text
+        of its license (not with the rule variant the engine chose), or None when
+        the license has no single reference text."""
         ...

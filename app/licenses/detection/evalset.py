@@ -393,3 +393,183 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- REUSE layouts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseLayout:
+    """A small project laid out by the REUSE specification, with what it means:
+    ``expected_files`` the SPDX expression of each file, ``expected_effective`` the
+    origin's effective license, ``expected_findings`` (path, expression) pairs that
+    must be among the detected findings (a PATENTS grant, a REUSE annotation)."""
+
+    name: str
+    files: dict[str, str]
+    expected_files: dict[str, str]
+    expected_effective: str | None
+    expected_findings: tuple[tuple[str, str], ...] = ()
+
+
+def _text_of(spdx: str) -> str:
+    key = next(k for k, v in spdx_keys().items() if v == spdx)
+    return str(_licenses()[key].text).strip("\n") + "\n"
+
+
+def _header(comment: str, expression: str, holder: str = "2024 Jane Doe <jane@example.com>") -> str:
+    return (
+        f"{comment} SPDX-FileCopyrightText: {holder}\n{comment}\n"
+        f"{comment} SPDX-License-Identifier: {expression}\n"
+    )
+
+
+def reuse_layouts() -> list[ReuseLayout]:
+    """The REUSE layouts of the evaluation (each rule of the specification once).
+
+    Texts in ``LICENSES/`` are the licenses' reference texts (as for the license
+    cases); the rest is written after the examples of the REUSE specification 3.2.
+    """
+    py = "print('hello')\n"
+    gpl, cc0, ccby = "GPL-3.0-or-later", "CC0-1.0", "CC-BY-4.0"
+    return [
+        ReuseLayout(
+            name="comment-headers-and-companion",
+            files={
+                f"LICENSES/{gpl}.txt": _text_of("GPL-3.0-or-later"),
+                f"LICENSES/{cc0}.txt": _text_of(cc0),
+                f"LICENSES/{ccby}.txt": _text_of(ccby),
+                "src/main.py": _header("#", gpl) + py,
+                "src/util.py": _header("#", gpl) + "def util():\n    return 1\n",
+                ".gitignore": _header("#", cc0, "None") + "*.pyc\n",
+                "docs/index.md": "<!--\n"
+                + _header("", ccby).replace("\n\n", "\n")
+                + "-->\n# Docs\n",
+                "img/logo.png": "\x89PNG binary\n",
+                "img/logo.png.license": _header("", ccby).strip() + "\n",
+            },
+            expected_files={
+                "src/main.py": gpl,
+                "src/util.py": gpl,
+                ".gitignore": cc0,
+                "docs/index.md": ccby,
+                "img/logo.png": ccby,
+            },
+            expected_effective=f"{gpl} AND {cc0} AND {ccby}",
+            expected_findings=(("img/logo.png.license", ccby),),
+        ),
+        ReuseLayout(
+            name="reuse-toml-closest",
+            files={
+                "LICENSES/MIT.txt": _text_of("MIT"),
+                "LICENSES/Apache-2.0.txt": _text_of("Apache-2.0"),
+                "REUSE.toml": (
+                    "version = 1\n\n[[annotations]]\n"
+                    'path = ["src/**", "data/*.json"]\n'
+                    'SPDX-FileCopyrightText = "2024 Example Project contributors"\n'
+                    'SPDX-License-Identifier = "MIT OR Apache-2.0"\n'
+                ),
+                "src/lib.rs": "pub fn f() {}\n",
+                "src/gen/mod.rs": "// SPDX-License-Identifier: MIT\npub mod x;\n",
+                "data/table.json": "{}\n",
+            },
+            expected_files={
+                "src/lib.rs": "MIT OR Apache-2.0",
+                "src/gen/mod.rs": "MIT",  # closest: the file's own tag wins
+                "data/table.json": "MIT OR Apache-2.0",
+            },
+            expected_effective="(MIT OR Apache-2.0) AND MIT",
+            expected_findings=(("REUSE.toml", "MIT OR Apache-2.0"),),
+        ),
+        ReuseLayout(
+            name="reuse-toml-override-aggregate-nested",
+            files={
+                "LICENSES/Apache-2.0.txt": _text_of("Apache-2.0"),
+                "LICENSES/BSD-3-Clause.txt": _text_of("BSD-3-Clause"),
+                f"LICENSES/{gpl}.txt": _text_of("GPL-3.0-or-later"),
+                f"LICENSES/{cc0}.txt": _text_of(cc0),
+                f"LICENSES/{ccby}.txt": _text_of(ccby),
+                "REUSE.toml": (
+                    "version = 1\n\n"
+                    "[[annotations]]\n"
+                    'path = "vendor/**"\nprecedence = "override"\n'
+                    'SPDX-FileCopyrightText = "2001 The Vendor"\n'
+                    'SPDX-License-Identifier = "BSD-3-Clause"\n\n'
+                    "[[annotations]]\n"
+                    'path = "po/*.po"\nprecedence = "aggregate"\n'
+                    'SPDX-FileCopyrightText = "2019 Translation Company"\n'
+                    f'SPDX-License-Identifier = "{gpl}"\n\n'
+                    "[[annotations]]\n"
+                    'path = "po/de.po"\nprecedence = "aggregate"\n'
+                    f'SPDX-License-Identifier = ["{gpl}", "{cc0}"]\n'
+                ),
+                "src/app.c": _header("//", "Apache-2.0") + "int main(void) { return 0; }\n",
+                "vendor/lib/a.c": _header("//", "MIT") + "int a;\n",
+                "po/fr.po": _header("#", cc0) + 'msgid "x"\n',
+                "po/de.po": 'msgid "y"\n',
+                "docs/REUSE.toml": (
+                    'version = 1\n[[annotations]]\npath = "*.txt"\n'
+                    f'SPDX-License-Identifier = "{ccby}"\n'
+                ),
+                "docs/notes.txt": "Notes.\n",
+                "docs/sub/deep.txt": "Not covered: * stops at a slash.\n"
+                + _header("#", "Apache-2.0"),
+            },
+            expected_files={
+                "src/app.c": "Apache-2.0",
+                "vendor/lib/a.c": "BSD-3-Clause",  # override: the file's own MIT is ignored
+                "po/fr.po": f"{cc0} AND {gpl}",  # aggregate: both apply
+                "po/de.po": f"{gpl} AND {cc0}",  # the last matching table of the file wins
+                "docs/notes.txt": ccby,  # nested REUSE.toml, closest
+                "docs/sub/deep.txt": "Apache-2.0",
+            },
+            expected_effective=f"Apache-2.0 AND BSD-3-Clause AND {gpl} AND {cc0} AND {ccby}",
+            expected_findings=(("REUSE.toml", "BSD-3-Clause"), ("docs/REUSE.toml", ccby)),
+        ),
+        ReuseLayout(
+            name="dep5",
+            files={
+                "LICENSES/MIT.txt": _text_of("MIT"),
+                "LICENSES/CC-BY-SA-4.0.txt": _text_of("CC-BY-SA-4.0"),
+                ".reuse/dep5": (
+                    "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+                    "Upstream-Name: widget\nSource: https://example.com/widget\n\n"
+                    "Files: *\nCopyright: 2020 Jane Doe\nLicense: MIT\n\n"
+                    "Files: assets/*\n"
+                    "Copyright: 2021 Studio Example\nLicense: CC-BY-SA-4.0\n"
+                ),
+                "src/widget.py": _header("#", "MIT") + py,
+                "assets/icons/logo.svg": "<svg/>\n",
+            },
+            expected_files={
+                "src/widget.py": "MIT",
+                "assets/icons/logo.svg": "CC-BY-SA-4.0",  # the last matching paragraph
+            },
+            expected_effective="MIT AND CC-BY-SA-4.0",
+            expected_findings=((".reuse/dep5", "CC-BY-SA-4.0"),),
+        ),
+        ReuseLayout(
+            name="patents-beside-license",
+            files={
+                "LICENSE": "Copyright (c) 2009 The Go Authors. All rights reserved.\n\n"
+                + _text_of("BSD-3-Clause"),
+                "PATENTS": str(_licenses()["google-patent-license-golang"].text),
+                "main.go": "package main\n",
+            },
+            expected_files={},
+            expected_effective="BSD-3-Clause",
+            expected_findings=(("PATENTS", "LicenseRef-scancode-google-patent-license-golang"),),
+        ),
+        ReuseLayout(
+            name="readme-section-is-weaker-evidence",
+            files={
+                "LICENSE": to_markdown(_text_of("MIT"), "MIT License", "mit"),
+                # The README restates the license with a clause added: an unidentified
+                # license text, in weaker evidence than the LICENSE file.
+                "README.md": "# widget\n\nA widget.\n\n## License\n\n"
+                + _added_clause(_text_of("MIT")),
+            },
+            expected_files={},
+            expected_effective="MIT",
+        ),
+    ]

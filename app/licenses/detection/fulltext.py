@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 
-from app.licenses.detection.backend import CopyrightSpan, LicenseTextBackend, RawDetection
+from app.licenses.detection.backend import (
+    CopyrightSpan,
+    LicenseTextBackend,
+    MatchKind,
+    RawDetection,
+    RawMatch,
+)
 from app.licenses.detection.markup import Markup, markup_of, rendered_text
 from app.licenses.detection.model import Finding
 from app.licenses.detection.policy import (
@@ -24,6 +30,7 @@ from app.licenses.detection.policy import (
     judge,
     license_keys,
     needs_copyrights,
+    refusals,
     split_statements,
 )
 from app.licenses.detection.readme import license_sections
@@ -105,12 +112,13 @@ def detect_in_text(
     engine = backend or default_backend()
     lines = text.split("\n")
     rendered = rendered_text(text, markup)
-    findings = _read(rendered, lines, path, source, engine, first_line - 1, note)
+    tails = source is LicenseSource.LICENSE_FILE and note is None  # a license file
+    findings = _read(rendered, lines, path, source, engine, first_line - 1, note, tails)
     if rendered != text and any(not f.is_mapped for f in findings):
         # Both are readings of the same file, and a modification is in both: a
         # statement the rendering refuses but the raw text passes (a README notice
         # whose link text and URL ScanCode's rule spells differently) is kept.
-        raw = _read(text, lines, path, source, engine, first_line - 1, note)
+        raw = _read(text, lines, path, source, engine, first_line - 1, note, tails)
         if _unmapped(raw) < _unmapped(findings):
             findings = raw
     return findings
@@ -128,12 +136,17 @@ def _read(
     engine: LicenseTextBackend,
     offset: int,
     note: str | None,
+    tails: bool = False,
 ) -> list[Finding]:
-    detections = [d for d in engine.detect(blank_spdx_tags(text)) if is_statement(d)]
+    blanked = blank_spdx_tags(text)
+    detections = [d for d in engine.detect(blanked) if is_statement(d)]
+    if tails:
+        detections = [_with_appended_words(d, blanked.split("\n")) for d in detections]
     # Copyright detection costs ~0.1 s a text: only when a verdict depends on it.
     copyrights: list[CopyrightSpan] = (
         engine.copyrights(text) if any(needs_copyrights(d) for d in detections) else []
     )
+    detections = [_second_opinion(d, text, engine, copyrights) for d in detections]
     findings: list[Finding] = []
     for detection in detections:
         for statement in split_statements(detection, copyrights):
@@ -141,6 +154,48 @@ def _read(
                 _finding(statement, lines, path, source, engine, offset, note, copyrights)
             )
     return _mentions_of_refused_texts(findings, lines, offset)
+
+
+def _with_appended_words(detection: RawDetection, lines: list[str]) -> RawDetection:
+    """Count, for each full-text match, the words after it in its last paragraph."""
+    matches = []
+    for match in detection.matches:
+        if match.kind is MatchKind.TEXT and match.tail_lines:
+            paragraph_end = match.end_line
+            while paragraph_end < len(lines) and lines[paragraph_end].strip():
+                paragraph_end += 1  # lines[paragraph_end] is line paragraph_end + 1
+            appended = sum(1 for line in match.tail_lines if line <= paragraph_end)
+            match = replace(match, appended_words=appended)
+        matches.append(match)
+    return replace(detection, matches=tuple(matches))
+
+
+def _second_opinion(
+    detection: RawDetection,
+    text: str,
+    engine: LicenseTextBackend,
+    copyrights: list[CopyrightSpan],
+) -> RawDetection:
+    """A refused full-text match judged again against its license's reference text
+    (:meth:`~.backend.LicenseTextBackend.reference_match`): a text within the policy's
+    bounds of *a* known text of the license is that license, whichever variant
+    ScanCode aligned it with. A modification fails both comparisons."""
+    changed = False
+    matches: list[RawMatch] = []
+    for match in detection.matches:
+        if match.kind is MatchKind.TEXT and refusals(match, copyrights):
+            reference = engine.reference_match(match, text)
+            if reference is not None and not refusals(reference, copyrights):
+                match, changed = reference, True
+        matches.append(match)
+    if not changed:
+        return detection
+    return replace(
+        detection,
+        start_line=min(m.start_line for m in matches),
+        end_line=max(m.end_line for m in matches),
+        matches=tuple(matches),
+    )
 
 
 def _mentions_of_refused_texts(

@@ -22,6 +22,11 @@ the original, so a detection is mapped only when every match in it passes:
   count, so a clause written on a copyright line still counts): filling the
   Apache appendix or the GPL's "How to apply" with a multi-line holder list is
   not a modification.
+* in a license file, ``appended_words <= MAX_EXTRA_WORDS``: words that follow a
+  full text in its last paragraph (a sentence added after a one-paragraph license,
+  where no rule word follows it to put it "inside" the match). A new paragraph
+  after the text is not counted: license files often go on with notes, other
+  licenses, or attributions, each in paragraphs of their own.
 * no "vague" ScanCode key (``unknown``, ``unknown-license-reference``,
   ``other-permissive``...): those say "some license is mentioned", not which.
 
@@ -156,7 +161,15 @@ def match_similarity(match: RawMatch) -> float:
 
 def needs_copyrights(detection: RawDetection) -> bool:
     """Whether judging ``detection`` depends on where copyright statements are."""
-    return any(m.extra_words > MAX_EXTRA_WORDS and m.unmatched_lines for m in detection.matches)
+    return any(
+        m.kind is MatchKind.TEXT and (m.extra_words > MAX_EXTRA_WORDS or _refusals(m))
+        for m in detection.matches
+    )
+
+
+def refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list[str]:
+    """Why ``match`` cannot be served as its license (empty: it can)."""
+    return _refusals(match, copyrights)
 
 
 def _refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list[str]:
@@ -166,6 +179,11 @@ def _refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list
     elif match.missing_words > MAX_MISSING_WORDS:
         reasons.append(
             f"{match.missing_words} words of {match.rule} are missing (removed or changed terms)"
+        )
+    if match.kind is MatchKind.TEXT and match.appended_words > MAX_EXTRA_WORDS:
+        reasons.append(
+            f"{match.appended_words} words right after the {match.rule} text, in its last "
+            "paragraph, are in no license text (an added clause)"
         )
     extra = match.extra_words - _copyright_words(match, copyrights)
     if extra > MAX_EXTRA_WORDS:

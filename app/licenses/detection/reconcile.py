@@ -22,8 +22,8 @@ The evidence, strongest first, and why:
 
 How texts combine is something a text cannot say (a dual-licensed crate ships two
 texts; ``MIT OR Apache-2.0`` lives in Cargo.toml or the README). So when license
-texts exist, the effective expression is the first expression, declared (tier 2)
-or weak (tier 3) or detected, that names exactly the licenses of those texts (by
+texts exist, the effective expression is the first expression, declared (tier 2),
+detected or weak (tier 3), that names exactly the licenses of those texts (by
 license family: a GPL-2.0 text is the same for ``-only`` and ``-or-later``, and
 the declaration says which); if none does, every text applies (``AND``), the
 conservative reading. Without texts, the strongest declaring tier gives it,
@@ -145,8 +145,8 @@ def reconcile(
     if texts:
         families = _families_of_all(texts)
         candidates = [(x, t) for t in order for x in tiers[t]]
-        candidates += [(x, WEAK_BASIS) for x in weak_texts]
         candidates += [(x, LicenseSource.LICENSE_FILE.value) for x in texts]
+        candidates += [(x, WEAK_BASIS) for x in weak_texts]
         chosen = next(((x, b) for x, b in candidates if _families(x) == families), None)
         if chosen is None:
             expression, basis = _all_of(texts), LicenseSource.LICENSE_FILE.value
@@ -204,8 +204,24 @@ def _reuse_expression(reuse: Sequence[str | None], conflicts: list[str]) -> str 
     if unknown:
         conflicts.append(f"REUSE information of {unknown} file(s) is not a valid SPDX expression")
         return None
-    distinct = _distinct(reuse)
+    parts: list[str] = []
+    for expression in _distinct(reuse):
+        parts.extend(_and_operands(expression))
+    distinct = _distinct(parts)
     return _all_of(distinct) if distinct else None
+
+
+def _and_operands(expression: str) -> list[str]:
+    """``A AND (B OR C)`` as ``["A", "B OR C"]`` (what applies, one by one)."""
+    try:
+        parsed = Licensing().parse(expression)
+    except ExpressionError:
+        return [expression]
+    if parsed is None:
+        return []
+    if type(parsed).__name__ != "AND":
+        return [expression]
+    return [str(arg) for arg in parsed.args]
 
 
 def _describe(evidence: Evidence) -> str:

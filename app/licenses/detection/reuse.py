@@ -94,7 +94,8 @@ def resolve(
 
     ``metadata``: the text of each ``REUSE.toml``, ``.reuse/dep5`` and ``*.license``
     file of the tree (path -> text); ``own``: each file's own findings (only its
-    SPDX tags are read). Files about which REUSE adds nothing are left out.
+    SPDX tags are read). Files with no licensing information at all are left out;
+    a file with only its own tags has its expression and no REUSE findings.
     """
     tables = {
         _parent(path): _toml_annotations(text)
@@ -159,7 +160,7 @@ def _resolve_one(
         for expression in paragraph.expressions:
             findings.append(_annotation_finding(expression, DEP5, paragraph, "dep5 paragraph"))
             expressions.append(spdx_expression(expression))
-    if not findings:
+    if not findings and not expressions:
         return None
     return ReuseFile(expression=_all_apply(expressions), findings=findings, own_ignored=own_ignored)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
+from dataclasses import replace
+from difflib import SequenceMatcher
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -71,8 +73,9 @@ class ScanCodeBackend:
         options: dict[str, Any] = {"approximate": self.approximate}
         if self.seconds is not None:
             options["deadline"] = time.time() + self.seconds
-        detections = detect_licenses(index=index, query_string=text, **options)
-        return [_detection(d) for d in detections if d.matches]
+        detections = [d for d in detect_licenses(index=index, query_string=text, **options)]
+        tails = _tails([m for d in detections for m in d.matches])
+        return [_detection(d, tails) for d in detections if d.matches]
 
     def copyrights(self, text: str) -> list[CopyrightSpan]:
         """ScanCode's copyright detector (``cluecode``), statements only: each with
@@ -96,6 +99,76 @@ class ScanCodeBackend:
             for d in found
             if getattr(d, "copyright", None)
         ]
+
+    def reference_match(self, match: RawMatch, text: str) -> RawMatch | None:
+        """The region compared with the license's own text (``<key>.LICENSE``).
+
+        ScanCode picks, among the 37,000 rules, the one closest to the region; for a
+        rendered or re-titled text that is sometimes a variant of the license with
+        words of its own (a rule of GPL-3.0 as published on a web page, with the
+        page's header), and every word of that variant the file lacks then counts
+        as missing. Diffing the region against the license's reference text
+        (``difflib`` over ScanCode's own tokens, per line) gives the same facts,
+        inner extra and missing words and coverage, against the text that defines
+        the license.
+        """
+        key = match.key_expression
+        rule = _rules().get(f"{key}.LICENSE")
+        if rule is None or " " in key:
+            return None
+        from licensedcode.tokenize import (  # type: ignore[import-untyped, import-not-found]  # no types shipped
+            query_tokenizer,
+        )
+
+        reference = list(query_tokenizer(rule.text))
+        words: list[str] = []
+        line_of: list[int] = []
+        lines = text.split("\n")
+        for number in range(match.start_line, min(match.end_line, len(lines)) + 1):
+            for token in query_tokenizer(lines[number - 1]):
+                words.append(token)
+                line_of.append(number)
+        if not reference or not words:
+            return None
+        blocks = [
+            b
+            for b in SequenceMatcher(None, reference, words, autojunk=False).get_matching_blocks()
+            if b.size
+        ]
+        if not blocks:
+            return None
+        matched = sum(b.size for b in blocks)
+        first, last = blocks[0], blocks[-1]
+        inside: set[int] = set()
+        for b in blocks:
+            inside.update(range(b.b, b.b + b.size))
+        region = range(first.b, last.b + last.size)
+        unmatched = tuple(line_of[i] for i in region if i not in inside)
+        coverage = round(100.0 * matched / len(reference), 2)
+        return RawMatch(
+            rule=f"{key}.LICENSE",
+            key_expression=key,
+            spdx_expression=match.spdx_expression,
+            kind=MatchKind.TEXT,
+            matcher="reference-diff",
+            start_line=line_of[first.b],
+            end_line=line_of[last.b + last.size - 1],
+            coverage=coverage,
+            matched_words=matched,
+            region_words=len(region),
+            score=coverage,
+            rule_words=len(reference),
+            missing_inside=(last.a + last.size - first.a) - matched,
+            unmatched_lines=unmatched,
+            tail_lines=match.tail_lines,
+            appended_words=match.appended_words,
+        )
+
+
+@cache
+def _rules() -> dict[str, Any]:
+    """ScanCode's rules by identifier (``mit.LICENSE``, ``gpl-3.0_448.RULE``...)."""
+    return {str(rule.identifier): rule for rule in _index().rules_by_rid}
 
 
 def warm_up() -> None:
@@ -154,8 +227,23 @@ def _make_plugincode_work_with_new_pluggy() -> None:
         pluggy.PluginManager = original  # type: ignore[misc]
 
 
-def _detection(detection: Any) -> RawDetection:
-    matches = tuple(_match(m) for m in detection.matches)
+def _tails(matches: list[Any]) -> dict[int, tuple[int, ...]]:
+    """For each match (by ``id``), the line of every word after it up to the next
+    match or the end of the text: what a license file says after a license."""
+    ordered = sorted(matches, key=lambda m: m.qstart)
+    out: dict[int, tuple[int, ...]] = {}
+    for number, match in enumerate(ordered):
+        line_by_pos = getattr(getattr(match, "query", None), "line_by_pos", None)
+        if not line_by_pos:
+            continue
+        following = [m.qstart for m in ordered[number + 1 :] if m.qstart > match.qend]
+        end = min(following) if following else len(line_by_pos)
+        out[id(match)] = tuple(int(line_by_pos[p]) for p in range(match.qend + 1, end))
+    return out
+
+
+def _detection(detection: Any, tails: dict[int, tuple[int, ...]]) -> RawDetection:
+    matches = tuple(replace(_match(m), tail_lines=tails.get(id(m), ())) for m in detection.matches)
     return RawDetection(
         key_expression=str(detection.license_expression),
         spdx_expression=str(detection.license_expression_spdx),
