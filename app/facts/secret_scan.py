@@ -46,14 +46,16 @@ every plugin on every line. Here:
   values, keys far from values), and, when that found nothing, any file of no
   known type read as INI with a ``[global]`` header (``.env`` files). Each
   transformer turns a value into a ``key = "value"`` line at the value's line
-  number. The same transformers run here, in the order and on the conditions the
-  scan uses (``_transformed_lines``), and their lines are scanned ungated (they are
-  few) beside the raw lines: the findings are a superset of ``detect-secrets
-  scan``'s on the same file, which ``python -m app.facts.evaluate`` checks against
-  detect-secrets' own scan. ``configparser`` is only started when a cheap test
-  says it may succeed (``_INI_IMPOSSIBLE``): a line at column 0 that is neither
-  blank, a comment, a section header nor holds ``=`` or ``:`` makes it fail, as
-  does a first line that is not a section header when no header is added.
+  number. The same transformers run here (``_transformed_lines``), and their lines
+  are scanned ungated (they are few) beside the raw lines; the eager INI reading
+  is tried whatever the others found (detect-secrets skips it once anything is
+  found, and then misses a ``.env``'s unquoted password beside a quoted token).
+  The findings are a superset of ``detect-secrets scan``'s on the same file,
+  which ``python -m app.facts.evaluate`` checks against detect-secrets' own scan.
+  ``configparser`` is only started when a cheap test says it may succeed
+  (``_INI_IMPOSSIBLE``): a line at column 0 that is neither blank, a comment, a
+  section header nor holds ``=`` or ``:`` makes it fail, as does a first line that
+  is not a section header when no header is added.
 
 Secret values never leave this module: findings carry a kind slug, lines and a
 confidence.
@@ -387,22 +389,19 @@ def _scan_lines(
     raw: Sequence[str],
     candidates: Iterable[tuple[_Plugin, Iterable[int]]],
     best: dict[tuple[int, str], SecretHit],
-) -> bool:
+) -> None:
     """Run each plugin on its candidate lines, keeping the most confident hit per
-    (line, value) in ``best``; True when anything was found."""
-    found = False
+    (line, value) in ``best``."""
     for entry, numbers in candidates:
         for number in numbers:
             line = lines[number].rstrip()  # as detect-secrets reads lines
             for secret in _analyze(entry.plugin, filename, line, number + 1):
                 if _filtered(secret, line, entry.plugin):
                     continue
-                found = True
                 hit = _hit(entry.plugin, secret, raw, number)
                 key = (number, secret)
                 if key not in best or best[key].confidence < hit.confidence:
                     best[key] = hit
-    return found
 
 
 def scan_secrets(
@@ -422,7 +421,7 @@ def scan_secrets(
     lines = index.lines
     best: dict[tuple[int, str], SecretHit] = {}
     plugins = _plugins()
-    found_raw = _scan_lines(
+    _scan_lines(
         filename,
         lines,
         lines,
@@ -432,15 +431,13 @@ def scan_secrets(
         ),
         best,
     )
-    # What `detect-secrets scan` reads first: a transformer's lines, else the raw ones.
-    transformed = _transformed_lines(filename, text, eager=False)
-    found_first = found_raw
-    if transformed is not None:
-        every = range(min(len(transformed), len(lines)))
-        found_first = _scan_lines(filename, transformed, lines, ((e, every) for e in plugins), best)
-    if not found_first:
-        eager = _transformed_lines(filename, text, eager=True)
-        if eager is not None:
-            every = range(min(len(eager), len(lines)))
-            _scan_lines(filename, eager, lines, ((e, every) for e in plugins), best)
+    # detect-secrets' own readings: a transformer's lines (which its scan reads instead
+    # of the raw ones), and the eager INI reading of a file of no known type (which
+    # its scan only tries when the first reading found nothing: here always, so a
+    # `.env` with one quoted token does not hide its unquoted password).
+    for eager in (False, True):
+        transformed = _transformed_lines(filename, text, eager=eager)
+        if transformed is not None:
+            every = range(min(len(transformed), len(lines)))
+            _scan_lines(filename, transformed, lines, ((e, every) for e in plugins), best)
     return sorted(best.values(), key=lambda h: (h.line_start, h.kind, h.line_end))

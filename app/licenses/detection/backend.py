@@ -52,9 +52,13 @@ class RawMatch:
     unmatched_lines: tuple[int, ...] = ()
     # The line of each word after the match, up to the next match or the text's end.
     tail_lines: tuple[int, ...] = ()
-    # Of those, the words in the match's last paragraph (set by the detector for
-    # license files): text appended to a license, see .policy.
-    appended_words: int = 0
+    # Of those, the lines of the words in the match's last paragraph (set by the
+    # detector for license files): text appended to a license, see .policy.
+    appended_lines: tuple[int, ...] = ()
+
+    @property
+    def appended_words(self) -> int:
+        return len(self.appended_lines)
 
     @property
     def extra_words(self) -> int:
@@ -107,8 +111,10 @@ class LicenseTextBackend(Protocol):
         """Copyright statements in ``text`` (an engine without a detector returns [])."""
         ...
 
-    def reference_match(self, match: RawMatch, text: str) -> RawMatch | None:
-        """``match``'s region of ``text`` compared word by word with the reference text
-        of its license (not with the rule variant the engine chose), or None when
-        the license has no single reference text."""
+    def reference_match(
+        self, match: RawMatch, text: str, end_line: int | None = None
+    ) -> RawMatch | None:
+        """``match``'s region of ``text`` (to ``end_line`` if given) compared word by
+        word with the reference text of its license (not with the rule variant the
+        engine chose), or None when the license has no single reference text."""
         ...

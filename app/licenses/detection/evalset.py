@@ -334,6 +334,8 @@ def _changed_terms(text: str) -> str:
 def _removed_clause(text: str) -> str:
     paragraphs = _paragraphs(text)
     at = _middle(paragraphs)
+    if len(paragraphs[at].split()) < 3:  # too short to cut a clause from: the longest
+        at = max(range(len(paragraphs)), key=lambda i: len(paragraphs[i].split()))
     if len(paragraphs) <= 2:
         sentences = re.split(r"(?<=[.;])\s+", paragraphs[at])
         if len(sentences) > 1:

@@ -146,7 +146,9 @@ def _read(
     copyrights: list[CopyrightSpan] = (
         engine.copyrights(text) if any(needs_copyrights(d) for d in detections) else []
     )
-    detections = [_second_opinion(d, text, engine, copyrights) for d in detections]
+    detections = [_second_opinion(d, text, engine, copyrights, tails) for d in detections]
+    if not copyrights and any(needs_copyrights(d) for d in detections):
+        copyrights = engine.copyrights(text)
     findings: list[Finding] = []
     for detection in detections:
         for statement in split_statements(detection, copyrights):
@@ -164,8 +166,8 @@ def _with_appended_words(detection: RawDetection, lines: list[str]) -> RawDetect
             paragraph_end = match.end_line
             while paragraph_end < len(lines) and lines[paragraph_end].strip():
                 paragraph_end += 1  # lines[paragraph_end] is line paragraph_end + 1
-            appended = sum(1 for line in match.tail_lines if line <= paragraph_end)
-            match = replace(match, appended_words=appended)
+            appended = tuple(line for line in match.tail_lines if line <= paragraph_end)
+            match = replace(match, appended_lines=appended)
         matches.append(match)
     return replace(detection, matches=tuple(matches))
 
@@ -175,6 +177,7 @@ def _second_opinion(
     text: str,
     engine: LicenseTextBackend,
     copyrights: list[CopyrightSpan],
+    tails: bool = False,
 ) -> RawDetection:
     """A refused full-text match judged again against its license's reference text
     (:meth:`~.backend.LicenseTextBackend.reference_match`): a text within the policy's
@@ -186,6 +189,14 @@ def _second_opinion(
         if match.kind is MatchKind.TEXT and refusals(match, copyrights):
             reference = engine.reference_match(match, text)
             if reference is not None and not refusals(reference, copyrights):
+                match, changed = reference, True
+        elif tails and match.kind is MatchKind.TEXT and match.tail_lines:
+            # A short variant of the license matched, and words follow it: when the
+            # license's own text goes on into them, the file is judged against all of
+            # it ("any-OSI" is a sentence and a URL; a rule is the sentence alone, and
+            # a clause added between them would sit after the match, unjudged).
+            reference = engine.reference_match(match, text, max(match.tail_lines))
+            if reference is not None and reference.end_line > match.end_line:
                 match, changed = reference, True
         matches.append(match)
     if not changed:

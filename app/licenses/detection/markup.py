@@ -198,7 +198,8 @@ def _has_markdown(text: str) -> bool:
         if token.type in {"table_open", "html_block"}:
             return True
         if token.type == "inline" and any(
-            c.type in {"link_open", "strong_open", "em_open", "html_inline"}
+            c.type in {"link_open", "strong_open", "em_open"}
+            or (c.type == "html_inline" and _inline_html(c.content) != c.content)
             for c in token.children or []
         ):
             return True

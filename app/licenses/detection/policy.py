@@ -162,7 +162,8 @@ def match_similarity(match: RawMatch) -> float:
 def needs_copyrights(detection: RawDetection) -> bool:
     """Whether judging ``detection`` depends on where copyright statements are."""
     return any(
-        m.kind is MatchKind.TEXT and (m.extra_words > MAX_EXTRA_WORDS or _refusals(m))
+        m.kind is MatchKind.TEXT
+        and (m.extra_words > MAX_EXTRA_WORDS or m.appended_words > MAX_EXTRA_WORDS or _refusals(m))
         for m in detection.matches
     )
 
@@ -180,12 +181,13 @@ def _refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list
         reasons.append(
             f"{match.missing_words} words of {match.rule} are missing (removed or changed terms)"
         )
-    if match.kind is MatchKind.TEXT and match.appended_words > MAX_EXTRA_WORDS:
+    appended = match.appended_words - _copyright_words(match.appended_lines, copyrights)
+    if match.kind is MatchKind.TEXT and appended > MAX_EXTRA_WORDS:
         reasons.append(
-            f"{match.appended_words} words right after the {match.rule} text, in its last "
+            f"{appended} words right after the {match.rule} text, in its last "
             "paragraph, are in no license text (an added clause)"
         )
-    extra = match.extra_words - _copyright_words(match, copyrights)
+    extra = match.extra_words - _copyright_words(match.unmatched_lines, copyrights)
     if extra > MAX_EXTRA_WORDS:
         reasons.append(
             f"{extra} words inside the {match.rule} match are in no "
@@ -194,16 +196,16 @@ def _refusals(match: RawMatch, copyrights: Sequence[CopyrightSpan] = ()) -> list
     return reasons
 
 
-def _copyright_words(match: RawMatch, copyrights: Sequence[CopyrightSpan]) -> int:
-    """Unmatched words of ``match`` that belong to copyright statements (each
-    statement excuses at most its own word count)."""
-    if not copyrights or not match.unmatched_lines:
+def _copyright_words(lines: Sequence[int], copyrights: Sequence[CopyrightSpan]) -> int:
+    """Of the words on ``lines`` (one entry per word), those that belong to copyright
+    statements (each statement excuses at most its own word count)."""
+    if not copyrights or not lines:
         return 0
     excused = 0
     for span in copyrights:
-        inside = sum(span.start_line <= line <= span.end_line for line in match.unmatched_lines)
+        inside = sum(span.start_line <= line <= span.end_line for line in lines)
         excused += min(inside, span.words)
-    return min(excused, match.extra_words)
+    return min(excused, len(lines))
 
 
 def is_license_text(detection: RawDetection) -> bool:

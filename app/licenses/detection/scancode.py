@@ -30,6 +30,7 @@ from typing import Any
 from app.licenses.detection.backend import CopyrightSpan, MatchKind, RawDetection, RawMatch
 
 TOOL = "scancode-toolkit"
+MIN_ALIGNED_RUN = 3
 _DISTRIBUTIONS = ("scancode-toolkit-mini", "scancode-toolkit")
 
 
@@ -100,7 +101,9 @@ class ScanCodeBackend:
             if getattr(d, "copyright", None)
         ]
 
-    def reference_match(self, match: RawMatch, text: str) -> RawMatch | None:
+    def reference_match(
+        self, match: RawMatch, text: str, end_line: int | None = None
+    ) -> RawMatch | None:
         """The region compared with the license's own text (``<key>.LICENSE``).
 
         ScanCode picks, among the 37,000 rules, the one closest to the region; for a
@@ -110,7 +113,10 @@ class ScanCodeBackend:
         as missing. Diffing the region against the license's reference text
         (``difflib`` over ScanCode's own tokens, per line) gives the same facts,
         inner extra and missing words and coverage, against the text that defines
-        the license.
+        the license. ``end_line`` extends the region past the match (to compare
+        what follows a short rule variant with the rest of the reference text).
+        Runs of fewer than :data:`MIN_ALIGNED_RUN` words are not alignments: a
+        lone "the" in unrelated text matches nothing.
         """
         key = match.key_expression
         rule = _rules().get(f"{key}.LICENSE")
@@ -124,17 +130,15 @@ class ScanCodeBackend:
         words: list[str] = []
         line_of: list[int] = []
         lines = text.split("\n")
-        for number in range(match.start_line, min(match.end_line, len(lines)) + 1):
+        last_line = max(match.end_line, end_line or 0)
+        for number in range(match.start_line, min(last_line, len(lines)) + 1):
             for token in query_tokenizer(lines[number - 1]):
                 words.append(token)
                 line_of.append(number)
         if not reference or not words:
             return None
-        blocks = [
-            b
-            for b in SequenceMatcher(None, reference, words, autojunk=False).get_matching_blocks()
-            if b.size
-        ]
+        matcher = SequenceMatcher(None, reference, words, autojunk=False)
+        blocks = [b for b in matcher.get_matching_blocks() if b.size >= MIN_ALIGNED_RUN]
         if not blocks:
             return None
         matched = sum(b.size for b in blocks)
@@ -161,7 +165,7 @@ class ScanCodeBackend:
             missing_inside=(last.a + last.size - first.a) - matched,
             unmatched_lines=unmatched,
             tail_lines=match.tail_lines,
-            appended_words=match.appended_words,
+            appended_lines=match.appended_lines,
         )
 
 
