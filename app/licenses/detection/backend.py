@@ -13,6 +13,7 @@ list inside a text is not an added clause).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -107,8 +108,9 @@ class LicenseTextBackend(Protocol):
         """License statements found in ``text``, in file order, lines 1-based."""
         ...
 
-    def copyrights(self, text: str) -> list[CopyrightSpan]:
-        """Copyright statements in ``text`` (an engine without a detector returns [])."""
+    def copyrights(self, text: str, lines: Iterable[int] | None = None) -> list[CopyrightSpan]:
+        """Copyright statements in ``text``, or only on ``lines`` (1-based) when given
+        (an engine without a detector returns [])."""
         ...
 
     def reference_match(

@@ -43,6 +43,9 @@ HEADER_MAX_LINES = 200
 # A mention this close above a full license text is its title (a heading, then a
 # blank line and a copyright block of a few lines).
 TITLE_GAP_LINES = 8
+# Lines around an unexplained word given to the copyright detector (a statement
+# spans a few lines: "Copyright (c) 2012, 2015 Bob Li, Zhang Wei,\n    Dana Scott").
+COPYRIGHT_CONTEXT_LINES = 3
 # What an unmapped finding keeps of the region it could not identify.
 ORIGINAL_TEXT_MAX_CHARS = 10_000
 
@@ -142,13 +145,10 @@ def _read(
     detections = [d for d in engine.detect(blanked) if is_statement(d)]
     if tails:
         detections = [_with_appended_words(d, blanked.split("\n")) for d in detections]
-    # Copyright detection costs ~0.1 s a text: only when a verdict depends on it.
-    copyrights: list[CopyrightSpan] = (
-        engine.copyrights(text) if any(needs_copyrights(d) for d in detections) else []
-    )
+    copyrights = _copyrights(detections, text, engine)
     detections = [_second_opinion(d, text, engine, copyrights, tails) for d in detections]
-    if not copyrights and any(needs_copyrights(d) for d in detections):
-        copyrights = engine.copyrights(text)
+    if not copyrights:
+        copyrights = _copyrights(detections, text, engine)
     findings: list[Finding] = []
     for detection in detections:
         for statement in split_statements(detection, copyrights):
@@ -156,6 +156,23 @@ def _read(
                 _finding(statement, lines, path, source, engine, offset, note, copyrights)
             )
     return _mentions_of_refused_texts(findings, lines, offset)
+
+
+def _copyrights(
+    detections: list[RawDetection], text: str, engine: LicenseTextBackend
+) -> list[CopyrightSpan]:
+    """Copyright statements around the words a verdict hangs on (ScanCode's detector
+    costs ~1 s over a whole GPL text, milliseconds over a few lines); none when no
+    verdict depends on them."""
+    lines: set[int] = set()
+    for detection in detections:
+        if needs_copyrights(detection):
+            for match in detection.matches:
+                for line in (*match.unmatched_lines, *match.appended_lines):
+                    lines.update(
+                        range(line - COPYRIGHT_CONTEXT_LINES, line + COPYRIGHT_CONTEXT_LINES + 1)
+                    )
+    return engine.copyrights(text, sorted(lines)) if lines else []
 
 
 def _with_appended_words(detection: RawDetection, lines: list[str]) -> RawDetection:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import cache
@@ -78,9 +79,10 @@ class ScanCodeBackend:
         tails = _tails([m for d in detections for m in d.matches])
         return [_detection(d, tails) for d in detections if d.matches]
 
-    def copyrights(self, text: str) -> list[CopyrightSpan]:
+    def copyrights(self, text: str, lines: Iterable[int] | None = None) -> list[CopyrightSpan]:
         """ScanCode's copyright detector (``cluecode``), statements only: each with
-        its lines and its word count in ScanCode's own tokenization."""
+        its lines and its word count in ScanCode's own tokenization. It costs about
+        a second on a whole GPL text, so callers pass the few lines they ask about."""
         _index()
         from cluecode.copyrights import (  # type: ignore[import-untyped, import-not-found]  # no types shipped
             detect_copyrights_from_lines,
@@ -90,6 +92,9 @@ class ScanCodeBackend:
         )
 
         numbered = list(enumerate(text.split("\n"), start=1))
+        if lines is not None:
+            wanted = set(lines)
+            numbered = [(n, line) for n, line in numbered if n in wanted]
         found = detect_copyrights_from_lines(numbered, include_holders=False, include_authors=False)
         return [
             CopyrightSpan(
