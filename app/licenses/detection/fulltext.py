@@ -207,7 +207,12 @@ def _second_opinion(
             reference = engine.reference_match(match, text)
             if reference is not None and not refusals(reference, copyrights):
                 match, changed = reference, True
-        elif tails and match.kind is MatchKind.TEXT and match.tail_lines:
+        elif (
+            tails
+            and match.kind is MatchKind.TEXT
+            and match.tail_lines
+            and match.rule != f"{match.key_expression}.LICENSE"  # the whole text matched
+        ):
             # A short variant of the license matched, and words follow it: when the
             # license's own text goes on into them, the file is judged against all of
             # it ("any-OSI" is a sentence and a URL; a rule is the sentence alone, and

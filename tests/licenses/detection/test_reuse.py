@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from app.licenses.detection.model import Finding
 from app.licenses.detection.reuse import REUSE_TOML, _toml_glob, is_reuse_layout, resolve
 from app.licenses.detection.spdx_tags import spdx_tag_findings
 
 
-def own(files: dict[str, str]) -> dict[str, list]:
+def own(files: dict[str, str]) -> dict[str, list[Finding]]:
     return {path: spdx_tag_findings(text, path) for path, text in files.items()}
 
 
