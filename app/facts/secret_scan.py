@@ -349,6 +349,9 @@ class _NamedText(io.StringIO):
         self.name = name
 
 
+#: Larger texts are not read through detect-secrets' parsers (raw lines only).
+MAX_TRANSFORMED_CHARS = 1 << 20
+
 #: A line configparser refuses (see the module doc): at column 0, not blank, not a
 #: comment or a section header, and without a ``=`` or ``:`` delimiter.
 _INI_IMPOSSIBLE = re.compile(r"^(?![#;\[\s])[^=:\n]+$", re.MULTILINE)
@@ -436,6 +439,8 @@ def scan_secrets(
     # its scan only tries when the first reading found nothing: here always, so a
     # `.env` with one quoted token does not hide its unquoted password).
     for eager in (False, True):
+        if len(text) > MAX_TRANSFORMED_CHARS:
+            break  # a data dump, not a configuration file: PyYAML would take seconds
         transformed = _transformed_lines(filename, text, eager=eager)
         if transformed is not None:
             every = range(min(len(transformed), len(lines)))
