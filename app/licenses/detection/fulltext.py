@@ -217,8 +217,13 @@ def _second_opinion(
             # license's own text goes on into them, the file is judged against all of
             # it ("any-OSI" is a sentence and a URL; a rule is the sentence alone, and
             # a clause added between them would sit after the match, unjudged).
+            # When the comparison passes, the variant explained the file: kept.
             reference = engine.reference_match(match, text, max(match.tail_lines))
-            if reference is not None and reference.end_line > match.end_line:
+            if (
+                reference is not None
+                and reference.end_line > match.end_line
+                and refusals(reference, copyrights)
+            ):
                 match, changed = reference, True
         matches.append(match)
     if not changed:
