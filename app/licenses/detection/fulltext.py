@@ -244,8 +244,8 @@ def _mentions_of_refused_texts(
     * A mention of license X in a text whose X text was refused names that text:
       it is not served on its own ("PostgreSQL License" over a PostgreSQL text
       with a clause removed).
-    * A mention right above a full text (within :data:`TITLE_GAP_LINES`, nothing
-      between them) is that text's title: when it names another license than the
+    * A mention right above a full text (within :data:`TITLE_GAP_LINES`, only
+      other mentions between them) is that text's title: when it names another license than the
       text ("BSD 2-Clause first lines License" read as BSD-2-Clause), the text
       says which license it is.
 
@@ -256,7 +256,8 @@ def _mentions_of_refused_texts(
     }
     out: list[Finding] = []
     for number, f in enumerate(findings):
-        below = findings[number + 1] if number + 1 < len(findings) else None
+        # the first full text below (mentions between them are title parts too)
+        below = next((b for b in findings[number + 1 :] if b.is_license_text), None)
         reason = None
         if f.is_mapped and not f.is_license_text:
             if set(f.license_keys) <= refused:
