@@ -39,6 +39,23 @@ every plugin on every line. Here:
   high-entropy kinds get a low confidence instead.
 * Verification (detect-secrets can call AWS, Slack, ... to check a key) is
   disabled for good: analysis never touches the network.
+* Structured files: ``detect-secrets scan`` reads some files through its own
+  parsers first (``detect_secrets.transformers``): YAML files by PyYAML (unquoted
+  values, ``!!binary``, block scalars, a value on its key's line whatever the
+  layout), INI-like files by ``configparser`` (continuation lines, unquoted
+  values, keys far from values), and, when that found nothing, any file of no
+  known type read as INI with a ``[global]`` header (``.env`` files). Each
+  transformer turns a value into a ``key = "value"`` line at the value's line
+  number. The same transformers run here (``_transformed_lines``), and their lines
+  are scanned ungated (they are few) beside the raw lines; the eager INI reading
+  is tried whatever the others found (detect-secrets skips it once anything is
+  found, and then misses a ``.env``'s unquoted password beside a quoted token).
+  The findings are a superset of ``detect-secrets scan``'s on the same file,
+  which ``python -m benchmarks.facts_quality`` checks against detect-secrets' own scan.
+  ``configparser`` is only started when a cheap test says it may succeed
+  (``_INI_IMPOSSIBLE``): a line at column 0 that is neither blank, a comment, a
+  section header nor holds ``=`` or ``:`` makes it fail, as does a first line that
+  is not a section header when no header is added.
 
 Secret values never leave this module: findings carry a kind slug, lines and a
 confidence.
@@ -46,6 +63,7 @@ confidence.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -65,6 +83,11 @@ from detect_secrets.plugins.ip_public import IPPublicDetector
 from detect_secrets.plugins.keyword import DENYLIST, KeywordDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
 from detect_secrets.settings import get_settings
+from detect_secrets.transformers import get_transformers
+from detect_secrets.transformers.base import BaseTransformer
+from detect_secrets.transformers.config import ConfigFileTransformer, EagerConfigFileTransformer
+from detect_secrets.transformers.exceptions import ParsingError
+from detect_secrets.types import NamedIO
 
 from .lines import LineIndex
 
@@ -318,6 +341,72 @@ def _analyze(plugin: BasePlugin, filename: str, line: str, number: int) -> Itera
             yield potential.secret_value
 
 
+class _NamedText(io.StringIO):
+    """An in-memory file with a name: what detect-secrets' transformers read."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+#: Larger texts are not read through detect-secrets' parsers (raw lines only).
+MAX_TRANSFORMED_CHARS = 1 << 20
+
+#: A line configparser refuses (see the module doc): at column 0, not blank, not a
+#: comment or a section header, and without a ``=`` or ``:`` delimiter.
+_INI_IMPOSSIBLE = re.compile(r"^(?![#;\[\s])[^=:\n]+$", re.MULTILINE)
+_INI_FIRST_LINE = re.compile(r"\A(?:[ \t]*(?:[#;][^\n]*)?\n)*[ \t]*\[")
+
+
+def _may_parse(transformer: BaseTransformer, text: str) -> bool:
+    """False when ``transformer`` is certain to raise on ``text`` (saves configparser)."""
+    if isinstance(transformer, ConfigFileTransformer | EagerConfigFileTransformer):
+        if _INI_IMPOSSIBLE.search(text):
+            return False
+        if isinstance(transformer, ConfigFileTransformer):
+            return bool(_INI_FIRST_LINE.match(text))
+    return True
+
+
+def _transformed_lines(filename: str, text: str, *, eager: bool) -> list[str] | None:
+    """detect-secrets' ``get_transformed_file``: the lines of the first transformer
+    (eager ones or not) that accepts and parses the file, or None."""
+    transformers: Iterable[BaseTransformer] = get_transformers()
+    for transformer in transformers:
+        if transformer.is_eager != eager or not transformer.should_parse_file(filename):
+            continue
+        if not _may_parse(transformer, text):
+            continue
+        try:
+            # NamedIO is detect-secrets' name for "a text file with a name".
+            named = cast(NamedIO, _NamedText(text, filename))
+            return list(transformer.parse_file(named))
+        except (ParsingError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _scan_lines(
+    filename: str,
+    lines: Sequence[str],
+    raw: Sequence[str],
+    candidates: Iterable[tuple[_Plugin, Iterable[int]]],
+    best: dict[tuple[int, str], SecretHit],
+) -> None:
+    """Run each plugin on its candidate lines, keeping the most confident hit per
+    (line, value) in ``best``."""
+    for entry, numbers in candidates:
+        for number in numbers:
+            line = lines[number].rstrip()  # as detect-secrets reads lines
+            for secret in _analyze(entry.plugin, filename, line, number + 1):
+                if _filtered(secret, line, entry.plugin):
+                    continue
+                hit = _hit(entry.plugin, secret, raw, number)
+                key = (number, secret)
+                if key not in best or best[key].confidence < hit.confidence:
+                    best[key] = hit
+
+
 def scan_secrets(
     filename: str, text: str, *, gated: bool = True, index: LineIndex | None = None
 ) -> list[SecretHit]:
@@ -327,21 +416,33 @@ def scan_secrets(
     AWS secret key is also a keyword assignment and a high-entropy string), the
     most confident kind wins. ``gated=False`` runs every plugin on every line: the
     reference the gate must equal. ``index`` shares line splitting with other scans.
+    Structured files are also read as detect-secrets reads them (module doc).
     """
     if not text or _skip_file(filename):
         return []
     index = index or LineIndex(text)
     lines = index.lines
     best: dict[tuple[int, str], SecretHit] = {}
-    for entry in _plugins():
-        candidates: Iterable[int] = sorted(entry.gate.lines(index)) if gated else range(len(lines))
-        for number in candidates:
-            line = lines[number].rstrip()  # as detect-secrets reads lines
-            for secret in _analyze(entry.plugin, filename, line, number + 1):
-                if _filtered(secret, line, entry.plugin):
-                    continue
-                hit = _hit(entry.plugin, secret, lines, number)
-                key = (number, secret)
-                if key not in best or best[key].confidence < hit.confidence:
-                    best[key] = hit
+    plugins = _plugins()
+    _scan_lines(
+        filename,
+        lines,
+        lines,
+        (
+            (entry, sorted(entry.gate.lines(index)) if gated else range(len(lines)))
+            for entry in plugins
+        ),
+        best,
+    )
+    # detect-secrets' own readings: a transformer's lines (which its scan reads instead
+    # of the raw ones), and the eager INI reading of a file of no known type (which
+    # its scan only tries when the first reading found nothing: here always, so a
+    # `.env` with one quoted token does not hide its unquoted password).
+    for eager in (False, True):
+        if len(text) > MAX_TRANSFORMED_CHARS:
+            break  # a data dump, not a configuration file: PyYAML would take seconds
+        transformed = _transformed_lines(filename, text, eager=eager)
+        if transformed is not None:
+            every = range(min(len(transformed), len(lines)))
+            _scan_lines(filename, transformed, lines, ((e, every) for e in plugins), best)
     return sorted(best.values(), key=lambda h: (h.line_start, h.kind, h.line_end))

@@ -17,10 +17,17 @@ from importlib.metadata import PackageNotFoundError, version
 TOOL = "codecommons-facts"
 
 #: Bump when a rule of ours changes (a threshold, a filter, the shingling...).
-FACTS_VERSION = "1.0.0"
+FACTS_VERSION = "1.1.0"  # 1.1: PII decoys filtered, detect-secrets' transformers
 
 #: The distributions whose behaviour the facts depend on.
-LIBRARIES = ("enry-python", "charset-normalizer", "detect-secrets", "datasketch", "numpy")
+LIBRARIES = (
+    "enry-python",
+    "charset-normalizer",
+    "detect-secrets",
+    "datasketch",
+    "numpy",
+    "publicsuffixlist",  # its list decides which domains are e-mail domains
+)
 
 
 @cache

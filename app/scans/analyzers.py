@@ -26,9 +26,11 @@ from app.licenses.detection import (
     reconcile,
     spdx_tag_findings,
 )
+from app.licenses.detection import reuse as reuse_layout
 from app.licenses.detection.scancode import ScanCodeBackend
+from app.licenses.detection.spdx_tags import TOOL as SPDX_TAG_TOOL
 from app.licenses.findings import as_finding
-from app.models import ContentFact, LicenseFinding, Origin, PiiFinding, Snapshot
+from app.models import ContentFact, LicenseFinding, Origin, PathOccurrence, PiiFinding, Snapshot
 from app.models.enums import LicenseSource
 from app.neardups.minhash import minhash_signature
 from app.optouts import scanhook
@@ -36,6 +38,7 @@ from app.origins.repository import store_languages
 from app.scans.writing import StoredFile
 
 TOP_LEVEL_KINDS = {FileKind.LICENSE, FileKind.MANIFEST, FileKind.README}
+MAX_REUSE_METADATA = 256 * 1024  # a REUSE.toml, dep5 or .license file larger is not one
 DETECTED_SOURCES = {LicenseSource.LICENSE_FILE, LicenseSource.SPDX_TAG}
 
 MAX_PII_TEXT = 2 * 1024 * 1024  # larger texts are data dumps; PII scanning them is noise
@@ -176,13 +179,18 @@ MAX_LICENSE_TEXT = 512 * 1024
 
 class LicenseAnalyzer:
     """License findings per new content (license files, headers, SPDX tags, package
-    manifests), then the origin's reconciled effective license at the end."""
+    manifests), then, once the snapshot is whole, the REUSE layout's per-file
+    findings and the origin's reconciled effective license."""
 
     name = "licenses"
 
     def __init__(self, timer: StageTimer) -> None:
         self.timer = timer
-        self.top_level: dict[str, int] = {}  # path -> content id, root license/manifest files
+        # path -> content id: root license / manifest / README files, REUSE LICENSES/
+        self.top_level: dict[str, int] = {}
+        # REUSE.toml, .reuse/dep5 and *.license files: path -> (content id, text)
+        self.reuse_metadata: dict[str, tuple[int, str]] = {}
+        self.reuse_layout = False
 
     def _detect(self, path: str, text: str) -> list[Finding]:
         kind = file_kind(path)
@@ -199,8 +207,12 @@ class LicenseAnalyzer:
         for stored in batch:
             entry = stored.entry
             path = entry.path.decode("utf-8", errors="replace")
-            if "/" not in path and file_kind(path) in TOP_LEVEL_KINDS:
+            kind = file_kind(path)
+            if ("/" not in path and kind in TOP_LEVEL_KINDS) or (
+                kind is FileKind.REUSE_LICENSE and path.startswith("LICENSES/")
+            ):
                 self.top_level[path] = stored.content_id
+            self._note_reuse(path, stored)
             if (
                 not stored.is_new
                 or entry.data is None
@@ -236,8 +248,82 @@ class LicenseAnalyzer:
             session.execute(insert(LicenseFinding), rows)
             self.timer.add("database writes", started)
 
+    def _note_reuse(self, path: str, stored: StoredFile) -> None:
+        entry = stored.entry
+        if path.startswith("LICENSES/") or reuse_layout.is_reuse_layout([path]):
+            self.reuse_layout = True
+        if (
+            reuse_layout.is_reuse_metadata(path)
+            and entry.data is not None
+            and not entry.is_symlink
+            and len(entry.data) <= MAX_REUSE_METADATA
+        ):
+            text = entry.data.decode("utf-8", errors="replace")
+            self.reuse_metadata[path] = (stored.content_id, text)
+
+    def _reuse(self, session: Session, snapshot_id: int) -> list[str | None]:
+        """Store the REUSE findings of the snapshot's covered files (once per content
+        and evidence) and return each covered file's resolved expression."""
+        if not self.reuse_layout:
+            return []
+        occurrences = session.execute(
+            select(PathOccurrence.path, PathOccurrence.content_id).where(
+                PathOccurrence.snapshot_id == snapshot_id
+            )
+        ).all()
+        content_of = {bytes(p).decode("utf-8", errors="replace"): c for p, c in occurrences}
+        own_rows = session.scalars(
+            select(LicenseFinding).where(
+                LicenseFinding.content_id.in_(list(set(content_of.values()))),
+                LicenseFinding.source == LicenseSource.SPDX_TAG,
+            )
+        ).all()
+        by_content: dict[int, list[LicenseFinding]] = defaultdict(list)
+        for row in own_rows:
+            by_content[row.content_id or 0].append(row)
+        own = {
+            path: [as_finding(r) for r in by_content.get(content, []) if r.tool == SPDX_TAG_TOOL]
+            for path, content in content_of.items()
+        }
+        metadata = {path: text for path, (_, text) in self.reuse_metadata.items()}
+        resolved = reuse_layout.resolve(content_of, metadata, own)
+        stored = {
+            (r.content_id, r.evidence_path, r.expression, r.original_text)
+            for rows in by_content.values()
+            for r in rows
+            if r.tool == reuse_layout.TOOL
+        }
+        new_rows: list[dict[str, object]] = []
+        for path, info in resolved.items():
+            content = content_of[path]
+            for f in info.findings:
+                key = (content, f.path, f.expression, f.original_text)
+                if key in stored:
+                    continue
+                stored.add(key)
+                evidence = self.reuse_metadata.get(f.path or "")
+                new_rows.append(
+                    {
+                        "content_id": content,
+                        "expression": f.expression,
+                        "original_text": f.original_text,
+                        "source": f.source,
+                        "evidence_content_id": evidence[0] if evidence else None,
+                        "evidence_path": f.path,
+                        "start_line": f.start_line,
+                        "end_line": f.end_line,
+                        "score": f.score,
+                        "tool": f.tool,
+                        "tool_version": f.tool_version,
+                    }
+                )
+        if new_rows:
+            session.execute(insert(LicenseFinding), new_rows)
+        return [info.expression for info in resolved.values()]
+
     def finish(self, session: Session, origin_id: int, snapshot_id: int) -> None:
         started = time.perf_counter()
+        reuse = self._reuse(session, snapshot_id)
         top = session.scalars(
             select(LicenseFinding).where(
                 LicenseFinding.content_id.in_(list(self.top_level.values()))
@@ -249,7 +335,7 @@ class LicenseAnalyzer:
         declared = [as_finding(r) for r in declared_rows]
         declared += [as_finding(r) for r in top if r.source is LicenseSource.MANIFEST_DECLARED]
         detected = [as_finding(r) for r in top if r.source in DETECTED_SOURCES]
-        effective = reconcile(declared, detected)
+        effective = reconcile(declared, detected, reuse)
         origin = session.get(Origin, origin_id)
         if origin is not None:
             origin.extra = {

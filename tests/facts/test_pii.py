@@ -115,3 +115,50 @@ def test_gated_lines_equal_whole_text_matching() -> None:
                 for m in pattern.finditer(line)
             ]
             assert per_line == whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "git clone ssh://git@github.com/org/repo.git",  # the match would start at //git
+        "url: ssh://git@gitlab.example.net:2222/g/r.git",
+        "git clone https://alice@bitbucket.org/alice/widget.git",  # a URL's user
+        "rsync -a dist/ deploy@build.acme.io:/var/www/app",  # SCP-style remote
+        "scp ubuntu@ec2-3-120-5-1.compute.amazonaws.com:~/log .",
+        "scores = q@k.transpose(-2, -1)",  # a matrix product: no such top-level domain
+        "out = x@W.weight + b",
+        'address = f"{user}@{domain}.com"',  # templates
+        'to = "%s@%s.org" % (user, host)',
+        'echo "${USER}@${DOMAIN}.net"',
+        "build@ci.internal runs nightly",
+    ],
+)
+def test_remotes_code_and_templates_are_not_emails(text: str) -> None:
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "install_requires=['widget==2.10.4.1']",  # two-digit parts: still a version
+        '__version__ = "3.12.5.1"',
+        "Release 1.0.12.3",
+        "fixed in 2.10.4.1-rc2",
+    ],
+)
+def test_four_part_versions_are_not_ips(text: str) -> None:
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Questions? mailto:carlos.mendez@gmail.com", "email"),
+        ("then mail jane@corp.io: she knows", "email"),  # a colon then a space: prose
+        ("UPSTREAM_HOST = '3.120.5.1'", "ipv4"),  # small parts, but a host
+        ("proxy_pass http://5.45.207.1:8080;", "ipv4"),  # a port
+        ('servers = ["52.84.123.45"]', "ipv4"),  # not version-shaped
+    ],
+)
+def test_real_addresses_are_still_found(text: str, kind: str) -> None:
+    assert kinds(text) == [(kind, 1)]

@@ -169,3 +169,42 @@ def test_verification_never_enabled() -> None:
 def test_real_source_has_no_secrets() -> None:
     for name in ("attr_version_info.py", "npy_os.h", "emscripten_fetch_worker.js"):
         assert find_secrets_and_pii(name.encode(), sample(name).decode()) == []
+
+
+def test_ini_continuation_and_unquoted_values_through_detect_secrets_transformer() -> None:
+    secret = rand(ALNUM + "+/", 44)
+    text = f"[database]\nuser = app\nsecret_token =\n    {secret}\npassword = Zx9kLm2qPw7Rt4Yb\n"
+    hits = {(h.kind, h.line_start) for h in scan_secrets("app.ini", text)}
+    assert ("high_entropy_string", 4) in hits  # the value on its continuation line
+    assert ("generic_password", 5) in hits  # unquoted
+    assert secret not in repr(hits)
+
+
+def test_yaml_binary_and_value_below_its_key() -> None:
+    token = rand(HEX, 40)
+    text = (
+        "service:\n  credentials:\n    secret:\n      "
+        + token
+        + "\n  cert: !!binary |\n    "
+        + rand(ALNUM, 40)
+        + "QUJDRA==\n"
+    )
+    lines = {h.line_start for h in scan_secrets("deploy.yaml", text)}
+    assert lines & {3, 4}  # detect-secrets' YAML reader reports it at its key
+    assert lines & {5, 6}
+
+
+def test_env_file_read_as_ini_even_when_another_line_already_has_a_secret() -> None:
+    text = f'DB_PASSWORD=Zx9kLm2qPw7Rt4Yb\nGH="ghp_{rand(ALNUM, 36)}"\n'
+    hits = {(h.kind, h.line_start) for h in scan_secrets(".env", text)}
+    assert ("github_token", 2) in hits
+    assert ("generic_password", 1) in hits  # detect-secrets' own scan misses this one
+
+
+def test_source_files_are_not_parsed_as_ini() -> None:
+    from app.facts.secret_scan import _INI_FIRST_LINE, _INI_IMPOSSIBLE
+
+    code = sample("attr_version_info.py").decode()
+    assert _INI_IMPOSSIBLE.search(code)
+    assert not _INI_FIRST_LINE.match(code)
+    assert _INI_FIRST_LINE.match("; comment\n\n[section]\nkey = value\n")

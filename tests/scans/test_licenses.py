@@ -89,3 +89,48 @@ def test_inherited_and_effective_licenses_are_served(
     tagged = client.get(f"/v1/contents/{content_swhid(b'vendor/lib/tagged.py')}").json()
     assert tagged["occurrences"][0]["inherited_licenses"] == []  # its own tag wins
     assert [f["expression"] for f in tagged["licenses"]] == ["BSD-3-Clause"]
+
+
+def test_reuse_layout_scan_stores_annotations_and_reconciles(
+    tmp_path: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """A REUSE project scanned for real: REUSE.toml and .license findings land on the
+    files they cover, and the effective license comes from the REUSE information."""
+    from app.licenses.detection.evalset import reuse_layouts
+
+    layout = next(x for x in reuse_layouts() if x.name == "reuse-toml-override-aggregate-nested")
+    tree = tmp_path / "reuse"
+    for path, text in layout.files.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+    outcome = run_scan(str(tree), factory=session_factory)
+
+    rows = db.scalars(select(LicenseFinding).where(LicenseFinding.content_id.is_not(None))).all()
+    occurrences = dict(
+        db.execute(
+            select(PathOccurrence.content_id, PathOccurrence.path).where(
+                PathOccurrence.origin_id == outcome.origin_id
+            )
+        ).all()
+    )
+    reuse = {
+        (occurrences[r.content_id].decode(), r.evidence_path, r.expression)
+        for r in rows
+        if r.tool == "codecommons-reuse" and r.content_id in occurrences
+    }
+    assert ("vendor/lib/a.c", "REUSE.toml", "BSD-3-Clause") in reuse  # override
+    assert ("po/fr.po", "REUSE.toml", "GPL-3.0-or-later") in reuse  # aggregate
+    assert ("docs/notes.txt", "docs/REUSE.toml", "CC-BY-4.0") in reuse  # nested, closest
+    assert not any(path == "src/app.c" for path, _, _ in reuse)  # its own header only
+    origin = db.get(Origin, outcome.origin_id)
+    assert origin is not None
+    effective = origin.extra["effective_license"]
+    assert effective["basis"] == "reuse"
+    from license_expression import Licensing
+
+    assert Licensing().is_equivalent(effective["expression"], layout.expected_effective)
+    assert effective["conflicts"] == []
+    # A second scan of the same tree adds no duplicate REUSE findings.
+    run_scan(str(tree), factory=session_factory)
+    again = db.scalars(select(LicenseFinding).where(LicenseFinding.tool == "codecommons-reuse"))
+    assert len(again.all()) == len([r for r in rows if r.tool == "codecommons-reuse"])

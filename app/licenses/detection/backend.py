@@ -5,12 +5,15 @@ installed and ~1.4 GB resident once its index is loaded, so the detector talks t
 it through this protocol: a test or a lighter deployment can plug another engine
 that returns the same facts. The facts are the ones the acceptance policy
 (:mod:`.policy`) needs to refuse a modified license: how much of the license rule
-was matched, and how many words of the file inside the matched region belong to
-no rule (an added clause).
+was matched and how many of its words are missing (a removed clause), how many
+words of the file inside the matched region belong to no rule (an added clause)
+and on which lines they sit, and where the copyright statements are (a holder
+list inside a text is not an added clause).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -42,11 +45,43 @@ class RawMatch:
     matched_words: int  # words of the file matched to the rule
     region_words: int  # words of the file between the first and last matched word
     score: float  # the engine's score (coverage weighted by rule relevance)
+    rule_words: int = 0  # words of the rule (0: unknown)
+    # Words of the rule between its first and last matched word that the text lacks.
+    missing_inside: int = 0
+    # The line of each word inside the region that belongs to no rule (as many
+    # entries as extra_words, when the engine can tell).
+    unmatched_lines: tuple[int, ...] = ()
+    # The line of each word after the match, up to the next match or the text's end.
+    tail_lines: tuple[int, ...] = ()
+    # Of those, the lines of the words in the match's last paragraph (set by the
+    # detector for license files): text appended to a license, see .policy.
+    appended_lines: tuple[int, ...] = ()
+
+    @property
+    def appended_words(self) -> int:
+        return len(self.appended_lines)
 
     @property
     def extra_words(self) -> int:
         """Words inside the matched region that belong to no rule: added text."""
         return max(0, self.region_words - self.matched_words)
+
+    @property
+    def missing_words(self) -> int:
+        """Words of the rule the text lacks between the rule's first and last matched
+        words: removed or replaced text. (Words missing at the rule's ends are only
+        bounded by coverage: many rules carry a page header or a how-to-apply
+        appendix that real copies leave out.)"""
+        return self.missing_inside
+
+
+@dataclass(frozen=True, slots=True)
+class CopyrightSpan:
+    """A copyright statement: its lines and how many words it holds."""
+
+    start_line: int
+    end_line: int
+    words: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +106,17 @@ class LicenseTextBackend(Protocol):
 
     def detect(self, text: str) -> list[RawDetection]:
         """License statements found in ``text``, in file order, lines 1-based."""
+        ...
+
+    def copyrights(self, text: str, lines: Iterable[int] | None = None) -> list[CopyrightSpan]:
+        """Copyright statements in ``text``, or only on ``lines`` (1-based) when given
+        (an engine without a detector returns [])."""
+        ...
+
+    def reference_match(
+        self, match: RawMatch, text: str, end_line: int | None = None
+    ) -> RawMatch | None:
+        """``match``'s region of ``text`` (to ``end_line`` if given) compared word by
+        word with the reference text of its license (not with the rule variant the
+        engine chose), or None when the license has no single reference text."""
         ...

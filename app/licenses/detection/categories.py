@@ -61,6 +61,19 @@ def category_of_license(spdx_id: str) -> LicenseCategory:
     return SCANCODE_CATEGORIES.get(scancode or "", LicenseCategory.UNKNOWN)
 
 
+def is_patent_grant(expression: str | None) -> bool:
+    """Whether every license of ``expression`` is a patent grant (ScanCode category
+    "Patent License", e.g. ``LicenseRef-scancode-google-patent-license-golang``)."""
+    if not expression:
+        return False
+    try:
+        keys = Licensing().license_keys(expression)
+    except ExpressionError:
+        return False
+    categories = _catalog_categories()
+    return bool(keys) and all(categories.get(str(k).lower()) == "Patent License" for k in keys)
+
+
 def category_of_expression(expression: str | None) -> LicenseCategory:
     """The category of an SPDX expression (see the module doc for AND / OR / WITH)."""
     if not expression:

@@ -17,7 +17,8 @@ from pathlib import PurePosixPath
 
 class FileKind(StrEnum):
     LICENSE = "license"  # LICENSE*, LICENCE*, COPYING*, UNLICENSE*, COPYRIGHT*
-    NOTICE = "notice"  # NOTICE*, THIRD-PARTY-NOTICES*: attributions, bundled licenses
+    NOTICE = "notice"  # NOTICE*, THIRD-PARTY-NOTICES*, PATENTS*: attributions, bundled
+    # licenses, patent grants beside a license (Go's and WebM's PATENTS files)
     REUSE_LICENSE = "reuse_license"  # LICENSES/<SPDX-id>.<ext> (REUSE 3)
     README = "readme"
     MANIFEST = "manifest"
@@ -25,7 +26,7 @@ class FileKind(StrEnum):
 
 
 _LICENSE = re.compile(r"^(un)?licen[cs]e|^copying|^copyright|^mit-license", re.I)
-_NOTICE = re.compile(r"^notice|^third[-_ ]?party[-_ ]?(notice|licen[cs]e)", re.I)
+_NOTICE = re.compile(r"^notice|^third[-_ ]?party[-_ ]?(notice|licen[cs]e)|^patents?\b", re.I)
 _README = re.compile(r"^readme(\.(md|markdown|rst|txt|adoc|org))?$", re.I)
 _MANIFESTS = frozenset(
     {

@@ -57,3 +57,17 @@ def test_rst_and_setext_sections_end_at_the_next_heading_of_their_level():
 def test_headings_inside_code_fences_are_ignored():
     text = "# x\n```\n# License\n```\n## Licensing\nBSD\n"
     assert [s.start_line for s in license_sections(text)] == [5]
+
+
+def test_patents_file_is_a_notice_with_a_finding(scancode) -> None:
+    from app.licenses.detection import FileKind, detect_file, file_kind
+    from app.licenses.detection.evalset import _licenses
+
+    assert file_kind("PATENTS") is FileKind.NOTICE
+    assert file_kind("third_party/go/PATENTS.txt") is FileKind.NOTICE
+    assert file_kind("patents.py") is FileKind.SOURCE
+    text = _licenses()["google-patent-license-golang"].text
+    (finding,) = detect_file("PATENTS", text, scancode)
+    assert finding.expression == "LicenseRef-scancode-google-patent-license-golang"
+    assert finding.tool == "scancode-toolkit"
+    assert finding.tool_version[0].isdigit()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.licenses.detection.backend import MatchKind, RawDetection, RawMatch
+from dataclasses import replace
+
+from app.licenses.detection.backend import CopyrightSpan, MatchKind, RawDetection, RawMatch
 from app.licenses.detection.policy import judge, split_statements
 
 
@@ -82,3 +84,31 @@ def test_title_over_a_refused_text_is_not_split_off():
     )
     assert split_statements(modified) == [modified]
     assert not judge(modified).mapped
+
+
+def test_removed_words_inside_the_rule_are_refused_even_at_high_coverage():
+    removed = replace(match("apache-2.0", coverage=98.9), rule_words=1581, missing_inside=17)
+    verdict = judge(detection(removed))
+    assert not verdict.mapped
+    assert any("missing" in r for r in verdict.reasons)
+    assert judge(detection(replace(removed, missing_inside=3))).mapped
+
+
+def test_copyright_statements_inside_the_region_are_not_added_terms():
+    filled = replace(
+        match("apache-2.0", matched=1580, region=1612),
+        unmatched_lines=(190,) * 11 + (191,) * 16 + (195,) * 5,
+    )
+    holders = [CopyrightSpan(190, 190, 11), CopyrightSpan(191, 192, 15)]
+    assert not judge(detection(filled)).mapped
+    verdict = judge(detection(filled), holders)
+    assert not verdict.mapped  # 32 extra words, 26 of them in the statements
+    assert judge(detection(filled), [*holders, CopyrightSpan(195, 195, 5)]).mapped
+
+
+def test_words_appended_to_a_text_are_refused():
+    appended = replace(match("isc"), appended_lines=(12,) * 23)
+    assert not judge(detection(appended)).mapped
+    assert judge(detection(replace(appended, appended_lines=(12, 12)))).mapped
+    # a copyright holder list right after the text is no clause
+    assert judge(detection(appended), [CopyrightSpan(12, 12, 25)]).mapped

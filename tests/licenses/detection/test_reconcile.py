@@ -97,3 +97,68 @@ def test_nothing_known():
     assert result.expression is None
     assert result.category is LicenseCategory.UNKNOWN
     assert result.conflicts == []
+
+
+def test_unidentified_readme_section_is_weaker_evidence_not_a_block():
+    detected = [
+        finding("MIT", path="LICENSE"),
+        finding(None, path="README.md", text="MIT, but not on Sundays", is_license_text=True),
+    ]
+    result = reconcile([], detected)
+    assert result.expression == "MIT"
+    assert result.basis == "license_file"
+    assert any("weaker evidence" in c for c in result.conflicts)
+
+
+def test_unidentified_html_license_page_does_not_block_a_declaration():
+    result = reconcile(
+        [finding("Apache-2.0", MANIFEST, "pom.xml")],
+        [finding(None, path="docs/license.html", text="custom terms")],
+    )
+    assert result.expression == "Apache-2.0"
+    assert result.basis == "manifest_declared"
+
+
+def test_readme_says_how_two_texts_combine():
+    detected = [
+        finding("MIT", path="LICENSE-MIT"),
+        finding("Apache-2.0", path="LICENSE-APACHE"),
+        finding("MIT OR Apache-2.0", path="README.md", is_license_text=False),
+    ]
+    result = reconcile([], detected)
+    assert result.expression == "MIT OR Apache-2.0"
+    assert result.basis == "weak_evidence"
+
+
+def test_readme_alone_gives_the_license_and_disagreeing_readme_is_listed():
+    alone = reconcile([], [finding("MIT", path="README.md", is_license_text=False)])
+    assert (alone.expression, alone.basis) == ("MIT", "weak_evidence")
+    disagreeing = reconcile(
+        [], [finding("MIT", path="LICENSE"), finding("GPL-3.0-only", path="README.md")]
+    )
+    assert disagreeing.expression == "MIT"
+    assert any("README" in c for c in disagreeing.conflicts)
+
+
+def test_reuse_expressions_decide_how_licenses_texts_apply():
+    detected = [
+        finding("GPL-3.0-only", path="LICENSES/GPL-3.0-or-later.txt"),
+        finding("CC0-1.0", path="LICENSES/CC0-1.0.txt"),
+    ]
+    reuse = ["GPL-3.0-or-later", "CC0-1.0 AND GPL-3.0-or-later", "GPL-3.0-or-later"]
+    result = reconcile([], detected, reuse)
+    assert result.expression == "GPL-3.0-or-later AND CC0-1.0"
+    assert result.basis == "reuse"
+    broken = reconcile([], detected, [*reuse, None])
+    assert broken.basis == "license_file"
+    assert any("not a valid SPDX expression" in c for c in broken.conflicts)
+
+
+def test_patent_grant_is_not_a_license_of_the_code():
+    detected = [
+        finding("BSD-3-Clause", path="LICENSE"),
+        finding("LicenseRef-scancode-google-patent-license-golang", path="PATENTS"),
+    ]
+    result = reconcile([], detected)
+    assert result.expression == "BSD-3-Clause"
+    assert result.category is LicenseCategory.PERMISSIVE
