@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
 from app.kit.api import ApiKey, UoW
+from app.kit.boundary import RequestModel
 
 router = APIRouter(prefix="/v1", tags=["archive"])
 
 
-class ScanIn(BaseModel):
+class ScanIn(RequestModel):
     location: str = Field(
         min_length=1,
         max_length=4096,

@@ -20,7 +20,7 @@ from app.forges.schemas import (
 )
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, SettingsDep, UoW
+from app.kit.api import ApiKey, SettingsDep, UoW, problems
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -29,7 +29,8 @@ from app.kit.pagination import (
     decode_id_cursor,
     id_page,
 )
-from app.kit.problems import NotFound, Problem
+from app.kit.params import Cursor, OriginId, OwnerId, RawId
+from app.kit.problems import NotFound, PayloadTooLarge, Problem
 from app.models import Origin, Owner
 from app.models.enums import IssueKind, IssueState
 
@@ -42,6 +43,7 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
     "/imports",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
+    responses=problems(413),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -62,7 +64,7 @@ async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) ->
             if size > MAX_UPLOAD_BYTES:
                 out.close()
                 target.unlink(missing_ok=True)
-                raise Problem(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
+                raise PayloadTooLarge(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
             out.write(chunk)
     if size == 0:
         target.unlink(missing_ok=True)
@@ -85,7 +87,7 @@ def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> Jo
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: int, response: Response) -> RawMetadataDetail:
+def get_raw(uow: UoW, raw_id: RawId, response: Response) -> RawMetadataDetail:
     """A stored payload, verbatim, with who said it, when, and how it was fetched.
     Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
@@ -100,8 +102,8 @@ def list_origin_raw(
     uow: UoW,
     request: Request,
     response: Response,
-    origin_id: int,
-    cursor: str | None = None,
+    origin_id: OriginId,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[RawMetadataOut]:
     """The payloads an origin's data came from, oldest first."""
@@ -118,7 +120,7 @@ def list_owners(
     response: Response,
     forge: str | None = None,
     login: str | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[OwnerDetail]:
     rows = repository.list_owners(
@@ -132,7 +134,7 @@ def list_owners(
 
 
 @router.get("/owners/{owner_id}", response_model=OwnerDetail)
-def get_owner(uow: UoW, owner_id: int) -> OwnerDetail:
+def get_owner(uow: UoW, owner_id: OwnerId) -> OwnerDetail:
     owner = uow.session.get(Owner, owner_id)
     if owner is None:
         raise NotFound(f"no owner with id {owner_id}")
@@ -144,10 +146,10 @@ def list_issues(
     uow: UoW,
     request: Request,
     response: Response,
-    origin_id: int | None = None,
+    origin_id: OriginId | None = None,
     kind: IssueKind | None = None,
     state: IssueState | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[IssueOut]:
     """Issues and pull/merge requests of every forge, in one vocabulary."""
@@ -177,7 +179,7 @@ def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
 @router.post(
     "/origins/{origin_id}/refresh", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
 )
-def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+def refresh_origin(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
     if uow.session.get(Origin, origin_id) is None:
         raise NotFound(f"no origin with id {origin_id}")
     return JobOut.of(service.submit(uow, kinds.FORGE_REFRESH, {"origin_id": origin_id}), {})
@@ -186,7 +188,7 @@ def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
 @router.post(
     "/origins/{origin_id}/issues/crawl", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut
 )
-def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
     if uow.session.get(Origin, origin_id) is None:
         raise NotFound(f"no origin with id {origin_id}")
     return JobOut.of(service.submit(uow, kinds.FORGE_ISSUES, {"origin_id": origin_id}), {})

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.forges.schemas import RawMetadataOut
-from app.kit.api import UoW
+from app.kit.api import UoW, problems
 from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
+from app.kit.params import Cursor, ForkCount, OriginId, StarCount
 from app.kit.problems import NotFound
 from app.licenses.findings import LicenseFindingOut
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
@@ -68,10 +69,10 @@ def list_origins(
     paper_link_kind: Annotated[
         PaperLinkKind | None, Query(description="Linked to a paper by this kind of link")
     ] = None,
-    stars_min: Annotated[int | None, Query(ge=0)] = None,
-    stars_max: Annotated[int | None, Query(ge=0)] = None,
-    forks_min: Annotated[int | None, Query(ge=0)] = None,
-    forks_max: Annotated[int | None, Query(ge=0)] = None,
+    stars_min: StarCount | None = None,
+    stars_max: StarCount | None = None,
+    forks_min: ForkCount | None = None,
+    forks_max: ForkCount | None = None,
     archived: bool | None = None,
     fork: bool | None = None,
     owner: Annotated[str | None, Query(description="Owner login")] = None,
@@ -90,7 +91,7 @@ def list_origins(
         str,
         Query(description="id, stars, forks, created, updated, scanned; '-' prefix for descending"),
     ] = "id",
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     count: Annotated[
         bool, Query(description="Also count all matching origins into `total` (one more query)")
@@ -107,7 +108,7 @@ def list_origins(
     )
 
 
-@router.get("/lookup", response_model=OriginDetail)
+@router.get("/lookup", response_model=OriginDetail, responses=problems(404))
 def lookup_origin(
     uow: UoW, url: Annotated[str, Query(min_length=1, max_length=2048)]
 ) -> OriginDetail:
@@ -119,7 +120,7 @@ def lookup_origin(
 
 
 @router.get("/{origin_id}", response_model=OriginDetail)
-def get_origin(uow: UoW, origin_id: int) -> OriginDetail:
+def get_origin(uow: UoW, origin_id: OriginId) -> OriginDetail:
     return _detail(uow, origin_id)
 
 

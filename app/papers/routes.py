@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW
+from app.kit.api import ApiKey, UoW, problems
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -17,6 +17,7 @@ from app.kit.pagination import (
     decode_id_cursor,
     id_page,
 )
+from app.kit.params import Cursor, OriginId, PaperId
 from app.kit.problems import NotFound, Problem
 from app.models import Origin, Paper
 from app.models.enums import PaperLinkKind
@@ -48,7 +49,7 @@ def list_papers(
         ),
     ] = None,
     link_kind: PaperLinkKind | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[PaperOut]:
     if identifier is not None:
@@ -64,7 +65,7 @@ def list_papers(
 
 
 @router.get("/papers/{paper_id}", response_model=PaperDetail)
-def get_paper(uow: UoW, paper_id: int) -> PaperDetail:
+def get_paper(uow: UoW, paper_id: PaperId) -> PaperDetail:
     paper = uow.session.get(Paper, paper_id)
     if paper is None:
         raise NotFound(f"no paper with id {paper_id}")
@@ -94,7 +95,7 @@ def _origin(uow: UoW, origin_id: int) -> Origin:
 
 
 @router.get("/origins/{origin_id}/papers", response_model=list[OriginPaperOut])
-def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
+def origin_papers(uow: UoW, origin_id: OriginId) -> list[OriginPaperOut]:
     """The origin's papers, each with the kind of link and its evidence."""
     _origin(uow, origin_id)
     return [
@@ -121,13 +122,13 @@ def _record(uow: UoW, origin_id: int) -> tuple[Origin, dict[str, object], CodeMe
 
 
 @router.get("/origins/{origin_id}/metadata", response_model=CodeMetaOut)
-def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
+def origin_metadata(uow: UoW, origin_id: OriginId) -> CodeMetaOut:
     """The CodeMeta record with, per field, the files and mappings it came from."""
     return _record(uow, origin_id)[2]
 
 
 @router.get("/origins/{origin_id}/codemeta.json")
-def origin_codemeta(uow: UoW, origin_id: int) -> Response:
+def origin_codemeta(uow: UoW, origin_id: OriginId) -> Response:
     import json
 
     _, record, _ = _record(uow, origin_id)
@@ -138,13 +139,15 @@ def origin_codemeta(uow: UoW, origin_id: int) -> Response:
 
 
 @router.get("/origins/{origin_id}/citation.bib", response_class=PlainTextResponse)
-def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
+def origin_bibtex(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     _, record, _ = _record(uow, origin_id)
     return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
 
 
-@router.get("/origins/{origin_id}/CITATION.cff", response_class=PlainTextResponse)
-def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
+@router.get(
+    "/origins/{origin_id}/CITATION.cff", response_class=PlainTextResponse, responses=problems(400)
+)
+def origin_cff(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     _, record, _ = _record(uow, origin_id)
     try:
         text = to_cff(record)
