@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Security
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +78,21 @@ def require_api_key(
 
 
 ApiKey = Annotated[str, Depends(require_api_key)]
+
+
+# --- media types the contract names (``response_class=``) --------------------------------
+
+
+class BibTeXResponse(PlainTextResponse):
+    media_type = "application/x-bibtex"
+
+
+class YAMLResponse(PlainTextResponse):
+    media_type = "application/x-yaml"
+
+
+class JSONLDResponse(JSONResponse):
+    media_type = "application/ld+json"
 
 
 # --- the problems each operation can answer, in the OpenAPI document -------------------

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW, problems
+from app.kit.api import ApiKey, BibTeXResponse, JSONLDResponse, UoW, YAMLResponse, problems
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -127,7 +127,7 @@ def origin_metadata(uow: UoW, origin_id: OriginId) -> CodeMetaOut:
     return _record(uow, origin_id)[2]
 
 
-@router.get("/origins/{origin_id}/codemeta.json")
+@router.get("/origins/{origin_id}/codemeta.json", response_class=JSONLDResponse)
 def origin_codemeta(uow: UoW, origin_id: OriginId) -> Response:
     import json
 
@@ -138,14 +138,19 @@ def origin_codemeta(uow: UoW, origin_id: OriginId) -> Response:
     )
 
 
-@router.get("/origins/{origin_id}/citation.bib", response_class=PlainTextResponse)
+@router.get("/origins/{origin_id}/citation.bib", response_class=BibTeXResponse)
 def origin_bibtex(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     _, record, _ = _record(uow, origin_id)
     return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
 
 
 @router.get(
-    "/origins/{origin_id}/CITATION.cff", response_class=PlainTextResponse, responses=problems(400)
+    "/origins/{origin_id}/CITATION.cff",
+    response_class=YAMLResponse,
+    responses={
+        200: {"content": {YAMLResponse.media_type: {"schema": {"type": "object"}}}},
+        **problems(400),
+    },
 )
 def origin_cff(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     _, record, _ = _record(uow, origin_id)
