@@ -1,11 +1,9 @@
 """What every request must satisfy before any handler runs: text the database can store.
 
-PostgreSQL ``text`` cannot hold NUL (U+0000) and UTF-8 cannot encode a lone
-surrogate (``"\\ud800"``, which JSON and GraphQL variables can carry). Either one
-reaching a query used to surface as a 500 (``PostgreSQL text fields cannot contain
-NUL``, ``UnicodeEncodeError``), on whichever route happened to read it. The rule is
-stated once here and applied at the three doors text comes in by, so no route can
-forget it:
+A NUL or a lone surrogate reaching a query used to surface as a 500 (``PostgreSQL
+text fields cannot contain NUL``, ``UnicodeEncodeError``), on whichever route
+happened to read it. The rule (:func:`app.kit.text.text_error`) is applied here at
+the doors text comes in by, so no route can forget it:
 
 * :class:`TextGuardMiddleware` and :func:`storable_path_parameters`: the query
   string and header values of every HTTP request (``/graphql`` included), before
@@ -36,7 +34,7 @@ from graphql import (
     ValueNode,
 )
 from graphql.language import Visitor, visit
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, field_validator
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
@@ -108,7 +106,7 @@ class RequestModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
+    def _storable_text(cls, value: Any) -> Any:
         found = find_text_error(value)
         if found is not None:
             where, why = found
