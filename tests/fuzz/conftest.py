@@ -99,9 +99,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         Path(path).write_text(json.dumps(summary, indent=2) + "\n")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fuzz_settings(database_url: str, redis_url: str) -> Iterator[Settings]:
-    """The test settings (see ``tests/conftest.py``), for a whole module."""
+    """The test settings (see ``tests/conftest.py``), for the whole fuzz package."""
     from app.config import get_settings
     from workers.celery_app import get_celery
 
@@ -119,7 +119,7 @@ def fuzz_settings(database_url: str, redis_url: str) -> Iterator[Settings]:
         get_celery.cache_clear()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fuzz_app(engine: Engine, fuzz_settings: Settings) -> Iterator[FastAPI]:
     """The app over one connection whose transaction is rolled back afterwards; each
     request's unit of work is a savepoint inside it (as in the ``client`` fixture)."""
