@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest clean-data openapi help
+.PHONY: run test lint typecheck pytest fuzz clean-data openapi help
 
 help:
 	@echo "make run    - start the whole service on http://127.0.0.1:8000 (embedded defaults)"
@@ -40,6 +40,12 @@ pytest: $(VENV)/.test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The long fuzz run: FUZZ_EXAMPLES generated cases per operation (`make test` runs 15),
+# counts per operation written to fuzz-report.json.
+FUZZ_EXAMPLES ?= 150
+fuzz: $(VENV)/.test-deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=fuzz-report.json $(BIN)/pytest tests/fuzz -q $(PYTEST_ARGS)
 
 openapi: $(VENV)/.test-deps
 	$(BIN)/python -m app.ops.contracts --write

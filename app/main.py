@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from sqlalchemy import Engine
@@ -20,6 +20,8 @@ from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
 from app.jobs.routes import router as jobs_router
+from app.kit.api import document_problems
+from app.kit.boundary import TextGuardMiddleware, storable_path_parameters
 from app.kit.db import make_engine
 from app.kit.httpcache import install_http_caching
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
@@ -76,12 +78,14 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(storable_path_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = session_factory
-    # Middleware added last runs outermost: CORS wraps rate limits wraps caching, so
-    # 429s and 304s carry CORS headers too.
+    # Middleware added last runs outermost: CORS wraps rate limits wraps caching wraps
+    # the text guard, so 429s, 304s and 422s carry CORS headers too.
+    app.add_middleware(TextGuardMiddleware)
     install_http_caching(app)
     if settings.rate_limit_enabled:
         install_rate_limits(
@@ -128,6 +132,7 @@ def create_app(
         title, description = PROBLEM_TYPES[slug]
         return ProblemType(type=f"/problems/{slug}", title=title, description=description)
 
+    document_problems(app)
     return app
 
 

@@ -15,12 +15,12 @@ from app.archive.schemas import (
     OccurrenceOut,
     ResolvedOut,
 )
-from app.kit.api import UoW
+from app.kit.api import UoW, problems
 from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
+from app.kit.params import Cursor
 
 router = APIRouter(prefix="/v1", tags=["archive"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 ContentKey = Annotated[
     str, Path(description="swh:1:cnt:<hex>, sha1:<hex>, sha256:<hex> or sha1_git:<hex>")
 ]
@@ -44,7 +44,7 @@ def resolve_swhid(
     return service.resolve(uow.session, swhid)
 
 
-@router.get("/contents/{key}", response_model=ContentOut)
+@router.get("/contents/{key}", response_model=ContentOut, responses=problems(400))
 def get_content(uow: UoW, key: ContentKey) -> ContentOut:
     return service.get_content(uow.session, key)
 

@@ -34,6 +34,7 @@ from app.kit.pagination import (
     encode_cursor,
     next_link,
 )
+from app.kit.params import BuildNumber, Cursor, LeafIndex, RevisionNumber
 from app.kit.problems import NotFound
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
@@ -53,7 +54,7 @@ def list_datasets(
     uow: UoW,
     request: Request,
     response: Response,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[DatasetOut]:
     rows = repository.list_datasets(
@@ -82,7 +83,7 @@ def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> Datas
 
 
 @router.get("/{ref}/revisions/{number}", response_model=DatasetRevisionOut)
-def get_revision(uow: UoW, ref: str, number: int) -> DatasetRevisionOut:
+def get_revision(uow: UoW, ref: str, number: RevisionNumber) -> DatasetRevisionOut:
     dataset = service.resolve(uow.session, ref)
     revision = repository.revision(uow.session, dataset.id, number)
     if revision is None:
@@ -106,7 +107,7 @@ def list_builds(
     request: Request,
     response: Response,
     ref: str,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[BuildOut]:
     dataset = service.resolve(uow.session, ref)
@@ -128,14 +129,14 @@ def list_builds(
 
 
 @router.get("/{ref}/builds/{number}", response_model=BuildOut)
-def get_build(uow: UoW, ref: str, number: int) -> BuildOut:
+def get_build(uow: UoW, ref: str, number: BuildNumber) -> BuildOut:
     """A build: state, funnel, fingerprints, cut-off, versions."""
     build, revision = service.get_build(uow.session, ref, number)
     return BuildOut.of(build, revision)
 
 
 @router.delete("/{ref}/builds/{number}", status_code=status.HTTP_204_NO_CONTENT)
-def drop_build(uow: UoW, _key: ApiKey, ref: str, number: int) -> Response:
+def drop_build(uow: UoW, _key: ApiKey, ref: str, number: BuildNumber) -> Response:
     """Drop a finished build and its manifest partition."""
     service.drop_build(uow, ref, number)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -147,8 +148,8 @@ def manifest(
     request: Request,
     response: Response,
     ref: str,
-    number: int,
-    cursor: str | None = None,
+    number: BuildNumber,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[ManifestRowOut]:
     """The frozen rows, in leaf (SWHID) order."""
@@ -176,7 +177,7 @@ def manifest(
 def build_membership(
     uow: UoW,
     ref: str,
-    number: int,
+    number: BuildNumber,
     swhid: str | None = None,
     sha1: str | None = None,
     sha256: str | None = None,
@@ -201,9 +202,9 @@ def export(
     uow: UoW,
     request: Request,
     ref: str,
-    number: int,
+    number: BuildNumber,
     fmt: ExportFormat,
-    after: Annotated[int | None, Query(ge=-1, description="Resume after this leaf index.")] = None,
+    after: Annotated[LeafIndex | None, Query(description="Resume after this leaf index.")] = None,
 ) -> Response:
     """The whole manifest as JSON Lines, CSV or Parquet, streamed. ``ETag`` is the
     extensional fingerprint and format; ``after`` resumes an interrupted download."""
@@ -243,7 +244,7 @@ def export(
 
 
 @router.get("/{ref}/builds/{number}/export.json")
-def export_sidecar(uow: UoW, ref: str, number: int) -> dict[str, object]:
+def export_sidecar(uow: UoW, ref: str, number: BuildNumber) -> dict[str, object]:
     """What every export names: dataset, build, cut-off and both fingerprints."""
     build, revision = service.finished_build(uow.session, ref, number)
     return exports.sidecar(build, revision, service.resolve(uow.session, ref).name)
@@ -257,7 +258,7 @@ def _base(request: Request) -> str:
 
 
 @router.get("/{ref}/builds/{number}/card.md", response_class=Response)
-def card_md(uow: UoW, request: Request, ref: str, number: int) -> Response:
+def card_md(uow: UoW, request: Request, ref: str, number: BuildNumber) -> Response:
     """The dataset card: Hugging Face YAML header and readable prose, every number
     from the manifest; charts at ``charts/{name}.png``."""
     build, revision = service.finished_build(uow.session, ref, number)
@@ -268,7 +269,7 @@ def card_md(uow: UoW, request: Request, ref: str, number: int) -> Response:
 
 
 @router.get("/{ref}/builds/{number}/charts/{name}.png", response_class=Response)
-def card_chart(uow: UoW, ref: str, number: int, name: str) -> Response:
+def card_chart(uow: UoW, ref: str, number: BuildNumber, name: str) -> Response:
     if name not in card.CHARTS:
         raise NotFound(f"no chart {name!r} (charts: {', '.join(card.CHARTS)})")
     build, _ = service.finished_build(uow.session, ref, number)
@@ -277,7 +278,7 @@ def card_chart(uow: UoW, ref: str, number: int, name: str) -> Response:
 
 
 @router.get("/{ref}/builds/{number}/croissant.json")
-def croissant_json(uow: UoW, request: Request, ref: str, number: int) -> dict[str, object]:
+def croissant_json(uow: UoW, request: Request, ref: str, number: BuildNumber) -> dict[str, object]:
     """MLCommons Croissant 1.1 JSON-LD: distributions with SHA-256 checksums, the record
     set of the manifest, the Responsible-AI fields that apply."""
     build, revision = service.finished_build(uow.session, ref, number)
@@ -293,9 +294,9 @@ def build_diff(
     request: Request,
     response: Response,
     ref: str,
-    number: int,
-    other: int,
-    cursor: str | None = None,
+    number: BuildNumber,
+    other: BuildNumber,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> DiffOut:
     """SWHIDs added and removed from build ``number`` to build ``other``, each with

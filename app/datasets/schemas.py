@@ -9,13 +9,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.archive.schemas import show_bytes
+from app.kit.boundary import RequestModel
 from app.kit.swhid import ObjectType, format_swhid
 from app.models import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 
 
-class DatasetIn(BaseModel):
+class DatasetIn(RequestModel):
     """A new dataset: its first revision. ``selection`` is checked field by field (a
     422 lists every wrong one)."""
 
@@ -27,7 +28,7 @@ class DatasetIn(BaseModel):
     selection: dict[str, Any] = Field(default_factory=dict)
 
 
-class DatasetEditIn(BaseModel):
+class DatasetEditIn(RequestModel):
     """An edit: a new revision when the purpose or selection changes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -77,7 +78,7 @@ class DatasetOut(BaseModel):
         )
 
 
-class BuildIn(BaseModel):
+class BuildIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     revision: int | None = Field(default=None, ge=1, description="Default: the current one.")

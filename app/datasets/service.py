@@ -31,6 +31,7 @@ from app.forges.urls import CASE_INSENSITIVE_HOSTS
 from app.jobs import kinds
 from app.jobs import service as jobs
 from app.kit.db import UnitOfWork
+from app.kit.params import INT8_MAX
 from app.kit.problems import Conflict, NotFound, Problem
 from app.models import Dataset, DatasetBuild, DatasetRevision, License
 from app.optouts.purposes import InvalidPurpose, Purpose
@@ -266,14 +267,19 @@ def resolve(session: Session, ref: str, *, lock: bool = False) -> Dataset:
     """A dataset by id (digits) or name."""
     found = (
         repository.dataset_by_id(session, int(ref), lock=lock)
-        if ref.isdigit()
+        if _is_id(ref)
         else repository.dataset_by_name(session, ref)
     )
     if found is None:
         raise NotFound(f"no dataset {ref!r}")
-    if lock and not ref.isdigit():
+    if lock and not _is_id(ref):
         found = repository.dataset_by_id(session, found.id, lock=True) or found
     return found
+
+
+def _is_id(ref: str) -> bool:
+    """A dataset id (a bigint) rather than a name; a longer number can only be a name."""
+    return ref.isascii() and ref.isdigit() and int(ref) <= INT8_MAX
 
 
 def _add_revision(

@@ -21,7 +21,7 @@ from app.forges.schemas import (
 )
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, SettingsDep, UoW
+from app.kit.api import ApiKey, SettingsDep, UoW, problems
 from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
@@ -31,7 +31,8 @@ from app.kit.pagination import (
     decode_id_cursor,
     id_page,
 )
-from app.kit.problems import NotFound, Problem
+from app.kit.params import Cursor, OriginId, OwnerId, RawId
+from app.kit.problems import NotFound, PayloadTooLarge, Problem
 from app.models import Owner
 from app.models.enums import IssueKind, IssueState
 
@@ -44,6 +45,7 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
     "/imports",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
+    responses=problems(413),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -64,7 +66,7 @@ async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) ->
             if size > MAX_UPLOAD_BYTES:
                 out.close()
                 target.unlink(missing_ok=True)
-                raise Problem(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
+                raise PayloadTooLarge(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
             out.write(chunk)
     if size == 0:
         target.unlink(missing_ok=True)
@@ -85,7 +87,7 @@ def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> Jo
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: int, response: Response) -> RawMetadataDetail:
+def get_raw(uow: UoW, raw_id: RawId, response: Response) -> RawMetadataDetail:
     """A stored payload, verbatim, with who said it, when, and how it was fetched.
     Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
@@ -102,7 +104,7 @@ def list_owners(
     response: Response,
     forge: str | None = None,
     login: str | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[OwnerDetail]:
     rows = repository.list_owners(
@@ -116,7 +118,7 @@ def list_owners(
 
 
 @router.get("/owners/{owner_id}", response_model=OwnerDetail)
-def get_owner(uow: UoW, owner_id: int) -> OwnerDetail:
+def get_owner(uow: UoW, owner_id: OwnerId) -> OwnerDetail:
     owner = uow.session.get(Owner, owner_id)
     if owner is None:
         raise NotFound(f"no owner with id {owner_id}")
@@ -128,10 +130,10 @@ def list_issues(
     uow: UoW,
     request: Request,
     response: Response,
-    origin_id: int | None = None,
+    origin_id: OriginId | None = None,
     kind: IssueKind | None = None,
     state: IssueState | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[IssueOut]:
     """Issues and pull/merge requests of every forge, in one vocabulary."""

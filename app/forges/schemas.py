@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.kit.boundary import RequestModel
 from app.licenses.findings import ProvenanceOut
 from app.models import Issue, Owner, RawMetadata
 from app.models.enums import IssueKind, IssueState, OwnerKind
@@ -123,11 +124,11 @@ class IssueOut(BaseModel):
         )
 
 
-class RederiveIn(BaseModel):
+class RederiveIn(RequestModel):
     authority: str | None = Field(default=None, description="Only payloads from this source.")
 
 
-class FetchIn(BaseModel):
+class FetchIn(RequestModel):
     url: str = Field(
         min_length=8,
         max_length=2048,

@@ -29,6 +29,7 @@ from app.forges.gql import ForgeQuery, OwnerQuery
 from app.graphql.context import get_context
 from app.graphql.cost import CostLimiter
 from app.jobs.gql import JobQuery
+from app.kit.boundary import GraphQLTextGuard
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
@@ -74,7 +75,8 @@ class CodedErrorsSchema(strawberry.Schema):
                 code = original.slug
             elif isinstance(original, ValueError):
                 code = "validation-error"
-            elif original is None:
+            elif original is None or isinstance(original, GraphQLError):
+                # Parsing, validation, or coercing a variable to its declared type.
                 code = "graphql-validation"
             if code is not None:
                 error.extensions = {**(error.extensions or {}), "code": code}
@@ -88,6 +90,8 @@ def build_schema(max_depth: int = MAX_DEPTH) -> strawberry.Schema:
     return CodedErrorsSchema(
         query=Query,
         extensions=[
+            # Before anything reads an argument: text the database cannot store.
+            GraphQLTextGuard,
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: MaxAliasesLimiter(max_alias_count=30),

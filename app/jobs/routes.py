@@ -16,6 +16,7 @@ from app.kit.pagination import (
     decode_id_cursor,
     id_page,
 )
+from app.kit.params import Cursor, JobId
 from app.kit.problems import NotFound
 from app.models.enums import JobItemState, JobState
 
@@ -29,7 +30,7 @@ def list_jobs(
     response: Response,
     state: JobState | None = None,
     kind: str | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[JobOut]:
     rows = repository.list_jobs(
@@ -50,7 +51,7 @@ def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def get_job(uow: UoW, job_id: int) -> JobOut:
+def get_job(uow: UoW, job_id: JobId) -> JobOut:
     job = repository.get(uow.session, job_id)
     if job is None:
         raise NotFound(f"no job with id {job_id}")
@@ -62,9 +63,9 @@ def list_job_items(
     uow: UoW,
     request: Request,
     response: Response,
-    job_id: int,
+    job_id: JobId,
     state: JobItemState | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[JobItemOut]:
     if repository.get(uow.session, job_id) is None:
@@ -88,7 +89,7 @@ def start_demo_job(uow: UoW, _key: ApiKey, body: DemoJobIn | None = None) -> Job
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut)
-def cancel_job(uow: UoW, _key: ApiKey, job_id: int) -> JobOut:
+def cancel_job(uow: UoW, _key: ApiKey, job_id: JobId) -> JobOut:
     job = service.cancel(uow, job_id)
     if job is None:
         raise NotFound(f"no job with id {job_id}")

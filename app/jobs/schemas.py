@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.kit.boundary import RequestModel
 from app.models import Job, JobItem
 from app.models.enums import JobItemState, JobState
 
@@ -75,6 +76,6 @@ class JobItemOut(BaseModel):
         )
 
 
-class DemoJobIn(BaseModel):
+class DemoJobIn(RequestModel):
     steps: int = Field(default=5, ge=0, le=10_000)
     delay: float = Field(default=0.0, ge=0, le=10)

@@ -1,17 +1,23 @@
-"""FastAPI dependencies shared by every route: the unit of work and API keys."""
+"""FastAPI plumbing shared by every route: the unit of work, API keys, and the problems
+each operation is documented to answer."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.kit.db import UnitOfWork, unit_of_work
-from app.kit.problems import Unauthorized
+from app.kit.httpcache import CACHED_PREFIX
+from app.kit.problems import PROBLEM_JSON, ProblemDetail, Unauthorized
+from app.kit.ratelimit import is_exempt
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -49,10 +55,21 @@ def is_valid_key(presented: str | None, settings: Settings) -> bool:
     )
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> str:
+# Declared as security schemes so the OpenAPI document says which operations need a
+# key and how to send it; neither refuses by itself (``auto_error=False``): a missing
+# or bad key is our 401 problem, below.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
+X_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+
+
+def require_api_key(
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    header: Annotated[str | None, Security(X_API_KEY)],
+) -> str:
     """Writes need one of the configured API keys (``Authorization: Bearer`` or
-    ``X-API-Key``)."""
-    presented = api_key_of(request)
+    ``X-API-Key``, read as :func:`api_key_of` reads them)."""
+    presented = (bearer.credentials.strip() or None) if bearer is not None else header or None
     if presented is None:
         raise Unauthorized("this endpoint needs an API key (Authorization: Bearer <key>)")
     if is_valid_key(presented, settings):
@@ -61,3 +78,119 @@ def require_api_key(request: Request, settings: SettingsDep) -> str:
 
 
 ApiKey = Annotated[str, Depends(require_api_key)]
+
+
+# --- media types the contract names (``response_class=``) --------------------------------
+
+
+class BibTeXResponse(PlainTextResponse):
+    media_type = "application/x-bibtex"
+
+
+class YAMLResponse(PlainTextResponse):
+    media_type = "application/x-yaml"
+
+
+class JSONLDResponse(JSONResponse):
+    media_type = "application/ld+json"
+
+
+# --- the problems each operation can answer, in the OpenAPI document -------------------
+
+PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad request: a cursor not issued for this list (`invalid-cursor`), or a value "
+    "this operation cannot use (`validation-error`).",
+    401: "No valid API key (`unauthorized`).",
+    404: "No such resource (`not-found`).",
+    409: "The request conflicts with the current state (`conflict`).",
+    413: "The request body is too large (`payload-too-large`).",
+    422: "A parameter, header or body field failed validation (`validation-error`, "
+    "`invalid-swhid`); `errors` names each field.",
+    429: "Over the client's request budget (`rate-limited`); `Retry-After` says when to retry.",
+}
+NOT_MODIFIED = {
+    "description": "Not Modified: the `If-None-Match` ETag (or `If-Modified-Since` date) "
+    "still matches; no body."
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for problems an operation answers beyond the ones
+    :func:`document_problems` infers (give them in the route decorator)."""
+    return {
+        status: {
+            "description": PROBLEM_DESCRIPTIONS[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def inferred_problems(path: str, operation: dict[str, Any]) -> list[int]:
+    """The problems an operation of the OpenAPI document can answer, from its shape:
+
+    * 422 always: the text guard refuses NUL in any path, query or header, and
+      FastAPI validates parameters and bodies;
+    * 400 with a ``cursor`` (``invalid-cursor``) or a request body (one that is not
+      JSON at all is refused before validation);
+    * 401 when it needs an API key (it has ``security``); 404 with path parameters
+      (they name a resource); 429 unless the rate limiter exempts its path.
+    """
+    parameters = operation.get("parameters", [])
+    statuses = {422}
+    cursor = any(p["in"] == "query" and p["name"] == "cursor" for p in parameters)
+    if cursor or "requestBody" in operation:
+        statuses.add(400)
+    if operation.get("security"):
+        statuses.add(401)
+    if any(p["in"] == "path" for p in parameters):
+        statuses.add(404)
+    if not is_exempt(path):
+        statuses.add(429)
+    return sorted(statuses)
+
+
+def _is_default_422(response: dict[str, Any]) -> bool:
+    """FastAPI's own ``422 HTTPValidationError``, which this API never sends."""
+    return "HTTPValidationError" in str(response.get("content", {}))
+
+
+def _answers_json(operation: dict[str, Any]) -> bool:
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    return any(media == "application/json" or media.endswith("+json") for media in content)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what each operation really answers: the
+    problem+json responses (one ``Problem`` schema) in place of FastAPI's default
+    ``422 HTTPValidationError``, and the ``304`` of the conditional GETs.
+
+    Applied once, to the generated document, so every route gets it without a word
+    in its decorator; a route answering more than its shape tells declares the rest
+    with ``responses=problems(...)``, which is kept."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                if _is_default_422(responses.get("422", {})):
+                    del responses["422"]
+                for status, doc in problems(*inferred_problems(path, operation)).items():
+                    responses.setdefault(str(status), doc)
+                if method == "get" and path.startswith(CACHED_PREFIX) and _answers_json(operation):
+                    responses.setdefault("304", NOT_MODIFIED)
+        problem = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        if "HTTPValidationError" not in json.dumps(schema["paths"]):
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

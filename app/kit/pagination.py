@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -20,10 +21,17 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import URL, MutableHeaders
 
 from app.kit.problems import InvalidCursor
+from app.kit.text import printable, text_error
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+
+
+# Our cursors are short (a list name, a sort value, an id: well under 200 characters);
+# the bound keeps a hostile one from costing more than its check.
+MAX_CURSOR_LENGTH = 1024
+INT8_MIN, INT8_MAX = -(2**63), 2**63 - 1
 
 
 def encode_cursor(kind: str, key: Sequence[Any]) -> str:
@@ -32,15 +40,39 @@ def encode_cursor(kind: str, key: Sequence[Any]) -> str:
 
 
 def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
-    """The key a cursor carries; ``kind`` guards against a cursor from another list."""
+    """The key a cursor carries; ``kind`` guards against a cursor from another list.
+
+    Only what :func:`encode_cursor` writes comes back: a list of the right length
+    and kind whose items are JSON scalars, integers within ``bigint``, strings that
+    PostgreSQL can store. Anything else (someone else's base64, JSON of another
+    shape, nesting, huge numbers, NUL) is a 400 ``invalid-cursor``, never a 500.
+    """
+    foreign = InvalidCursor(f"cursor {printable(cursor[:100])!r} is not a cursor this API issued")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise foreign
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor(f"cursor {cursor!r} is not a cursor this API issued") from exc
+        value = json.loads(base64.b64decode(padded.encode(), altchars=b"-_", validate=True))
+    except (binascii.Error, ValueError, UnicodeError, RecursionError) as exc:
+        raise foreign from exc
     if not isinstance(value, list) or len(value) != arity + 1 or value[0] != kind:
-        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
-    return value[1:]
+        raise InvalidCursor(f"cursor {printable(cursor[:100])!r} does not belong to this list")
+    key = value[1:]
+    if not all(_is_key_part(part) for part in key):
+        raise foreign
+    return key
+
+
+def _is_key_part(part: object) -> bool:
+    if part is None:
+        return True
+    if isinstance(part, int) and not isinstance(part, bool):
+        return INT8_MIN <= part <= INT8_MAX
+    if isinstance(part, float):  # a score (importance): finite, as JSON writes them
+        return math.isfinite(part)
+    if isinstance(part, str):
+        return text_error(part) is None
+    return False
 
 
 class Page(BaseModel, Generic[T]):
@@ -75,8 +107,8 @@ def decode_id_cursor(kind: str, cursor: str | None) -> int | None:
     if cursor is None:
         return None
     value = decode_cursor(kind, cursor, 1)[0]
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidCursor(f"cursor {cursor!r} does not belong to this list")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidCursor(f"cursor {printable(cursor[:100])!r} does not belong to this list")
     return value
 
 

@@ -9,12 +9,14 @@ errors and HTTP exceptions alike.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.kit.swhid import InvalidSWHID
@@ -31,6 +33,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "unauthorized": ("API key required", "This endpoint needs a valid API key."),
     "rate-limited": ("Too many requests", "The client's request budget is used up."),
     "conflict": ("Conflict", "The request conflicts with the current state."),
+    "payload-too-large": (
+        "Payload too large",
+        "The request body is larger than this endpoint takes.",
+    ),
     "query-too-costly": (
         "GraphQL query too costly",
         "The operation's estimated cost (fields times page sizes) exceeds the client's "
@@ -39,6 +45,26 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
     "internal-error": ("Internal error", "A fault on our side; it has been logged."),
 }
+
+
+class FieldError(BaseModel):
+    location: str = Field(description="Where: `query.limit`, `body.items.3`, `path.origin_id`...")
+    message: str
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    model_config = ConfigDict(title="Problem", extra="allow")
+
+    type: str = Field(description="`/problems/{slug}`: stable; `GET` it for what it means.")
+    title: str
+    status: int
+    detail: str = Field(description="What was wrong with this request, in words.")
+    instance: str | None = Field(default=None, description="The path that was asked for.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="On validation errors: each field refused, and why."
+    )
 
 
 class Problem(Exception):
@@ -73,6 +99,22 @@ class Conflict(Problem):
     slug = "conflict"
 
 
+class PayloadTooLarge(Problem):
+    status = 413
+    slug = "payload-too-large"
+
+
+class ProblemResponse(JSONResponse):
+    """``application/problem+json``, ASCII-escaped: a problem may quote the bad input
+    back (a path, a parameter name), and input can hold a lone surrogate that UTF-8
+    cannot encode; escaped, every string renders."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def problem_response(
     status: int,
     slug: str,
@@ -91,7 +133,7 @@ def problem_response(
     if instance:
         body["instance"] = instance
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from app.kit.text import LIKE_ESCAPE, like_contains
 from app.licenses.catalog import CatalogEntry
 from app.models import License
 
@@ -59,9 +60,12 @@ def licenses_query(
     if spdx_listed is not None:
         stmt = stmt.where(License.is_spdx_listed.is_(spdx_listed))
     if q:
-        pattern = f"%{q.lower()}%"
+        pattern = like_contains(q.lower())
         stmt = stmt.where(
-            or_(func.lower(License.spdx_id).like(pattern), func.lower(License.name).like(pattern))
+            or_(
+                func.lower(License.spdx_id).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(License.name).like(pattern, escape=LIKE_ESCAPE),
+            )
         )
     return stmt
 

@@ -15,6 +15,7 @@ from app.kit.pagination import (
     encode_cursor,
     next_link,
 )
+from app.kit.params import Cursor
 from app.kit.problems import NotFound
 from app.licenses import repository
 from app.licenses.schemas import CategoryOut, LicenseOut
@@ -31,7 +32,7 @@ def list_licenses(
     is_exception: bool | None = None,
     spdx_listed: bool | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Substring of id or name")] = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[LicenseOut]:
     after = str(decode_cursor("licenses", cursor, 1)[0]) if cursor else None

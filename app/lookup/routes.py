@@ -6,12 +6,13 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from app.kit.api import UoW
+from app.kit.boundary import RequestModel
 from app.lookup.service import MAX_ITEMS, LookupResult, lookup
 
 router = APIRouter(prefix="/v1", tags=["lookup"])
 
 
-class LookupIn(BaseModel):
+class LookupIn(RequestModel):
     items: list[str] = Field(
         min_length=1,
         max_length=MAX_ITEMS,

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.kit.api import SettingsDep, UoW, api_key_of
+from app.kit.api import SettingsDep, UoW, api_key_of, problems
+from app.kit.params import RegistryVersion
 from app.kit.problems import Problem
 from app.kit.ratelimit import RateLimiter, client_address
 from app.models import OptoutRequest
@@ -162,7 +163,7 @@ def get_registry(uow: UoW) -> RegistryOut:
 @router.get("/registry/chain", response_model=list[ChainEntryOut])
 def get_chain(
     uow: UoW,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[RegistryVersion, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ChainEntryOut]:
     """The hash chain without its details: check it with hashlib alone."""
@@ -171,7 +172,7 @@ def get_chain(
     ]
 
 
-@router.get("/registry/verify", response_model=ChainReportOut)
+@router.get("/registry/verify", response_model=ChainReportOut, responses=problems(401))
 def verify_registry(uow: UoW, _operator: Operator) -> ChainReportOut:
     """Recompute every hash and digest (operators: the digests need the details)."""
     report = registry.verify_chain(uow.session)
@@ -184,12 +185,12 @@ def verify_registry(uow: UoW, _operator: Operator) -> ChainReportOut:
     )
 
 
-@router.get("/resolution", response_model=ResolutionOut)
+@router.get("/resolution", response_model=ResolutionOut, responses=problems(401))
 def get_resolution(
     uow: UoW,
     _operator: Operator,
     purpose: Annotated[str, Query(max_length=200)],
-    version: Annotated[int | None, Query(ge=0)] = None,
+    version: Annotated[RegistryVersion | None, Query()] = None,
 ) -> ResolutionOut:
     """What a build for ``purpose`` at ``version`` would exclude, opt-out by opt-out."""
     session = uow.session
@@ -208,7 +209,12 @@ def get_resolution(
     )
 
 
-@router.post("/operator", status_code=status.HTTP_201_CREATED, response_model=OptoutOut)
+@router.post(
+    "/operator",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OptoutOut,
+    responses=problems(401),
+)
 def create_by_operator(
     uow: UoW, settings: SettingsDep, operator: Operator, body: OperatorOptoutIn
 ) -> OptoutOut:
@@ -219,7 +225,7 @@ def create_by_operator(
     return optout_out(uow.session, created.request)
 
 
-@router.get("/{public_id}", response_model=OptoutOut)
+@router.get("/{public_id}", response_model=OptoutOut, responses=problems(401))
 def get_optout(
     uow: UoW, settings: SettingsDep, request: Request, public_id: str, response: Response
 ) -> OptoutOut:
@@ -230,7 +236,10 @@ def get_optout(
 
 
 @router.post(
-    "/{public_id}/signature", status_code=status.HTTP_202_ACCEPTED, response_model=JobStartedOut
+    "/{public_id}/signature",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobStartedOut,
+    responses=problems(401),
 )
 def post_signature(
     uow: UoW, settings: SettingsDep, request: Request, public_id: str, body: SignatureIn
@@ -246,6 +255,7 @@ def post_signature(
     "/{public_id}/proof-file/check",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobStartedOut,
+    responses=problems(401),
 )
 def check_proof_file(
     uow: UoW, settings: SettingsDep, request: Request, public_id: str
@@ -256,7 +266,7 @@ def check_proof_file(
     return JobStartedOut(id=found.public_id, status=found.status, job_id=job.id)
 
 
-@router.post("/{public_id}/email/confirm", response_model=OptoutOut)
+@router.post("/{public_id}/email/confirm", response_model=OptoutOut, responses=problems(401))
 def confirm_email(
     uow: UoW,
     settings: SettingsDep,
@@ -272,7 +282,7 @@ def confirm_email(
     return optout_out(uow.session, found)
 
 
-@router.post("/{public_id}/withdraw", response_model=OptoutOut)
+@router.post("/{public_id}/withdraw", response_model=OptoutOut, responses=problems(401))
 def withdraw(
     uow: UoW,
     settings: SettingsDep,
@@ -288,7 +298,7 @@ def withdraw(
     return optout_out(uow.session, found)
 
 
-@router.post("/{public_id}/decision", response_model=OptoutOut)
+@router.post("/{public_id}/decision", response_model=OptoutOut, responses=problems(401))
 def decide(uow: UoW, operator: Operator, public_id: str, body: DecisionIn) -> OptoutOut:
     """An operator approves or refuses a pending request, with the reason."""
     found = service.decide(uow, public_id, operator, body.decision == "approve", body.reason)

@@ -7,11 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.kit.boundary import RequestModel
+
 ScopeKind = Literal["account", "origin", "path", "content", "author"]
 Method = Literal["proof-file", "ssh-signature", "email"]
 
 
-class ScopeIn(BaseModel):
+class ScopeIn(RequestModel):
     """What to exclude (see ``GET /v1/optouts/purposes`` for the semantics)."""
 
     kind: ScopeKind
@@ -27,7 +29,7 @@ class ScopeIn(BaseModel):
     email: str | None = Field(default=None, max_length=320, description="author by e-mail")
 
 
-class ExceptionIn(BaseModel):
+class ExceptionIn(RequestModel):
     """A carve-out: an origin, a path pattern inside one, or a content."""
 
     origin_url: str | None = Field(default=None, max_length=2048)
@@ -35,7 +37,7 @@ class ExceptionIn(BaseModel):
     swhid: str | None = Field(default=None, max_length=200)
 
 
-class OptoutIn(BaseModel):
+class OptoutIn(RequestModel):
     scope: ScopeIn
     purposes: list[str] = Field(
         default_factory=lambda: ["any"],
@@ -48,26 +50,26 @@ class OptoutIn(BaseModel):
     method: Method
 
 
-class OperatorOptoutIn(BaseModel):
+class OperatorOptoutIn(RequestModel):
     scope: ScopeIn
     purposes: list[str] = Field(default_factory=lambda: ["any"], min_length=1, max_length=16)
     exceptions: list[ExceptionIn] = Field(default_factory=list, max_length=100)
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class SignatureIn(BaseModel):
+class SignatureIn(RequestModel):
     signature: str = Field(min_length=1, max_length=16_384)
 
 
-class CodeIn(BaseModel):
+class CodeIn(RequestModel):
     code: str = Field(min_length=1, max_length=32)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(RequestModel):
     decision: Literal["approve", "refuse"]
     reason: str = Field(min_length=3, max_length=2000)
 

@@ -23,7 +23,7 @@ from app.forges import repository as forges
 from app.forges import service as forge_service
 from app.forges.schemas import FetchIn, FetchOut, RawMetadataOut
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW
+from app.kit.api import ApiKey, BibTeXResponse, JSONLDResponse, UoW, YAMLResponse, problems
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -32,6 +32,7 @@ from app.kit.pagination import (
     id_page,
     next_link,
 )
+from app.kit.params import Cursor, ForkCount, OriginId, StarCount
 from app.kit.problems import NotFound
 from app.models import Origin
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
@@ -101,10 +102,10 @@ def list_origins(
     paper_link_kind: Annotated[
         PaperLinkKind | None, Query(description="Linked to a paper by this kind of link")
     ] = None,
-    stars_min: Annotated[int | None, Query(ge=0)] = None,
-    stars_max: Annotated[int | None, Query(ge=0)] = None,
-    forks_min: Annotated[int | None, Query(ge=0)] = None,
-    forks_max: Annotated[int | None, Query(ge=0)] = None,
+    stars_min: StarCount | None = None,
+    stars_max: StarCount | None = None,
+    forks_min: ForkCount | None = None,
+    forks_max: ForkCount | None = None,
     archived: bool | None = None,
     fork: bool | None = None,
     owner: Annotated[str | None, Query(description="Owner login")] = None,
@@ -149,7 +150,7 @@ def list_origins(
             "for descending"
         ),
     ] = "id",
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     count: Annotated[
         bool, Query(description="Also count all matching origins into `total` (one more query)")
@@ -174,7 +175,7 @@ def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
     return forge_service.queue_fetch(uow, body.url, issues=body.issues)
 
 
-@router.get("/lookup", response_model=OriginDetail, tags=ORIGINS)
+@router.get("/lookup", response_model=OriginDetail, tags=ORIGINS, responses=problems(404))
 def lookup_origin(
     uow: UoW, url: Annotated[str, Query(min_length=1, max_length=2048)]
 ) -> OriginDetail:
@@ -186,7 +187,7 @@ def lookup_origin(
 
 
 @router.get("/{origin_id}", response_model=OriginDetail, tags=ORIGINS)
-def get_origin(uow: UoW, origin_id: int) -> OriginDetail:
+def get_origin(uow: UoW, origin_id: OriginId) -> OriginDetail:
     return detail.assemble(uow.session, _origin(uow, origin_id))
 
 
@@ -195,8 +196,8 @@ def list_origin_raw(
     uow: UoW,
     request: Request,
     response: Response,
-    origin_id: int,
-    cursor: str | None = None,
+    origin_id: OriginId,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> Page[RawMetadataOut]:
     """The payloads an origin's data came from, oldest first."""
@@ -212,7 +213,7 @@ def list_origin_raw(
     response_model=JobOut,
     tags=FORGE_METADATA,
 )
-def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+def refresh_origin(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
     _origin(uow, origin_id)
     return JobOut.of(forge_service.queue_refresh(uow, origin_id), {})
 
@@ -223,13 +224,13 @@ def refresh_origin(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
     response_model=JobOut,
     tags=FORGE_METADATA,
 )
-def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: int) -> JobOut:
+def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
     _origin(uow, origin_id)
     return JobOut.of(forge_service.queue_issue_crawl(uow, origin_id), {})
 
 
 @router.get("/{origin_id}/papers", response_model=list[OriginPaperOut], tags=PAPERS)
-def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
+def origin_papers(uow: UoW, origin_id: OriginId) -> list[OriginPaperOut]:
     """The origin's papers, each with the kind of link and its evidence."""
     _origin(uow, origin_id)
     return [
@@ -239,25 +240,33 @@ def origin_papers(uow: UoW, origin_id: int) -> list[OriginPaperOut]:
 
 
 @router.get("/{origin_id}/metadata", response_model=CodeMetaOut, tags=PAPERS)
-def origin_metadata(uow: UoW, origin_id: int) -> CodeMetaOut:
+def origin_metadata(uow: UoW, origin_id: OriginId) -> CodeMetaOut:
     """The CodeMeta record with, per field, the files and mappings it came from."""
     return codemeta.origin_record(uow.session, _origin(uow, origin_id))
 
 
-@router.get("/{origin_id}/codemeta.json", tags=PAPERS)
-def origin_codemeta(uow: UoW, origin_id: int) -> Response:
+@router.get("/{origin_id}/codemeta.json", response_class=JSONLDResponse, tags=PAPERS)
+def origin_codemeta(uow: UoW, origin_id: OriginId) -> Response:
     record = _codemeta_record(uow, origin_id)
     return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
 
 
-@router.get("/{origin_id}/citation.bib", response_class=PlainTextResponse, tags=PAPERS)
-def origin_bibtex(uow: UoW, origin_id: int) -> PlainTextResponse:
+@router.get("/{origin_id}/citation.bib", response_class=BibTeXResponse, tags=PAPERS)
+def origin_bibtex(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     record = _codemeta_record(uow, origin_id)
     return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
 
 
-@router.get("/{origin_id}/CITATION.cff", response_class=PlainTextResponse, tags=PAPERS)
-def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
+@router.get(
+    "/{origin_id}/CITATION.cff",
+    response_class=YAMLResponse,
+    tags=PAPERS,
+    responses={
+        200: {"content": {YAMLResponse.media_type: {"schema": {"type": "object"}}}},
+        **problems(400),
+    },
+)
+def origin_cff(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
     record = _codemeta_record(uow, origin_id)
     return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")
 
@@ -265,7 +274,7 @@ def origin_cff(uow: UoW, origin_id: int) -> PlainTextResponse:
 @router.get("/{origin_id}/advisories", response_model=list[OriginAdvisoryOut], tags=SIGNALS)
 def list_origin_advisories(
     uow: UoW,
-    origin_id: int,
+    origin_id: OriginId,
     current: Annotated[
         bool, Query(description="Only those affecting the latest release or snapshot")
     ] = False,
@@ -278,14 +287,14 @@ def list_origin_advisories(
 
 
 @router.get("/{origin_id}/domains", response_model=list[OriginDomainOut], tags=SIGNALS)
-def list_origin_domains(uow: UoW, origin_id: int) -> list[OriginDomainOut]:
+def list_origin_domains(uow: UoW, origin_id: OriginId) -> list[OriginDomainOut]:
     """The origin's application domains with their evidence and confidence."""
     rows = domains_of(uow.session, [_origin(uow, origin_id).id])[origin_id]
     return [OriginDomainOut.of(r) for r in rows]
 
 
 @router.get("/{origin_id}/importance", response_model=ImportanceOut, tags=SIGNALS)
-def get_origin_importance(uow: UoW, origin_id: int) -> ImportanceOut:
+def get_origin_importance(uow: UoW, origin_id: OriginId) -> ImportanceOut:
     """The origin's importance score, its formula and version, and its inputs."""
     score, signals = importance_of(uow.session, _origin(uow, origin_id).id)
     return ImportanceOut.of(origin_id, score, signals)

@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from app.kit.pagination import decode_cursor, encode_cursor
 from app.kit.problems import InvalidCursor, Problem
+from app.kit.text import LIKE_ESCAPE, like_contains
 from app.licenses import repository as licenses
 from app.models import Forge, Origin, OriginLicense, Owner, PaperLink
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
@@ -192,8 +193,7 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
     if f.domain:
         stmt = stmt.where(domain_predicate(Origin.id, f.domain))
     if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(SEARCH_TEXT.ilike(pattern))
+        stmt = stmt.where(SEARCH_TEXT.ilike(like_contains(f.q), escape=LIKE_ESCAPE))
     return stmt
 
 

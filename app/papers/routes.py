@@ -19,6 +19,7 @@ from app.kit.pagination import (
     decode_id_cursor,
     id_page,
 )
+from app.kit.params import Cursor, PaperId
 from app.kit.problems import NotFound, Problem
 from app.models import Paper
 from app.models.enums import PaperLinkKind
@@ -47,7 +48,7 @@ def list_papers(
         ),
     ] = None,
     link_kind: PaperLinkKind | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Page[PaperOut]:
     if identifier is not None:
@@ -63,7 +64,7 @@ def list_papers(
 
 
 @router.get("/papers/{paper_id}", response_model=PaperDetail)
-def get_paper(uow: UoW, paper_id: int) -> PaperDetail:
+def get_paper(uow: UoW, paper_id: PaperId) -> PaperDetail:
     paper = uow.session.get(Paper, paper_id)
     if paper is None:
         raise NotFound(f"no paper with id {paper_id}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from app.kit.boundary import RequestModel
 
 
-class ScanIn(BaseModel):
+class ScanIn(RequestModel):
     location: str = Field(
         min_length=1,
         max_length=4096,

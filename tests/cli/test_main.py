@@ -44,15 +44,45 @@ def test_bad_configuration_is_one_line(env: dict[str, str], message: str) -> Non
     assert "Traceback" not in result.stderr
 
 
+def check_verdicts(stderr: str) -> dict[str, str]:
+    """``{dependency: "ok" | "FAIL"}`` from the lines `codecommons check` prints."""
+    return {
+        words[0]: words[1]
+        for words in (line.split() for line in stderr.splitlines())
+        if len(words) >= 2 and words[0] in {"database", "migrations", "broker"}
+    }
+
+
 def test_check_reports_each_dependency(database_url: str, engine: object) -> None:
     result = codecommons(
         "check", env={"DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
     )
     assert result.returncode == 1
-    assert "database" in result.stderr
-    assert "ok" in result.stderr
-    assert "broker" in result.stderr
-    assert "FAIL" in result.stderr
+    # Each dependency's own verdict, read from its own line: a bare `"ok" in stderr`
+    # was satisfied by the word "broker" whatever the database's state.
+    assert check_verdicts(result.stderr) == {
+        "database": "ok",
+        "migrations": "ok",
+        "broker": "FAIL",
+    }, result.stderr
+
+
+def test_check_reports_an_unreachable_database_as_failed() -> None:
+    """The same reading catches a failing database (where `"ok" in stderr` did not)."""
+    result = codecommons(
+        "check",
+        env={
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+    )
+    assert result.returncode == 1
+    assert "ok" in result.stderr  # what the old assertion took for success ("broker")
+    assert check_verdicts(result.stderr) == {
+        "database": "FAIL",
+        "migrations": "FAIL",
+        "broker": "FAIL",
+    }
 
 
 def test_help_lists_the_processes() -> None:

@@ -259,3 +259,31 @@ def test_exports_escape_odd_paths(
     parquet = client.get("/v1/datasets/all/builds/1/export/parquet").content
     read = pq.read_table(io.BytesIO(parquet))
     assert set(read.column("path").to_pylist()) >= {odd["path"], bad["path"]}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/datasets",
+        "/v1/datasets/roadmap/builds",
+        "/v1/datasets/roadmap/builds/1/manifest",
+        "/v1/datasets/roadmap/builds/1/diff/2",
+    ],
+)
+def test_hostile_cursors_on_dataset_lists(
+    client: TestClient, built: dict[str, Any], auth: dict[str, str], db: Session, path: str
+) -> None:
+    from app.datasets import repository
+    from tests.kit.test_pagination import HOSTILE
+
+    if "diff" in path:  # a second build to compare with
+        started = client.post("/v1/datasets/roadmap/builds", headers=auth).json()
+        second = repository.build(db, built["dataset_id"], started["number"])
+        assert second is not None
+        run_build(db, second.id)
+
+    for name, make in HOSTILE.items():
+        cursor = make("builds", 1)
+        response = client.get(path, params={"cursor": cursor})
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["type"] == "/problems/invalid-cursor", name

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.demo.loader import load_demo_corpus
+from app.forges import routes as forge_routes
 from app.kit.db import UnitOfWork
 from app.main import create_app
+from app.models import Job
 from tests.jobs.test_worker import wait_for
 
 DEMO = Path(__file__).resolve().parents[2] / "app" / "demo" / "corpus" / "forge.jsonl"
@@ -52,6 +54,28 @@ def test_upload_needs_a_key_and_a_body(client: TestClient, auth: dict[str, str])
     empty = client.post("/v1/imports", content=b"", headers=auth)
     assert empty.status_code == 400
     assert "empty" in empty.json()["detail"]
+
+
+def test_an_oversized_upload_is_a_413_that_leaves_nothing_behind(
+    client: TestClient,
+    settings: Settings,
+    auth: dict[str, str],
+    db: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "data_dir", tmp_path)
+    monkeypatch.setattr(forge_routes, "MAX_UPLOAD_BYTES", 1000)
+    jobs = db.scalar(select(func.count(Job.id)))
+    response = client.post(
+        "/v1/imports",
+        content=DEMO.read_bytes(),
+        headers={**auth, "content-type": "application/x-ndjson"},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["type"] == "/problems/payload-too-large"
+    assert db.scalar(select(func.count(Job.id))) == jobs
+    assert list((tmp_path / "imports").iterdir()) == []
 
 
 def test_provenance_owner_issue_endpoints(client: TestClient, db: Session) -> None:

