@@ -68,7 +68,7 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TEXTS = list(family_texts(families=6, size=4)) + ["a lone file;", "another lone one;"]
+TEXTS = [*family_texts(families=6, size=4), "a lone file;", "another lone one;"]
 
 
 @pytest.fixture
