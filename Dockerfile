@@ -6,11 +6,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends git openssh-cli
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 codecommons
 WORKDIR /srv/codecommons
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY app ./app
 COPY workers ./workers
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install -c constraints.txt .
 USER codecommons
 EXPOSE 8000
 CMD ["codecommons", "api", "--host", "0.0.0.0"]
