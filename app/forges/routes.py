@@ -21,7 +21,8 @@ from app.forges.schemas import (
 )
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, SettingsDep, UoW, problems
+from app.keys.auth import Submitter
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
@@ -53,7 +54,7 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
         }
     },
 )
-async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) -> JobOut:
+async def start_import(request: Request, key: Submitter, settings: SettingsDep) -> JobOut:
     """Upload a JSON Lines dump of raw payloads (streamed to disk, never held in
     memory) and import it in the background; the job reports failed lines."""
     folder = Path(settings.data_dir) / "imports"
@@ -74,13 +75,16 @@ async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) ->
     factory = request.app.state.sessionmaker
     with unit_of_work(factory) as uow:
         job = service.submit(
-            uow, kinds.FORGE_IMPORT, {"path": str(target.resolve()), "bytes": size}
+            uow,
+            kinds.FORGE_IMPORT,
+            {"path": str(target.resolve()), "bytes": size},
+            requested_by=key.name,
         )
     return JobOut.of(job, {})
 
 
 @router.post("/rederive", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> JobOut:
+def start_rederive(uow: UoW, _key: Submitter, body: RederiveIn | None = None) -> JobOut:
     """Map every stored payload again with today's mappers, in the background."""
     params: dict[str, object] = {"mapper": body.authority} if body and body.authority else {}
     return JobOut.of(service.submit(uow, kinds.FORGE_REDERIVE, params), {})

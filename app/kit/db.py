@@ -53,8 +53,11 @@ def get_sessionmaker() -> sessionmaker[Session]:
 class UnitOfWork:
     """A session plus the callbacks to run once its transaction has committed."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: str | None = None) -> None:
         self.session = session
+        # On whose behalf this work is done (an API key's name, ``cli``...): the
+        # authentication dependency sets it, and jobs created here record it.
+        self.actor = actor
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:

@@ -28,6 +28,9 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, object] | None] = mapped_column(JSONB)
     celery_task_id: Mapped[str | None] = mapped_column(Text)
+    # Who asked: the API key's name (``key:<name>``, ``config:<fingerprint>``) or the
+    # process that did (``cli``, ``beat``); never a secret.
+    requested_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
