@@ -21,7 +21,7 @@ from app.forges.schemas import (
 )
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.keys.auth import Submitter
+from app.keys.auth import VARY_BY_CALLER, Caller, Submitter
 from app.kit.api import SettingsDep, UoW, problems
 from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
@@ -91,14 +91,16 @@ def start_rederive(uow: UoW, _key: Submitter, body: RederiveIn | None = None) ->
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: RawId, response: Response) -> RawMetadataDetail:
+def get_raw(uow: UoW, caller: Caller, raw_id: RawId, response: Response) -> RawMetadataDetail:
     """A stored payload, verbatim, with who said it, when, and how it was fetched.
     Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
     if raw is None:
         raise NotFound(f"no stored payload with id {raw_id}")
     set_last_modified(response, raw.fetched_at)
-    return RawMetadataDetail.with_payload(raw)
+    response.headers["Vary"] = VARY_BY_CALLER
+    show = caller is not None and caller.is_admin
+    return RawMetadataDetail.with_payload(raw, show_personal=show)
 
 
 @router.get("/owners", response_model=Page[OwnerDetail])

@@ -74,3 +74,6 @@ def optional_caller(request: Request) -> Principal | None:
 
 
 Caller = Annotated[Principal | None, Depends(optional_caller)]
+
+#: The ``Vary`` of an answer that depends on who asks (caches must not share it).
+VARY_BY_CALLER = "Authorization, X-API-Key"

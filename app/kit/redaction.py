@@ -59,7 +59,7 @@ HARMLESS_USERS = frozenset({"git", "anonymous"})
 # A URL inside free text: scheme://... up to whitespace or a closing quote/bracket.
 _URL_IN_TEXT = re.compile(r"""[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'"<>()\[\]{}`]+""")
 # ``user:secret@`` right after a scheme, for text the URL parser would reject.
-_USERINFO_IN_TEXT = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@'\"]+@")
+_USERINFO_IN_TEXT = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s@'\"]+)@")
 # ``?private_token=abc`` / ``&token=abc`` anywhere, also outside a parsable URL.
 _PARAM_IN_TEXT = re.compile(r"(?P<lead>[?&;])(?P<name>[\w.-]+)=(?P<value>[^&#\s'\"]*)")
 # scp-like ``user@host:path`` (git's ssh shorthand).
@@ -75,8 +75,9 @@ def strip_credentials(url: str) -> str:
 
     ``https://user:tok@host/p?private_token=x&page=2`` becomes
     ``https://host/p?page=2``; ``deploy:tok@host:g/p`` (scp-like) becomes
-    ``host:g/p``, while the conventional ``git@host:g/p`` stays as is (``git`` is an
-    account type, not a secret). Text that is not a URL comes back unchanged.
+    ``host:g/p``, while the conventional ``git@host:g/p`` and ``ssh://git@host/p``
+    stay as they are (``git`` is an account type, not a secret). Text that is not a
+    URL comes back unchanged.
     """
     text = url.strip()
     if "://" not in text:
@@ -89,7 +90,8 @@ def strip_credentials(url: str) -> str:
         _ = parts.port  # raises on a malformed port: fall back to the text rules
     except ValueError:
         return redact_text(text, mask="")
-    netloc = parts.netloc.rsplit("@", 1)[-1]
+    userinfo, at, host = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}@{host}" if at and userinfo.lower() in HARMLESS_USERS else host
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
@@ -112,6 +114,8 @@ def redact_text(text: str, *, mask: str = MASK) -> str:
         return text
 
     def userinfo(match: re.Match[str]) -> str:
+        if match["user"].lower() in HARMLESS_USERS:
+            return match[0]
         return match["scheme"] + (mask + "@" if mask else "")
 
     def param(match: re.Match[str]) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from app.config import get_settings
 from app.jobs import kinds
 from app.jobs.runner import job_task
 from app.jobs.service import JobContext, PermanentJobError, submit
 from app.kit.db import unit_of_work
 from app.scans.reading import UnreadableSource
 from app.scans.service import run_scan
+from app.scans.sources import SourceRefused, check_source
 
 
 @job_task(kinds.SCAN)
@@ -16,6 +18,12 @@ def scan(context: JobContext) -> dict[str, object]:
     if not isinstance(location, str) or not location:
         raise PermanentJobError("params.location must be a path or URL")
     origin_url = context.params.get("origin_url")
+    try:
+        # Again here, on the worker, right before reading: a job row may come from
+        # anywhere, and a host's DNS answer may have changed since it was submitted.
+        location = check_source(location, get_settings())
+    except SourceRefused as exc:
+        raise PermanentJobError(f"refused: {exc}") from exc
     try:
         outcome = run_scan(
             location,
