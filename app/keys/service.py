@@ -18,11 +18,13 @@ A caller is never named by its key: the name is what jobs record as ``requested_
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -173,3 +175,28 @@ class KnownKeyHashes:
                     pass
             self._cached, self._at = frozenset(found), now
         return self._cached
+
+
+LOCAL_KEY_NAME = "local"
+
+
+def ensure_local_key(session: Session, path: Path, settings: Settings) -> tuple[str, bool]:
+    """The embedded mode's own admin key: the one kept in ``path`` while it is still
+    live, else a new one written there (owner-only permissions). Returns (key,
+    created). What ``codecommons run`` gives a new user so every write can be tried
+    without configuring anything."""
+    if path.is_file():
+        kept = path.read_text().strip()
+        if kept and resolve(session, kept, settings) is not None:
+            return kept, False
+    name, n = LOCAL_KEY_NAME, 1
+    while repository.by_name(session, name) is not None:
+        n += 1
+        name = f"{LOCAL_KEY_NAME}-{n}"
+    _, secret = create(session, name, [Scope.ADMIN.value])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return secret, True

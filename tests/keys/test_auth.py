@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.keys import service
+from app.keys.service import ensure_local_key
 from app.models import ApiKey, Job, Release, Revision
 from tests.factories import RawMetadataFactory
 
@@ -224,3 +227,24 @@ def test_keys_cli_create_list_revoke(
 
 def _no_config() -> Settings:
     return Settings(_env_file=None)
+
+
+def test_the_embedded_mode_keeps_one_local_admin_key(db: Session, tmp_path: Path) -> None:
+    """``codecommons run`` gives a new user an admin key on first start, kept in the
+    data dir (owner-only), reused while it is live, replaced once revoked."""
+    settings = _no_config()
+    path = tmp_path / "local-api-key"
+    first, created = ensure_local_key(db, path, settings)
+    assert created
+    assert path.read_text().strip() == first
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    caller = service.resolve(db, first, settings)
+    assert caller is not None
+    assert caller.name == "key:local"
+    assert caller.is_admin
+    assert ensure_local_key(db, path, settings) == (first, False)
+    service.revoke(db, "local")
+    second, created = ensure_local_key(db, path, settings)
+    assert created
+    assert second != first
+    assert service.resolve(db, second, settings).name == "key:local-2"  # type: ignore[union-attr]
