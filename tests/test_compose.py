@@ -51,7 +51,9 @@ def test_compose_settings_are_accepted_by_the_settings_class() -> None:
 
     env = load_compose()["services"]["api"]["environment"]
     # Required variables stand for what the operator sets.
-    given = {k.lower(): REQUIRED.sub("operator-value", str(v)) for k, v in env.items()}
+    given: dict[str, Any] = {
+        k.lower(): REQUIRED.sub("operator-value", str(v)) for k, v in env.items()
+    }
     settings = Settings(**{k: v for k, v in given.items() if "$" not in v})
     assert settings.sqlalchemy_url.startswith("postgresql+psycopg://codecommons")
 
