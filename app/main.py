@@ -20,12 +20,14 @@ from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
 from app.jobs.routes import router as jobs_router
+from app.keys.service import KnownKeyHashes
 from app.kit.api import document_problems
 from app.kit.boundary import TextGuardMiddleware, storable_path_parameters
 from app.kit.db import make_engine
 from app.kit.httpcache import install_http_caching
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
 from app.kit.ratelimit import install_rate_limits
+from app.kit.redaction import install_log_redaction
 from app.licenses.routes import router as licenses_router
 from app.lookup.routes import router as lookup_router
 from app.optouts.routes import router as optouts_router
@@ -94,6 +96,9 @@ def create_app(
             anonymous_per_minute=settings.rate_limit_anonymous_per_minute,
             key_per_minute=settings.rate_limit_key_per_minute,
             trusted_proxy=settings.behind_proxy,
+            known_key_hashes=KnownKeyHashes(
+                settings, lambda: getattr(app.state, "sessionmaker", None)
+            ),
         )
     if settings.cors_origins:
         app.add_middleware(
@@ -137,6 +142,7 @@ def create_app(
 
 
 def _configure_logging() -> None:
+    install_log_redaction()
     logging.basicConfig(
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -24,7 +24,8 @@ from app.datasets.schemas import (
     MembershipOut,
     OriginMembershipOut,
 )
-from app.kit.api import ApiKey, UoW
+from app.keys.auth import Admin, Submitter
+from app.kit.api import UoW
 from app.kit.httpcache import if_none_match_matches
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -42,7 +43,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DatasetOut)
-def create_dataset(uow: UoW, _key: ApiKey, body: DatasetIn) -> DatasetOut:
+def create_dataset(uow: UoW, _key: Submitter, body: DatasetIn) -> DatasetOut:
     """Define a dataset: purpose and selection (revision 1). A 422 lists every wrong
     field of the selection, with suggestions for unknown names."""
     dataset, _ = service.create(uow, body)
@@ -75,7 +76,7 @@ def get_dataset(uow: UoW, ref: str) -> DatasetOut:
 
 
 @router.patch("/{ref}", response_model=DatasetOut)
-def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> DatasetOut:
+def edit_dataset(uow: UoW, _key: Submitter, ref: str, body: DatasetEditIn) -> DatasetOut:
     """Edit: a changed purpose or selection becomes a new revision (built revisions
     never change); the description changes in place."""
     dataset, _ = service.edit(uow, ref, body)
@@ -95,7 +96,7 @@ def get_revision(uow: UoW, ref: str, number: RevisionNumber) -> DatasetRevisionO
 
 
 @router.post("/{ref}/builds", status_code=status.HTTP_202_ACCEPTED, response_model=BuildOut)
-def start_build(uow: UoW, _key: ApiKey, ref: str, body: BuildIn | None = None) -> BuildOut:
+def start_build(uow: UoW, _key: Submitter, ref: str, body: BuildIn | None = None) -> BuildOut:
     """Build a revision (a job: follow it at ``/v1/jobs/{job_id}``)."""
     build, revision = service.submit_build(uow, ref, body or BuildIn())
     return BuildOut.of(build, revision)
@@ -136,7 +137,7 @@ def get_build(uow: UoW, ref: str, number: BuildNumber) -> BuildOut:
 
 
 @router.delete("/{ref}/builds/{number}", status_code=status.HTTP_204_NO_CONTENT)
-def drop_build(uow: UoW, _key: ApiKey, ref: str, number: BuildNumber) -> Response:
+def drop_build(uow: UoW, _key: Admin, ref: str, number: BuildNumber) -> Response:
     """Drop a finished build and its manifest partition."""
     service.drop_build(uow, ref, number)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -53,8 +53,13 @@ def get_sessionmaker() -> sessionmaker[Session]:
 class UnitOfWork:
     """A session plus the callbacks to run once its transaction has committed."""
 
-    def __init__(self, session: Session, *, require_broker: bool = False) -> None:
+    def __init__(
+        self, session: Session, actor: str | None = None, *, require_broker: bool = False
+    ) -> None:
         self.session = session
+        # On whose behalf this work is done (an API key's name, ``cli``...): the
+        # authentication dependency sets it, and jobs created here record it.
+        self.actor = actor
         self._after_commit: list[Callable[[], None]] = []
         # A request's unit of work refuses to enqueue while the broker is down (503)
         # rather than accept a job only the reaper would send; workers and the CLI

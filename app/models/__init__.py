@@ -17,6 +17,7 @@ from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
+from app.models.keys import ApiKey
 from app.models.licenses import License, LicenseFinding, OriginLicense
 from app.models.optouts import (
     OptoutEmailOutbox,
@@ -43,6 +44,7 @@ from app.models.signals import (
 __all__ = [
     "Advisory",
     "AdvisoryPackage",
+    "ApiKey",
     "Base",
     "Content",
     "ContentFact",

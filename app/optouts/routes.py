@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.keys.auth import caller_of
 from app.kit.api import SettingsDep, UoW, api_key_of, problems
 from app.kit.params import RegistryVersion
 from app.kit.problems import Problem
@@ -74,8 +75,8 @@ RateLimited = Annotated[None, Depends(limit_requesters)]
 
 def _credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
     presented = api_key_of(request)
-    operator = operator_of(presented, settings)
     token = presented if presented and presented.startswith("cco_") else None
+    operator = None if token else operator_of(caller_of(request, presented))
     return token, operator
 
 

@@ -23,6 +23,7 @@ from app.jobs import kinds
 from app.jobs.service import submit
 from app.kit.db import unit_of_work
 from app.kit.problems import Problem
+from app.kit.redaction import strip_credentials
 from app.kit.swhid import origin_swhid_id
 from app.models import Origin, Visit
 from app.models.enums import OriginKind, VisitStatus
@@ -72,7 +73,7 @@ class ScanOutcome:
 
 def origin_for(session: Session, location: str, origin_url: str | None) -> Origin:
     """The origin a scan is a visit of: the given URL, the clone URL, or the local path."""
-    url = origin_url or location
+    url = strip_credentials(origin_url or location)
     if "://" in url or url.startswith("git@"):
         try:
             return register_url(session, url)
