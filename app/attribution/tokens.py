@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, guess_lexer
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.lexers.special import TextLexer
 from pygments.token import (
     Comment,
+    Error,
     Keyword,
     Name,
     Number,
+    Operator,
     String,
     Whitespace,
     _TokenType,
@@ -71,6 +73,9 @@ class Token:
     line: int
 
 
+PLAIN = TextLexer(stripnl=False, ensurenl=False)
+
+
 @lru_cache(maxsize=256)
 def _lexer_by_name(name: str) -> Lexer | None:
     try:
@@ -102,14 +107,50 @@ def lexer_for(language: str | None = None, path: str | None = None, text: str = 
         if found is not None:
             return found
     if text:
-        try:
-            guessed = guess_lexer(text[:4096])
-            found = _lexer_by_name(guessed.aliases[0]) if guessed.aliases else None
-            if found is not None:
-                return found
-        except ClassNotFound:
-            pass
-    return TextLexer(stripnl=False, ensurenl=False)
+        return _lexer_by_name(guess_languages(text)[0]) or PLAIN
+    return PLAIN
+
+
+# The languages a snippet without a name is tried in, most of the code archived.
+CANDIDATES = (
+    "python", "javascript", "typescript", "java", "c", "cpp", "csharp", "go", "rust",
+    "ruby", "php", "bash", "kotlin", "scala", "swift", "lua", "perl", "r",
+)  # fmt: skip
+GUESS_BYTES = 4096
+
+
+def guess_languages(text: str, limit: int = 3) -> list[str]:
+    """The likeliest languages of a snippet, best first.
+
+    pygments' own ``guess_lexer`` relies on each lexer's ``analyse_text`` and names
+    Carbon, scdoc or TeraTerm for most Python snippets; Linguist (enry) will not
+    guess without a file name. Here each common language's lexer reads the start of
+    the snippet, and the one that recognises the most keywords and builtins with the
+    fewest error tokens wins.
+    """
+    sample = text[:GUESS_BYTES]
+    scored: list[tuple[float, int, str]] = []
+    for order, name in enumerate(CANDIDATES):
+        lexer = _lexer_by_name(name)
+        if lexer is None:
+            continue
+        known = errors = total = 0
+        for _, ttype, value in lexer.get_tokens_unprocessed(sample):
+            if value.isspace():
+                continue
+            total += 1
+            if is_token_subtype(ttype, Error):
+                errors += 1
+            elif (
+                is_token_subtype(ttype, Keyword)
+                or is_token_subtype(ttype, Name.Builtin)
+                or is_token_subtype(ttype, Comment)
+                or is_token_subtype(ttype, Operator.Word)
+            ):
+                known += 1
+        scored.append(((known - 4 * errors) / max(total, 1), -order, name))
+    scored.sort(reverse=True)
+    return [name for _, _, name in scored[:limit]] or ["text"]
 
 
 def lexer_name(lexer: Lexer) -> str:

@@ -11,6 +11,11 @@ from app.models.archive import (
     SnapshotBranch,
     Visit,
 )
+from app.models.attribution import (
+    AttributionFingerprint,
+    AttributionIndexed,
+    AttributionStopword,
+)
 from app.models.base import Base
 from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
 from app.models.facts import ContentFact, PiiFinding
@@ -42,6 +47,9 @@ from app.models.signals import (
 __all__ = [
     "Advisory",
     "AdvisoryPackage",
+    "AttributionFingerprint",
+    "AttributionIndexed",
+    "AttributionStopword",
     "Base",
     "Content",
     "ContentFact",

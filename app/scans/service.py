@@ -26,6 +26,7 @@ from app.models import Origin, Visit
 from app.models.enums import OriginKind, VisitStatus
 from app.scans.analyzers import (
     Analyzer,
+    AttributionAnalyzer,
     FactsAnalyzer,
     LicenseAnalyzer,
     MetadataAnalyzer,
@@ -93,6 +94,7 @@ def default_analyzers(timer: StageTimer) -> list[Analyzer]:
         LicenseAnalyzer(timer),
         MetadataAnalyzer(timer),
         OptoutSignalsAnalyzer(timer),
+        AttributionAnalyzer(timer),
     ]
 
 
