@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -37,14 +38,14 @@ def lines_of(path: Path, start: int, end: int) -> str:
     return "\n".join(path.read_text(encoding="utf-8").splitlines()[start - 1 : end]) + "\n"
 
 
-def ask(db: Session, snippet: str, **extra: object) -> dict[str, object]:
+def ask(db: Session, snippet: str, **extra: object) -> dict[str, Any]:
     request = AttributionIn(snippet=snippet, **extra)  # type: ignore[arg-type]
     return service.attribute(db, request).model_dump(mode="json")
 
 
 def test_scan_indexes_new_contents(scanned: Path, db: Session) -> None:
     assert db.scalar(select(func.count()).select_from(AttributionIndexed)) == 3
-    assert db.scalar(select(func.count()).select_from(AttributionFingerprint)) > 100
+    assert (db.scalar(select(func.count()).select_from(AttributionFingerprint)) or 0) > 100
 
 
 def test_a_snippet_is_attributed_with_its_lines(scanned: Path, db: Session) -> None:
