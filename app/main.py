@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.archive.routes import router as archive_router
+from app.attribution.routes import router as attribution_router
 from app.config import Settings, get_settings
 from app.datasets.routes import router as datasets_router
 from app.forges.routes import router as forges_router
@@ -127,6 +128,7 @@ def create_app(
     app.include_router(signals_router)
     app.include_router(optouts_router)
     app.include_router(datasets_router)
+    app.include_router(attribution_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

@@ -20,6 +20,7 @@ SIGNALS_IMPORT = "signals.import_advisories"
 SIGNALS_REFRESH = "signals.refresh"
 OPTOUTS_VERIFY = "optouts.verify"
 DATASETS_BUILD = "datasets.build"
+ATTRIBUTION_BACKFILL = "attribution.backfill"
 
 ALL = frozenset(
     {
@@ -35,5 +36,6 @@ ALL = frozenset(
         SIGNALS_REFRESH,
         OPTOUTS_VERIFY,
         DATASETS_BUILD,
+        ATTRIBUTION_BACKFILL,
     }
 )

@@ -11,6 +11,11 @@ from app.models.archive import (
     SnapshotBranch,
     Visit,
 )
+from app.models.attribution import (
+    AttributionFingerprint,
+    AttributionIndexed,
+    AttributionStopword,
+)
 from app.models.base import Base
 from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
 from app.models.facts import ContentFact, PiiFinding
@@ -45,6 +50,9 @@ __all__ = [
     "Advisory",
     "AdvisoryPackage",
     "ApiKey",
+    "AttributionFingerprint",
+    "AttributionIndexed",
+    "AttributionStopword",
     "Base",
     "Content",
     "ContentFact",
