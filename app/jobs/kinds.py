@@ -20,6 +20,7 @@ SIGNALS_IMPORT = "signals.import_advisories"
 SIGNALS_REFRESH = "signals.refresh"
 OPTOUTS_VERIFY = "optouts.verify"
 DATASETS_BUILD = "datasets.build"
+DATASETS_WITHDRAWALS = "datasets.withdrawals"
 
 ALL = frozenset(
     {
@@ -35,5 +36,6 @@ ALL = frozenset(
         SIGNALS_REFRESH,
         OPTOUTS_VERIFY,
         DATASETS_BUILD,
+        DATASETS_WITHDRAWALS,
     }
 )

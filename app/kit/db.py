@@ -56,6 +56,9 @@ class UnitOfWork:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._after_commit: list[Callable[[], None]] = []
+        # Inner code that only holds the session (a scan hook activating an opt-out)
+        # can still queue work after this commit: :func:`current`.
+        session.info["uow"] = self
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` only if, and after, this unit of work commits."""
@@ -70,6 +73,12 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._after_commit.clear()
         self.session.rollback()
+
+
+def current(session: Session) -> UnitOfWork | None:
+    """The unit of work ``session`` belongs to, if it was opened as one."""
+    found = session.info.get("uow")
+    return found if isinstance(found, UnitOfWork) and found.session is session else None
 
 
 @contextmanager
