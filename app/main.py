@@ -16,6 +16,7 @@ from app import __version__
 from app.archive.routes import router as archive_router
 from app.attribution.routes import router as attribution_router
 from app.config import Settings, get_settings
+from app.datasets.routes import optouts_router as datasets_optouts_router
 from app.datasets.routes import router as datasets_router
 from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
@@ -129,6 +130,8 @@ def create_app(
     app.include_router(optouts_router)
     app.include_router(datasets_router)
     app.include_router(attribution_router)
+
+    app.include_router(datasets_optouts_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

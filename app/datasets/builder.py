@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from app.datasets import licenses, optouts, repository
+from app.datasets import exclusion, licenses, optouts, repository
 from app.datasets.compiler import CompileInput, compile_build, funnel_of, license_dirs_statements
 from app.datasets.fingerprints import intensional
 from app.datasets.merkle import CHUNK_LEAVES, SWHID_PREFIX, MerkleBuilder
@@ -115,6 +115,7 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     indexed = datetime.now(UTC)
     merkle = _merkle(session, table, count, context)
     root = merkle.finish()
+    excluded = exclusion.record(session, build_id, selection, inp)
     hashed = datetime.now(UTC)
     session.execute(
         text(f"ALTER TABLE dataset_manifest ATTACH PARTITION {table} FOR VALUES IN ({build_id})")
@@ -130,6 +131,11 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     )
     build.merkle_chunk_leaves = merkle.chunk_leaves
     build.merkle_chunk_roots = b"".join(merkle.chunk_roots)
+    build.optout_excluded_count = excluded.count
+    build.optout_excluded_root = excluded.root
+    build.optout_excluded_chunk_roots = excluded.chunk_roots
+    # Its manifest already honours this version: withdrawals start after it.
+    build.withdrawals_version = registry_version
     finished = datetime.now(UTC)
     build.stats = {
         "seconds": {
@@ -162,16 +168,21 @@ def prepare_input(
     purpose: str,
     registry_version: int | None,
     selection: Selection,
+    refresh_authors: bool = True,
 ) -> CompileInput:
     """What the compiler needs besides the selection, resolved in this transaction: the
-    accepted license expressions and, for inherited evidence, the temporary table of
-    license directories."""
+    contents opted out for the purpose at the registry version (a temporary table),
+    the accepted license expressions and, for inherited evidence, the temporary table
+    of license directories."""
     inp = CompileInput(
         build_id=build_id,
         target=target,
         cutoff=cutoff,
         purpose=purpose,
         optout_registry_version=registry_version,
+        optouts=optouts.prepare(
+            session, purpose, registry_version, target, refresh=refresh_authors
+        ),
     )
     rule = selection.files.license
     if rule is not None:

@@ -166,14 +166,22 @@ def card_markdown(
         )
     ranking = RankingName(revision.selection["ranking"]["order"])
     optouts = build.optout_registry_version
+    path = f"/v1/datasets/{dataset.id}/builds/{build.number}"
     removed_by_optouts = next((s["removed"] for s in build.funnel if s["step"] == "opt_out"), 0)
+    excluded_root = (build.optout_excluded_root or b"").hex()
     optout_text = (
-        f"Opt-out registry version **{optouts}**: {removed_by_optouts} files removed."
+        f"Opt-out registry version **{optouts}**: **{removed_by_optouts} files removed** by "
+        f"opt-outs in force for the purpose `{revision.purpose}` (verified requests of "
+        "their authors, whatever other filters would have kept them).\n\n"
+        f"Root of the set they removed (RFC 9162, over their sorted SWHIDs): "
+        f"`{excluded_root or 'none'}`. An author checks that their file was left out "
+        f"with `{path}/exclusion?swhid=...`. Files opted out after this build are "
+        f"announced at `{path}/withdrawals` and in the feed "
+        f"`/v1/datasets/{dataset.id}/withdrawals/feed.json`: drop them before training again."
         if optouts is not None
         else "Opt-out registry version: **none** (no opt-out registry was consulted for "
         f"this build; {removed_by_optouts} files removed at the opt-out stage)."
     )
-    path = f"/v1/datasets/{dataset.id}/builds/{build.number}"
     return f"""---
 {yaml_head}---
 
@@ -193,6 +201,7 @@ content SWHIDs.
 | Intensional fingerprint | `{build.intensional_fingerprint.hex()}` |
 | Extensional fingerprint (manifest root) | `{root}` |
 | Opt-out registry version | {optouts if optouts is not None else "none"} |
+| Files removed by opt-outs | {removed_by_optouts} |
 
 ## Selection
 
@@ -405,6 +414,8 @@ def croissant(
         "codecommons:manifestLeaves": f.files,
         "codecommons:intensionalFingerprint": build.intensional_fingerprint.hex(),
         "codecommons:optOutRegistryVersion": build.optout_registry_version,
+        "codecommons:optOutRemovedFiles": build.optout_excluded_count,
+        "codecommons:optOutExcludedRoot": (build.optout_excluded_root or b"").hex() or None,
         "codecommons:purpose": revision.purpose,
         "rai:dataCollection": (
             "Selected from source code archived by Software Heritage and scanned by "

@@ -125,6 +125,7 @@ class CompileInput:
     cutoff: datetime
     purpose: str = "any"
     optout_registry_version: int | None = None
+    optouts: optouts.Prepared | None = None  # the excluded set, materialized
     allowed_expressions: list[str] | None = None  # None: no license rule
     dirs_table: str | None = None  # the temp table of license directories, if used
     params: dict[str, Any] = field(default_factory=dict)
@@ -409,11 +410,17 @@ def _license(
 
 
 def candidates_select(
-    sel: Selection, inp: CompileInput, only: Sequence[bytes] | None = None
+    sel: Selection,
+    inp: CompileInput,
+    only: Sequence[bytes] | None = None,
+    *,
+    only_optouts: bool = False,
 ) -> Select[Any]:
     """Every candidate with its ``stage`` (0: passes every filter) and, for those that
     pass, its representative occurrence and license. ``only``: just these contents
-    (by ``sha1_git``), to explain why they are in or out (diffs)."""
+    (by ``sha1_git``), to explain why they are in or out (diffs); ``only_optouts``:
+    just the contents of the materialized opt-out set (what the opt-out stage removed
+    is among them: the set a build publishes the root of)."""
     c = Content.__table__.alias("c")
     f = ContentFact.__table__.alias("f")
     po = PathOccurrence.__table__.alias("po")
@@ -466,7 +473,7 @@ def candidates_select(
         )
         .exists()
     )
-    excluded = optouts.exclusion_predicate(inp.purpose, inp.optout_registry_version, c.c, rep.c)
+    excluded = optouts.exclusion_predicate(inp.optouts, c.c)
     whens: list[tuple[ColumnElement[bool], int]] = [
         (~content_ok[name], STAGE_NUMBER[name])
         for name in ("language", "size", "quality", "line_statistics", "secrets_pii")
@@ -482,7 +489,9 @@ def candidates_select(
     candidates: Any = c.join(f, f.c.content_id == c.c.id)
     if own is not None:
         candidates = candidates.join(own, true())
-    restrict = [c.c.sha1_git.in_(list(only))] if only is not None else []
+    restrict: list[ColumnElement[bool]] = [c.c.sha1_git.in_(list(only))] if only is not None else []
+    if only_optouts:
+        restrict.append(optouts.among_excluded(inp.optouts, c.c))
     return (
         select(
             c.c.id.label("content_id"),

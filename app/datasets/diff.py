@@ -98,6 +98,7 @@ def _stages(
         purpose=revision.purpose,
         registry_version=build.optout_registry_version,
         selection=selection,
+        refresh_authors=False,
     )
     query = compiler.candidates_select(selection, inp, only=ids).subquery()
     rows = session.execute(select(query.c.sha1_git, query.c.stage)).all()

@@ -17,7 +17,14 @@ from app.models.attribution import (
     AttributionStopword,
 )
 from app.models.base import Base
-from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
+from app.models.datasets import (
+    Dataset,
+    DatasetBuild,
+    DatasetExclusion,
+    DatasetManifest,
+    DatasetRevision,
+    DatasetWithdrawal,
+)
 from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
@@ -58,8 +65,10 @@ __all__ = [
     "ContentFact",
     "Dataset",
     "DatasetBuild",
+    "DatasetExclusion",
     "DatasetManifest",
     "DatasetRevision",
+    "DatasetWithdrawal",
     "Directory",
     "DirectoryEntry",
     "Forge",
