@@ -29,6 +29,7 @@ from app.models.optouts import (
     WebhookSubscription,
 )
 from app.models.papers import Paper, PaperLink, ProjectMetadata
+from app.models.scans import NearDupBand, NearDupPending, ScanSummary
 from app.models.signals import (
     Advisory,
     AdvisoryPackage,
@@ -58,6 +59,8 @@ __all__ = [
     "JobItem",
     "License",
     "LicenseFinding",
+    "NearDupBand",
+    "NearDupPending",
     "OptoutEmailOutbox",
     "OptoutEvent",
     "OptoutException",
@@ -81,6 +84,7 @@ __all__ = [
     "RawMetadata",
     "Release",
     "Revision",
+    "ScanSummary",
     "Snapshot",
     "SnapshotBranch",
     "Visit",
