@@ -3,15 +3,24 @@
 markdown-it-py (already a dependency) in CommonMark mode with raw HTML turned off:
 any ``<script>`` or ``<img onerror>`` in the text comes out escaped, and its link
 validator refuses ``javascript:``, ``vbscript:``, ``file:`` and non-image ``data:``
-URLs. Tables (GFM) are on, since cards are mostly tables.
+URLs. Tables (GFM) are on, since cards are mostly tables. Imported on first use: the
+API process does not load it until a card page is asked for
+(``tests/test_api_imports.py``).
 """
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
+from functools import cache
+from typing import Any
+
 from markupsafe import Markup
 
-_RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+@cache
+def _renderer() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
 def render(text: str) -> Markup:
@@ -20,4 +29,5 @@ def render(text: str) -> Markup:
         head, sep, body = text[4:].partition("\n---\n")
         if sep:
             text = f"```yaml\n{head}\n```\n\n{body}"
-    return Markup(_RENDERER.render(text))  # noqa: S704 - escaped by the renderer (html off)
+    html: str = _renderer().render(text)
+    return Markup(html)  # noqa: S704 - escaped by the renderer (raw HTML off)

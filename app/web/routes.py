@@ -201,9 +201,10 @@ def build_page(uow: UoW, request: Request, ref: str, number: BuildNumber) -> HTM
         facts = card.facts(uow.session, build)
         base = str(request.base_url).rstrip("/")
         context["facts"] = facts
-        context["card_html"] = render_markdown(
-            card.card_markdown(dataset, revision, build, facts, base)
-        )
+        text = card.card_markdown(dataset, revision, build, facts, base)
+        # the card names its charts relative to card.md, which the API serves
+        text = text.replace("](charts/", f"]({context['api']}/charts/")
+        context["card_html"] = render_markdown(text)
     return page(request, "build.html", context)
 
 

@@ -29,8 +29,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
 
 from app.datasets import verify
-from app.demo.loader import CORPUS, load_demo_corpus
+from app.demo.loader import CORPUS
+from app.forges.imports import ingest_line
 from app.kit.db import unit_of_work
+from app.scans.service import run_scan
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,8 +104,13 @@ def site(
 ) -> Iterator[Site]:
     """The demo corpus committed, the app served by uvicorn, the demo dataset built by
     the worker through the API."""
-    with unit_of_work(sessionmaker(bind=engine, expire_on_commit=False)) as uow:
-        load_demo_corpus(uow)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with unit_of_work(factory) as uow:  # the demo corpus, scanned with every analyzer
+        for line in (CORPUS / "forge.jsonl").read_bytes().splitlines():
+            ingest_line(uow.session, line)
+    projects: dict[str, str] = json.loads((CORPUS / "projects.json").read_text())
+    for folder, origin_url in projects.items():
+        run_scan(str(CORPUS / "projects" / folder), origin_url=origin_url, factory=factory)
     port = _free_port()
     env = dict(worker_env, API_KEYS=API_KEY, LOAD_DEMO="false", RATE_LIMIT_ENABLED="false")
     log_path = server_dir / "uvicorn-web.log"
@@ -203,7 +210,7 @@ def test_find_a_repository_and_prove_one_of_its_files(site: Site, page: Any) -> 
     )
     assert "demo, build 1" in datasets.inner_text()
     datasets.get_by_role("link", name="Which files, with proofs").click()
-    page.wait_for_url("**/check?q=*")
+    page.wait_for_url("**/check?q=**")
     assert "In 1 of 1 dataset build." in page.content()
     check_page(site, page, "check-repository")
     hit = page.locator("article.build-hit").first

@@ -149,6 +149,8 @@ def test_dataset_and_build_pages(client: TestClient, built: dict[str, Any]) -> N
     assert "near duplicates" in r.text  # the funnel's steps
     assert '<div class="card">' in r.text
     assert "<table>" in r.text
+    assert 'src="/v1/datasets/roadmap/builds/1/charts/languages.png"' in r.text
+    assert client.get("/v1/datasets/roadmap/builds/1/charts/languages.png").status_code == 200
     # links to routes the app does not serve (yet) are not shown
     assert "/withdrawals" not in r.text
 
