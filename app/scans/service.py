@@ -108,8 +108,9 @@ def run_scan(
     batch_size: int = 2000,
 ) -> ScanOutcome:
     """Scan ``location`` (git path or URL, directory, tarball, zip) as a visit of its
-    origin. Raises :class:`UnreadableSource` for broken input, after marking the visit
-    failed (what was committed before stays consistent)."""
+    origin. Raises :class:`UnreadableSource` for broken input, after marking this
+    scan's visit failed (what was committed before stays consistent; other visits of
+    the origin, such as a concurrent scan's, are not touched)."""
     if max_file_size is None:
         max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
@@ -144,6 +145,14 @@ def run_scan(
             if progress is not None:
                 progress(0, count)
 
+        visit_id: list[int] = []
+
+        def on_visit(new_visit_id: int) -> None:
+            # Committed at once: the visit is visible as ongoing while the scan runs,
+            # and a failure below has this visit, and only it, to mark failed.
+            visit_id.append(new_visit_id)
+            session.commit()
+
         try:
             with scan_source(location, max_file_size=max_file_size) as scan:
                 summary = record_scan(
@@ -152,6 +161,7 @@ def run_scan(
                     scan,
                     on_batch=on_batch,
                     on_total=on_total,
+                    on_visit=on_visit,
                     batch_size=batch_size,
                 )
             for analyzer in chosen:
@@ -160,12 +170,13 @@ def run_scan(
                     finish(session, origin_id, summary.snapshot_id)
         except UnreadableSource:
             session.rollback()
-            session.execute(
-                update(Visit)
-                .where(Visit.origin_id == origin_id, Visit.status == VisitStatus.ONGOING)
-                .values(status=VisitStatus.FAILED)
-            )
-            session.commit()
+            if visit_id:  # this scan's visit only: other scans of the origin go on
+                session.execute(
+                    update(Visit)
+                    .where(Visit.id == visit_id[0], Visit.status == VisitStatus.ONGOING)
+                    .values(status=VisitStatus.FAILED)
+                )
+                session.commit()
             raise
     if progress is not None:
         progress(files, files)

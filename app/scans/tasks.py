@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.config import get_settings
 from app.jobs import kinds
 from app.jobs.runner import job_task
 from app.jobs.service import JobContext, PermanentJobError, submit
@@ -22,6 +23,7 @@ def scan(context: JobContext) -> dict[str, object]:
             origin_url=str(origin_url) if origin_url else None,
             factory=context.factory,
             progress=context.progress,
+            batch_size=get_settings().scan_batch_files,
         )
     except UnreadableSource as exc:
         raise PermanentJobError(f"cannot read {location}: {exc.reason}") from exc
