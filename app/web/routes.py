@@ -102,9 +102,7 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
-    uow: UoW, request: Request, q: Annotated[str, Query(max_length=2048)] = ""
-) -> Response:
+def search(uow: UoW, request: Request, q: Annotated[str, Query(max_length=2048)] = "") -> Response:
     found = service.find(uow.session, q)
     if found.kind in ("url", "purl", "swhid"):
         hit = next((r for r in found.lookups if r.status == "matched" and r.origin_id), None)
