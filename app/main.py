@@ -1,4 +1,5 @@
-"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root."""
+"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root, and the
+web pages under / (outside the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 from app.scans.routes import router as scans_router
 from app.signals.routes import router as signals_router
+from app.web.routes import install as install_web
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software
@@ -142,6 +144,7 @@ def create_app(
         title, description = PROBLEM_TYPES[slug]
         return ProblemType(type=f"/problems/{slug}", title=title, description=description)
 
+    install_web(app)
     document_problems(app)
     return app
 
