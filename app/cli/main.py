@@ -15,8 +15,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.attribution import attribute_cmd, attribution_cli
 from app.cli.datasets import datasets_cli
 from app.cli.errors import CLIError, run_cli
+from app.cli.keys import keys_cli
 from app.cli.optouts import optouts_cli
 from app.config import get_settings
 
@@ -33,6 +35,11 @@ signals_cli = typer.Typer(help="Vulnerabilities, domains, importance.", no_args_
 cli.add_typer(signals_cli, name="signals")
 cli.add_typer(optouts_cli, name="optouts")
 cli.add_typer(datasets_cli, name="datasets")
+cli.add_typer(keys_cli, name="keys")
+
+
+cli.add_typer(attribution_cli, name="attribution")
+cli.command("attribute")(attribute_cmd)
 console = Console(stderr=True)
 
 
@@ -347,6 +354,9 @@ def jobs_demo(
 
 
 def main() -> None:
+    from app.kit.redaction import install_log_redaction
+
+    install_log_redaction()  # every process starts here: API, worker, beat, run
     run_cli(cli)
 
 

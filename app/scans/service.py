@@ -23,12 +23,14 @@ from app.jobs import kinds
 from app.jobs.service import submit
 from app.kit.db import unit_of_work
 from app.kit.problems import Problem
+from app.kit.redaction import strip_credentials
 from app.kit.swhid import origin_swhid_id
 from app.models import Origin, Visit
 from app.models.enums import OriginKind, VisitStatus
 from app.neardups.service import recluster
 from app.scans.analyzers import (
     Analyzer,
+    AttributionAnalyzer,
     FactsAnalyzer,
     LicenseAnalyzer,
     MetadataAnalyzer,
@@ -72,7 +74,7 @@ class ScanOutcome:
 
 def origin_for(session: Session, location: str, origin_url: str | None) -> Origin:
     """The origin a scan is a visit of: the given URL, the clone URL, or the local path."""
-    url = origin_url or location
+    url = strip_credentials(origin_url or location)
     if "://" in url or url.startswith("git@"):
         try:
             return register_url(session, url)
@@ -95,6 +97,7 @@ def default_analyzers(timer: StageTimer) -> list[Analyzer]:
         LicenseAnalyzer(timer),
         MetadataAnalyzer(timer),
         OptoutSignalsAnalyzer(timer),
+        AttributionAnalyzer(timer),
     ]
 
 
@@ -110,8 +113,9 @@ def run_scan(
     batch_size: int = 2000,
 ) -> ScanOutcome:
     """Scan ``location`` (git path or URL, directory, tarball, zip) as a visit of its
-    origin. Raises :class:`UnreadableSource` for broken input, after marking the visit
-    failed (what was committed before stays consistent)."""
+    origin. Raises :class:`UnreadableSource` for broken input, after marking this
+    scan's visit failed (what was committed before stays consistent; other visits of
+    the origin, such as a concurrent scan's, are not touched)."""
     if max_file_size is None:
         max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
@@ -146,6 +150,14 @@ def run_scan(
             if progress is not None:
                 progress(0, count)
 
+        visit_id: list[int] = []
+
+        def on_visit(new_visit_id: int) -> None:
+            # Committed at once: the visit is visible as ongoing while the scan runs,
+            # and a failure below has this visit, and only it, to mark failed.
+            visit_id.append(new_visit_id)
+            session.commit()
+
         try:
             with scan_source(location, max_file_size=max_file_size) as scan:
                 summary = record_scan(
@@ -154,6 +166,7 @@ def run_scan(
                     scan,
                     on_batch=on_batch,
                     on_total=on_total,
+                    on_visit=on_visit,
                     batch_size=batch_size,
                 )
             for analyzer in chosen:
@@ -162,12 +175,13 @@ def run_scan(
                     finish(session, origin_id, summary.snapshot_id)
         except UnreadableSource:
             session.rollback()
-            session.execute(
-                update(Visit)
-                .where(Visit.origin_id == origin_id, Visit.status == VisitStatus.ONGOING)
-                .values(status=VisitStatus.FAILED)
-            )
-            session.commit()
+            if visit_id:  # this scan's visit only: other scans of the origin go on
+                session.execute(
+                    update(Visit)
+                    .where(Visit.id == visit_id[0], Visit.status == VisitStatus.ONGOING)
+                    .values(status=VisitStatus.FAILED)
+                )
+                session.commit()
             raise
     if progress is not None:
         progress(files, files)
@@ -190,6 +204,7 @@ def scan_pipeline(
     max_file_size: int | None = None,
     cluster_inline: bool = False,
     report_limit: int | None = None,
+    batch_size: int = 2000,
 ) -> tuple[ScanOutcome, dict[str, object]]:
     """The whole scan, the same for the API's job and the CLI: the scan itself, the
     near-duplicate clustering of its new signatures, and the report of everything it
@@ -206,6 +221,7 @@ def scan_pipeline(
         progress=progress,
         on_file=on_file,
         max_file_size=max_file_size,
+        batch_size=batch_size,
     )
     result = outcome.as_dict()
     if outcome.summary.stats.contents_new:

@@ -193,7 +193,7 @@ def test_0008_records_urls_as_the_archive_does(empty_engine: Engine) -> None:
     assert bytes(back.swhid_id) == origin_swhid_id(lowered)
 
 
-def test_0010_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None:
+def test_0011_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None:
     """What scans stored in ``origin.extra`` lands in ``scan_summary`` (the effective
     license on the snapshot it names, or the latest visit's; the languages on the
     snapshot they were counted for), ``extra`` goes, and the downgrade folds it back."""
@@ -201,7 +201,7 @@ def test_0010_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None
 
     from sqlalchemy import text
 
-    migrations.upgrade(empty_engine, "0009")
+    migrations.upgrade(empty_engine, "0010")
     extras = {
         "named": {
             "effective_license": {
@@ -241,7 +241,7 @@ def test_0010_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None
                 "VALUES (2, 'git', 'full', 2), (3, 'git', 'full', 2)"
             )
         )
-    migrations.upgrade(empty_engine, "0010")
+    migrations.upgrade(empty_engine, "0011")
     with empty_engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -257,7 +257,7 @@ def test_0010_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None
         (3, 2, True, None, None, [], None, []),
     ]
     assert "extra" not in columns
-    migrations.downgrade(empty_engine, "0009")
+    migrations.downgrade(empty_engine, "0010")
     with empty_engine.connect() as conn:
         back: dict[int, Any] = {
             row.id: row.extra for row in conn.execute(text("SELECT id, extra FROM origin"))

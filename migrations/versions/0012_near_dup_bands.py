@@ -8,8 +8,8 @@ band keys of every clustered signature, so new signatures query the bands instea
 Every signature stored before this migration is queued: the first recluster bands
 them all, in chunks, keeping the clusters already stored (they only grow or merge).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
