@@ -105,9 +105,9 @@ def page(
 
 
 def has_route(request: Request, path: str) -> bool:
-    """Whether the app serves this route template (links to features other branches
-    add appear once they are there, and are never broken)."""
-    return any(getattr(r, "path", None) == path for r in request.app.router.routes)
+    """Whether the API serves this path (its OpenAPI document, built once, names it):
+    links to features other branches add appear once they are there, never broken."""
+    return path in request.app.openapi().get("paths", {})
 
 
 # --- home and search ----------------------------------------------------------------------
@@ -210,7 +210,7 @@ def build_page(uow: UoW, request: Request, ref: str, number: BuildNumber) -> HTM
         "facts": None,
         "card_html": None,
         "withdrawals": has_route(request, "/v1/datasets/{ref}/builds/{number}/withdrawals"),
-        "feed": has_route(request, "/v1/datasets/{ref}/builds/{number}/feed.json"),
+        "feed": has_route(request, "/v1/datasets/{ref}/withdrawals/feed.json"),
     }
     if build.state == "succeeded":
         facts = card.facts(uow.session, build)

@@ -151,8 +151,14 @@ def test_dataset_and_build_pages(client: TestClient, built: dict[str, Any]) -> N
     assert "<table>" in r.text
     assert 'src="/v1/datasets/roadmap/builds/1/charts/languages.png"' in r.text
     assert client.get("/v1/datasets/roadmap/builds/1/charts/languages.png").status_code == 200
-    # links to routes the app does not serve (yet) are not shown
-    assert "/withdrawals" not in r.text
+    # withdrawals since the build, and the dataset's change feed
+    for link in (
+        "/v1/datasets/roadmap/builds/1/withdrawals",
+        "/v1/datasets/roadmap/withdrawals/feed.json",
+        "/v1/datasets/roadmap/withdrawals/feed.atom",
+    ):
+        assert f'href="{link}"' in r.text
+        assert client.get(link).status_code == 200, link
 
 
 def test_unknown_dataset_and_build(client: TestClient, built: dict[str, Any]) -> None:
