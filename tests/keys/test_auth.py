@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.keys import service
 from app.keys.service import ensure_local_key
+from app.kit.ratelimit import hash_api_key
 from app.models import ApiKey, Job, Release, Revision
 from tests.factories import RawMetadataFactory
 
@@ -248,3 +249,20 @@ def test_the_embedded_mode_keeps_one_local_admin_key(db: Session, tmp_path: Path
     assert created
     assert second != first
     assert service.resolve(db, second, settings).name == "key:local-2"  # type: ignore[union-attr]
+
+
+def test_the_rate_limiter_knows_table_keys_within_its_ttl(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    now = [0.0]
+    known = service.KnownKeyHashes(
+        _no_config(), lambda: session_factory, ttl=30, clock=lambda: now[0]
+    )
+    _, secret = service.create(db, "ci", ["read"])
+    db.flush()
+    assert hash_api_key(secret) in known()
+    service.revoke(db, "ci")
+    db.flush()
+    assert hash_api_key(secret) in known()  # cached
+    now[0] = 31.0
+    assert hash_api_key(secret) not in known()
