@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -248,3 +248,43 @@ def celery_worker(engine: Engine, worker_env: dict[str, str], server_dir: Path) 
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+# --- fault tests: a broker of their own, workers they can kill (tests/processes.py) ---
+
+
+@pytest.fixture
+def own_redis() -> Iterator[str]:
+    """A private redis-server (``app.embedded.servers``), never the shared one: the
+    session's ``celery_worker`` cannot take a fault test's tasks, and a test that
+    stops its broker stops nobody else's."""
+    from app.embedded.servers import start_redis
+
+    folder = Path(tempfile.mkdtemp(prefix="cc-redis-"))  # short: a socket path's limit
+    server = start_redis(folder)
+    yield server.url
+    try:
+        server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def fault_env(
+    settings: Settings, database_url: str, own_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., dict[str, str]]:
+    """``fault_env(JOB_LEASE_SECONDS="2", ...)``: the environment of worker processes
+    on the test database and the private broker; this process (which submits jobs and
+    runs the reaper) is switched to the same broker and settings."""
+    from app.config import get_settings
+    from app.kit.celery import get_celery
+
+    def env_for(**extra: str) -> dict[str, str]:
+        values = {"REDIS_URL": own_redis, "DATABASE_URL": database_url, **extra}
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        get_celery.cache_clear()
+        return {**os.environ, "LOG_LEVEL": "INFO", **values}
+
+    return env_for

@@ -58,6 +58,23 @@ def test_compose_settings_are_accepted_by_the_settings_class() -> None:
     assert settings.sqlalchemy_url.startswith("postgresql+psycopg://codecommons")
 
 
+def test_the_api_and_the_worker_share_the_uploads_volume() -> None:
+    """An uploaded dump is written by the API and read by the import job on a worker:
+    both must see the folder UPLOADS_DIR names, from one named volume (issue 10)."""
+    compose = load_compose()
+    services = compose["services"]
+    folder = services["api"]["environment"]["UPLOADS_DIR"]
+    mounts = {}
+    for name in ("api", "worker"):
+        assert services[name]["environment"]["UPLOADS_DIR"] == folder
+        volumes = [v.split(":") for v in services[name].get("volumes", [])]
+        mounts[name] = {source for source, target, *_ in volumes if target == folder}
+    assert mounts["api"], mounts
+    assert mounts["api"] == mounts["worker"], mounts
+    (volume,) = mounts["api"]
+    assert volume in compose["volumes"]  # a named volume, not a path on one host
+
+
 SECRET_WORDS = ("KEY", "PASSWORD", "SECRET", "TOKEN")
 REQUIRED = re.compile(r"\$\{(?P<name>[A-Z0-9_]+):\?[^}]*\}")
 

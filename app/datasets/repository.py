@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    and_,
     cast,
     func,
     literal,
@@ -33,6 +34,7 @@ from app.models import (
     LicenseFinding,
     Origin,
     PathOccurrence,
+    ScanSummary,
     Visit,
 )
 
@@ -47,16 +49,18 @@ class EffectiveLicenseColumns:
 
 def effective_license(origin: Any = Origin) -> EffectiveLicenseColumns:
     """SQL for an origin's reconciled effective license and whether it records
-    conflicts. The scan keeps it in ``origin.extra['effective_license']`` today; when it
-    moves to a table of its own, this function (and only it) changes."""
+    conflicts: those of its last scan (``scan_summary``'s current row, one probe of
+    its unique partial index per origin)."""
     # The ORM class, a table alias, or an alias's column collection.
-    extra = origin.c.extra if isinstance(origin, FromClause) else origin.extra
-    value = extra["effective_license"]
-    conflicts = value["conflicts"]
-    return EffectiveLicenseColumns(
-        expression=value["expression"].astext,
-        has_conflicts=func.coalesce(func.jsonb_array_length(conflicts), 0) > 0,
+    origin_id = origin.c.id if isinstance(origin, FromClause) else origin.id
+    current = and_(ScanSummary.origin_id == origin_id, ScanSummary.is_current)
+    expression = select(ScanSummary.license_expression).where(current).scalar_subquery()
+    conflicts = (
+        select(ScanSummary.license_conflicts)
+        .where(current, func.cardinality(ScanSummary.license_conflicts) > 0)
+        .exists()
     )
+    return EffectiveLicenseColumns(expression=expression, has_conflicts=conflicts)
 
 
 def distinct_license_expressions(session: Session) -> list[str]:
@@ -75,9 +79,10 @@ def distinct_license_expressions(session: Session) -> list[str]:
             " SELECT x FROM e WHERE x IS NOT NULL"
         )
     ).scalars()
-    effective = effective_license().expression
     from_origins = session.execute(
-        select(effective).where(effective.is_not(None)).distinct()
+        select(ScanSummary.license_expression)
+        .where(ScanSummary.is_current, ScanSummary.license_expression.is_not(None))
+        .distinct()
     ).scalars()
     return sorted({*found, *from_origins})
 

@@ -36,6 +36,13 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    heartbeat_at: datetime | None = Field(
+        description="Last renewal of the running attempt's lease (its heartbeat)."
+    )
+    lease_expires_at: datetime | None = Field(
+        description="When the running attempt's lease lapses unless renewed; after "
+        "that the reaper sends the job again."
+    )
 
     @classmethod
     def of(cls, job: Job, item_counts: dict[str, int]) -> JobOut:
@@ -61,6 +68,8 @@ class JobOut(BaseModel):
             started_at=job.started_at,
             finished_at=job.finished_at,
             updated_at=job.updated_at,
+            heartbeat_at=job.heartbeat_at,
+            lease_expires_at=job.lease_expires_at,
         )
 
 

@@ -25,9 +25,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request, committed before the response is sent."""
+    """One unit of work per request, committed before the response is sent; a request
+    creating a job is refused (503) while the broker is down."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with unit_of_work(factory) as uow:
+    with unit_of_work(factory, require_broker=True) as uow:
         yield uow
 
 
@@ -80,6 +81,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     422: "A parameter, header or body field failed validation (`validation-error`, "
     "`invalid-swhid`); `errors` names each field.",
     429: "Over the client's request budget (`rate-limited`); `Retry-After` says when to retry.",
+    503: "A server it needs is unreachable for the moment (`unavailable`): the database, "
+    "or the job broker for a submission; nothing was done, `Retry-After` says when to retry.",
 }
 NOT_MODIFIED = {
     "description": "Not Modified: the `If-None-Match` ETag (or `If-Modified-Since` date) "
@@ -107,11 +110,12 @@ def inferred_problems(path: str, operation: dict[str, Any]) -> list[int]:
     * 400 with a ``cursor`` (``invalid-cursor``) or a request body (one that is not
       JSON at all is refused before validation);
     * 401 and 403 when it needs an API key with a scope (it has ``security``); 404
-      with path parameters
-      (they name a resource); 429 unless the rate limiter exempts its path.
+      with path parameters (they name a resource); 429 unless the rate limiter exempts
+      its path;
+    * 503 always: any of them may find the database restarting.
     """
     parameters = operation.get("parameters", [])
-    statuses = {422}
+    statuses = {422, 503}
     cursor = any(p["in"] == "query" and p["name"] == "cursor" for p in parameters)
     if cursor or "requestBody" in operation:
         statuses.add(400)

@@ -30,6 +30,7 @@ from app.models.optouts import (
     WebhookSubscription,
 )
 from app.models.papers import Paper, PaperLink, ProjectMetadata
+from app.models.scans import NearDupBand, NearDupPending, ScanSummary
 from app.models.signals import (
     Advisory,
     AdvisoryPackage,
@@ -60,6 +61,8 @@ __all__ = [
     "JobItem",
     "License",
     "LicenseFinding",
+    "NearDupBand",
+    "NearDupPending",
     "OptoutEmailOutbox",
     "OptoutEvent",
     "OptoutException",
@@ -83,6 +86,7 @@ __all__ = [
     "RawMetadata",
     "Release",
     "Revision",
+    "ScanSummary",
     "Snapshot",
     "SnapshotBranch",
     "Visit",

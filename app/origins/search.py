@@ -31,7 +31,7 @@ from app.kit.pagination import decode_cursor, encode_cursor
 from app.kit.problems import InvalidCursor, Problem
 from app.kit.text import LIKE_ESCAPE, like_contains
 from app.licenses import repository as licenses
-from app.models import Forge, Origin, OriginLicense, Owner, PaperLink
+from app.models import Forge, Origin, OriginLicense, Owner, PaperLink, ScanSummary
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
 from app.models.signals import OriginImportance
 from app.signals.domains.repository import check_domain, domain_predicate
@@ -174,9 +174,16 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
     if f.license_via and not (f.license or f.license_expression):
         stmt = stmt.where(_has_license(literal(True), f.license_via))
     if f.license_category:
+        # The category of the last scan's effective license (scan_summary, written by
+        # scans only: no forge refresh can make an origin drop out of this filter).
         stmt = stmt.where(
-            func.lower(Origin.extra["effective_license"]["category"].astext)
-            == f.license_category.lower()
+            select(ScanSummary.origin_id)
+            .where(
+                ScanSummary.origin_id == Origin.id,
+                ScanSummary.is_current,
+                func.lower(ScanSummary.license_category) == f.license_category.lower(),
+            )
+            .exists()
         )
     if f.has_paper is not None or f.paper_link_kind is not None:
         links = select(PaperLink.origin_id).where(PaperLink.origin_id == Origin.id)
