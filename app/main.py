@@ -1,4 +1,5 @@
-"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root."""
+"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root, and the
+web pages under / (outside the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.archive.routes import router as archive_router
+from app.attribution.routes import router as attribution_router
 from app.config import Settings, get_settings
+from app.datasets.routes import optouts_router as datasets_optouts_router
 from app.datasets.routes import router as datasets_router
 from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
@@ -35,6 +38,7 @@ from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 from app.scans.routes import router as scans_router
 from app.signals.routes import router as signals_router
+from app.web.routes import install as install_web
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software
@@ -127,6 +131,9 @@ def create_app(
     app.include_router(signals_router)
     app.include_router(optouts_router)
     app.include_router(datasets_router)
+    app.include_router(attribution_router)
+
+    app.include_router(datasets_optouts_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])
@@ -137,6 +144,7 @@ def create_app(
         title, description = PROBLEM_TYPES[slug]
         return ProblemType(type=f"/problems/{slug}", title=title, description=description)
 
+    install_web(app)
     document_problems(app)
     return app
 

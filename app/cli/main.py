@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.attribution import attribute_cmd, attribution_cli
 from app.cli.datasets import datasets_cli
 from app.cli.errors import CLIError, run_cli
 from app.cli.keys import keys_cli
@@ -35,6 +36,10 @@ cli.add_typer(signals_cli, name="signals")
 cli.add_typer(optouts_cli, name="optouts")
 cli.add_typer(datasets_cli, name="datasets")
 cli.add_typer(keys_cli, name="keys")
+
+
+cli.add_typer(attribution_cli, name="attribution")
+cli.command("attribute")(attribute_cmd)
 console = Console(stderr=True)
 
 

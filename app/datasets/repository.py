@@ -23,7 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from app.datasets.fingerprints import iso_utc
 from app.models import (
+    Advisory,
     Content,
     ContentFact,
     Dataset,
@@ -33,6 +35,9 @@ from app.models import (
     Forge,
     LicenseFinding,
     Origin,
+    OriginAdvisory,
+    OriginDomain,
+    OriginImportance,
     PathOccurrence,
     ScanSummary,
     Visit,
@@ -115,6 +120,37 @@ def data_cutoff(session: Session) -> datetime | None:
     newest_visit = session.scalar(select(func.max(Visit.date)))
     candidates = [t for t in (newest_content, newest_visit) if t is not None]
     return max(candidates) if candidates else None
+
+
+def signal_versions(
+    session: Session, *, domains: bool, vulnerabilities: bool, importance: bool
+) -> dict[str, Any]:
+    """The signals a selection reads, as stored when the build runs: the versions of
+    the rules that derived them and, for advisories, the OSV import cut-off (the newest
+    ``modified`` time among the imported records, and how many there are). Hashed into
+    the intensional fingerprint, so a build over other advisories or another
+    importance formula is another build. Only the signals the selection uses."""
+    out: dict[str, Any] = {}
+    if domains:
+        out["domains"] = sorted(
+            session.scalars(select(OriginDomain.assigner_version).distinct()).all()
+        )
+    if vulnerabilities:
+        newest, records = session.execute(
+            select(func.max(Advisory.modified), func.count()).select_from(Advisory)
+        ).one()
+        out["advisories"] = {
+            "matchers": sorted(
+                session.scalars(select(OriginAdvisory.matcher_version).distinct()).all()
+            ),
+            "osv_cutoff": iso_utc(newest) if newest is not None else None,
+            "records": int(records),
+        }
+    if importance:
+        out["importance"] = sorted(
+            session.scalars(select(OriginImportance.formula_version).distinct()).all()
+        )
+    return out
 
 
 def versions_in_use(session: Session) -> dict[str, list[str]]:

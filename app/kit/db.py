@@ -66,6 +66,10 @@ class UnitOfWork:
         # leave it off and count on the reaper.
         self.require_broker = require_broker
 
+        # Inner code that only holds the session (a scan hook activating an opt-out)
+        # can still queue work after this commit: :func:`current`.
+        session.info["uow"] = self
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` only if, and after, this unit of work commits."""
         self._after_commit.append(callback)
@@ -79,6 +83,12 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._after_commit.clear()
         self.session.rollback()
+
+
+def current(session: Session) -> UnitOfWork | None:
+    """The unit of work ``session`` belongs to, if it was opened as one."""
+    found = session.info.get("uow")
+    return found if isinstance(found, UnitOfWork) and found.session is session else None
 
 
 @contextmanager

@@ -11,8 +11,20 @@ from app.models.archive import (
     SnapshotBranch,
     Visit,
 )
+from app.models.attribution import (
+    AttributionFingerprint,
+    AttributionIndexed,
+    AttributionStopword,
+)
 from app.models.base import Base
-from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
+from app.models.datasets import (
+    Dataset,
+    DatasetBuild,
+    DatasetExclusion,
+    DatasetManifest,
+    DatasetRevision,
+    DatasetWithdrawal,
+)
 from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
@@ -45,13 +57,18 @@ __all__ = [
     "Advisory",
     "AdvisoryPackage",
     "ApiKey",
+    "AttributionFingerprint",
+    "AttributionIndexed",
+    "AttributionStopword",
     "Base",
     "Content",
     "ContentFact",
     "Dataset",
     "DatasetBuild",
+    "DatasetExclusion",
     "DatasetManifest",
     "DatasetRevision",
+    "DatasetWithdrawal",
     "Directory",
     "DirectoryEntry",
     "Forge",

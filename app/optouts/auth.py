@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from app.keys.auth import Admin
+from app.keys.auth import Admin, caller_of
 from app.keys.service import Principal
+from app.kit.api import api_key_of
 
 
 def operator_of(principal: Principal | None) -> str | None:
@@ -30,3 +31,12 @@ def require_operator(admin: Admin) -> str:
 
 
 Operator = Annotated[str, Depends(require_operator)]
+
+
+def credentials(request: Request) -> tuple[str | None, str | None]:
+    """What a caller presents to see or act on one opt-out: the requester's own token
+    (``cco_...``, issued with the request) or, failing that, an operator's name."""
+    presented = api_key_of(request)
+    token = presented if presented and presented.startswith("cco_") else None
+    operator = None if token else operator_of(caller_of(request, presented))
+    return token, operator

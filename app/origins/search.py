@@ -236,6 +236,8 @@ def search(
     session: Session, f: OriginFilters, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[Origin], str | None]:
     """One page of origins and the cursor of the next (None on the last page)."""
+    if f.sort is OriginSort.IMPORTANCE:
+        return _search_by_importance(session, f, cursor=cursor, limit=limit)
     key = SORT_KEYS[f.sort]
     stmt = _filtered(session, f)
     if cursor is not None:
@@ -251,14 +253,59 @@ def search(
     if f.sort is OriginSort.ID:
         order = order[1:]
     rows = session.scalars(stmt.order_by(*order).limit(limit + 1)).all()
-    if f.sort is OriginSort.IMPORTANCE and rows:  # the scores cursors are made of
-        session.scalars(
-            select(OriginImportance).where(OriginImportance.origin_id.in_([r.id for r in rows]))
-        ).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = cursor_for(f, last)
+    return rows[:limit], next_cursor
+
+
+def _search_by_importance(
+    session: Session, f: OriginFilters, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Origin], str | None]:
+    """``sort=importance``: the order of ``(coalesce(score, -1), id)`` read in two parts,
+    so that ``ix_origin_importance_score (score, origin_id)`` serves the scored part
+    (a top-N walks the index instead of sorting every match): origins with a score
+    (always >= 0), then, below them, origins not scored yet (-1) by id. Descending
+    reads scored then unscored, ascending the reverse; a cursor's value says which
+    part it is in."""
+    base = _filtered(session, f)
+    scored = base.join(OriginImportance, OriginImportance.origin_id == Origin.id)
+    unscored = base.where(
+        ~select(literal(1)).where(OriginImportance.origin_id == Origin.id).exists()
+    )
+    parts = ["scored", "unscored"] if f.descending else ["unscored", "scored"]
+    after: tuple[float, int] | None = None
+    if cursor is not None:
+        value, last_id = _decode(f, cursor)
+        assert isinstance(value, float)
+        after = (value, last_id)
+        parts = parts[parts.index("unscored" if value == UNSCORED else "scored") :]
+    rows: list[Origin] = []
+    for part in parts:
+        want = limit + 1 - len(rows)
+        if want <= 0:
+            break
+        if part == "scored":
+            pair = tuple_(OriginImportance.score, OriginImportance.origin_id)
+            stmt = scored
+            if after is not None and after[0] != UNSCORED:
+                bound = tuple_(literal(after[0]), literal(after[1]))
+                stmt = stmt.where(pair < bound if f.descending else pair > bound)
+            keys = [OriginImportance.score, OriginImportance.origin_id]
+        else:
+            stmt = unscored
+            if after is not None and after[0] == UNSCORED:
+                stmt = stmt.where(Origin.id < after[1] if f.descending else Origin.id > after[1])
+            keys = [Origin.id]
+        order = [k.desc() for k in keys] if f.descending else [k.asc() for k in keys]
+        rows += session.scalars(stmt.order_by(*order).limit(want)).all()
+        after = None  # later parts start from their beginning
+    if rows:  # the scores cursors are made of, in the identity map
+        session.scalars(
+            select(OriginImportance).where(OriginImportance.origin_id.in_([r.id for r in rows]))
+        ).all()
+    next_cursor = cursor_for(f, rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

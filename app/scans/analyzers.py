@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.attribution.indexing import FileToIndex, index_files
 from app.codemeta.recording import record_snapshot_metadata, wanted_file
 from app.facts import analyze_content, find_secrets_and_pii
 from app.facts.version import tool_version as facts_tool_version
@@ -375,4 +376,30 @@ class OptoutSignalsAnalyzer:
         snapshot = session.get(Snapshot, snapshot_id)
         swhid = f"swh:1:snp:{snapshot.sha1_git.hex()}" if snapshot is not None else None
         scanhook.on_scan(session, origin_id, self.found, snapshot_swhid=swhid)
+        self.timer.add(self.name, started)
+
+
+class AttributionAnalyzer:
+    """Winnowing fingerprints of each new content for snippet attribution
+    (``app.attribution``), written by COPY with the batch."""
+
+    name = "attribution"
+
+    def __init__(self, timer: StageTimer) -> None:
+        self.timer = timer
+
+    def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
+        started = time.perf_counter()
+        index_files(
+            session,
+            (
+                FileToIndex(
+                    stored.content_id,
+                    stored.entry.path.decode("utf-8", "replace"),
+                    stored.entry.data,
+                )
+                for stored in batch
+                if stored.is_new and not stored.entry.is_symlink
+            ),
+        )
         self.timer.add(self.name, started)

@@ -30,6 +30,7 @@ from app.models.enums import OriginKind, VisitStatus
 from app.neardups.service import recluster
 from app.scans.analyzers import (
     Analyzer,
+    AttributionAnalyzer,
     FactsAnalyzer,
     LicenseAnalyzer,
     MetadataAnalyzer,
@@ -96,6 +97,7 @@ def default_analyzers(timer: StageTimer) -> list[Analyzer]:
         LicenseAnalyzer(timer),
         MetadataAnalyzer(timer),
         OptoutSignalsAnalyzer(timer),
+        AttributionAnalyzer(timer),
     ]
 
 
