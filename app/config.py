@@ -131,6 +131,16 @@ class Settings(BaseSettings):
         le=100_000,
         description="Dump lines an import applies per transaction (its resume step).",
     )
+    scan_local_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated folders whose contents submitted scans may read "
+        "(none: submitted scans take URLs only). `codecommons scan` is not limited.",
+    )
+    scan_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts submitted scans may clone from even though "
+        "they resolve to non-public addresses (an internal forge).",
+    )
     refresh_batch: int = Field(
         default=100, ge=0, description="Origins beat sends for refresh per run (oldest first)."
     )
@@ -196,7 +206,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
         return value.strip()
 
-    @field_validator("api_keys", "cors_origins", "optouts_admin_keys", mode="before")
+    @field_validator(
+        "api_keys",
+        "cors_origins",
+        "optouts_admin_keys",
+        "scan_local_roots",
+        "scan_allowed_hosts",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

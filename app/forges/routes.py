@@ -25,7 +25,8 @@ from app.forges.schemas import (
 from app.forges.uploads import uploads_dir
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, SettingsDep, UoW, problems
+from app.keys.auth import VARY_BY_CALLER, Caller, Submitter
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
@@ -57,7 +58,7 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
         }
     },
 )
-async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) -> JobOut:
+async def start_import(request: Request, key: Submitter, settings: SettingsDep) -> JobOut:
     """Upload a JSON Lines dump of raw payloads (streamed to disk, never held in
     memory) and import it in the background; the job reports failed lines, and the
     upload is deleted once the job is over (succeeded or failed)."""
@@ -77,39 +78,44 @@ async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) ->
         if size == 0:
             raise Problem("the request body is empty: send the dump as application/x-ndjson")
         factory = request.app.state.sessionmaker
-        return await run_in_threadpool(_submit_import, factory, target, size)
+        return await run_in_threadpool(_submit_import, factory, target, size, key.name)
     except BaseException:
         # Refused (too large, empty, broker down): no job exists to delete the file.
         await anyio.Path(target).unlink(missing_ok=True)
         raise
 
 
-def _submit_import(factory: sessionmaker[Session], target: Path, size: int) -> JobOut:
+def _submit_import(
+    factory: sessionmaker[Session], target: Path, size: int, requested_by: str
+) -> JobOut:
     with unit_of_work(factory, require_broker=True) as uow:
         job = service.submit(
             uow,
             kinds.FORGE_IMPORT,
             {"path": str(target.resolve()), "bytes": size, "upload": True},
+            requested_by=requested_by,
         )
         return JobOut.of(job, {})
 
 
 @router.post("/rederive", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> JobOut:
+def start_rederive(uow: UoW, _key: Submitter, body: RederiveIn | None = None) -> JobOut:
     """Map every stored payload again with today's mappers, in the background."""
     params: dict[str, object] = {"mapper": body.authority} if body and body.authority else {}
     return JobOut.of(service.submit(uow, kinds.FORGE_REDERIVE, params), {})
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: RawId, response: Response) -> RawMetadataDetail:
+def get_raw(uow: UoW, caller: Caller, raw_id: RawId, response: Response) -> RawMetadataDetail:
     """A stored payload, verbatim, with who said it, when, and how it was fetched.
     Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
     if raw is None:
         raise NotFound(f"no stored payload with id {raw_id}")
     set_last_modified(response, raw.fetched_at)
-    return RawMetadataDetail.with_payload(raw)
+    response.headers["Vary"] = VARY_BY_CALLER
+    show = caller is not None and caller.is_admin
+    return RawMetadataDetail.with_payload(raw, show_personal=show)
 
 
 @router.get("/owners", response_model=Page[OwnerDetail])

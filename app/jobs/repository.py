@@ -13,8 +13,10 @@ from app.models import Job, JobItem
 from app.models.enums import JobItemState, JobState
 
 
-def create(session: Session, kind: str, params: dict[str, object]) -> Job:
-    job = Job(kind=kind, params=params, state=JobState.QUEUED)
+def create(
+    session: Session, kind: str, params: dict[str, object], requested_by: str | None = None
+) -> Job:
+    job = Job(kind=kind, params=params, state=JobState.QUEUED, requested_by=requested_by)
     session.add(job)
     session.flush()
     session.refresh(job)

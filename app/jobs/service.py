@@ -24,6 +24,7 @@ from app.jobs import kinds, repository
 from app.jobs.lease import Heartbeat, LeaseLost, new_owner
 from app.kit.db import UnitOfWork, unit_of_work
 from app.kit.queue import enqueue, send_now
+from app.kit.redaction import redact_text, scrub
 from app.models import Content, Job
 from app.models.enums import JobItemState, JobState
 
@@ -35,11 +36,18 @@ class PermanentJobError(Exception):
     """The job cannot succeed (bad input); retrying would not help."""
 
 
-def submit(uow: UnitOfWork, kind: str, params: dict[str, object]) -> Job:
-    """Create a job and enqueue its task once the transaction commits."""
+def submit(
+    uow: UnitOfWork, kind: str, params: dict[str, object], *, requested_by: str | None = None
+) -> Job:
+    """Create a job and enqueue its task once the transaction commits.
+
+    The params are stored with credentials stripped from every URL they hold: anyone
+    may read a job (``GET /v1/jobs/{id}``), and a worker needs none to do its work
+    (private sources are out of scope for submitted jobs). ``requested_by`` defaults
+    to the unit of work's actor (the API key's name on a request)."""
     if kind not in kinds.ALL:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = repository.create(uow.session, kind, params)
+    job = repository.create(uow.session, kind, scrub(params), requested_by or uow.actor)
     enqueue(uow, kind, job.id)  # the task is named after the kind
     return job
 
@@ -77,7 +85,8 @@ class JobContext:
     ) -> bool:
         self.check_lease()
         with unit_of_work(self.factory) as uow:
-            return repository.record_item(uow.session, self.job_id, key, state, error, detail)
+            clean_error = redact_text(error) if error else error
+            return repository.record_item(uow.session, self.job_id, key, state, clean_error, detail)
 
 
 JobBody = Callable[[JobContext], dict[str, object]]
@@ -160,12 +169,12 @@ def run(
         log.warning("job %s: attempt %s superseded; it stops here", job_id, owner)
         return Skipped.LEASE_LOST
     except PermanentJobError as exc:
-        return _finish(factory, job_id, JobState.FAILED, error=str(exc), owner=owner)
+        return _finish(factory, job_id, JobState.FAILED, error=redact_text(str(exc)), owner=owner)
     except Exception as exc:
         with unit_of_work(factory) as uow:
             job = repository.get(uow.session, job_id, lock=True)
             if job is not None and job.lease_owner == owner:
-                job.error = f"attempt {job.attempts} failed: {exc}"
+                job.error = redact_text(f"attempt {job.attempts} failed: {exc}")
         raise
     finally:
         heartbeat.stop()
@@ -197,7 +206,7 @@ def params_of(
 
 def fail(job_id: int, error: str, factory: sessionmaker[Session] | None = None) -> None:
     """Mark a job failed for good (retries exhausted, or a permanent error)."""
-    _finish(factory, job_id, JobState.FAILED, error=error)
+    _finish(factory, job_id, JobState.FAILED, error=redact_text(error))
 
 
 def _finish(

@@ -35,6 +35,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "validation-error": ("Invalid request", "A parameter or the body failed validation."),
     "not-found": ("Not found", "No such resource."),
     "unauthorized": ("API key required", "This endpoint needs a valid API key."),
+    "forbidden": (
+        "Scope missing",
+        "The API key is valid but lacks the scope this needs (read, submit, admin).",
+    ),
     "rate-limited": ("Too many requests", "The client's request budget is used up."),
     "conflict": ("Conflict", "The request conflicts with the current state."),
     "payload-too-large": (
@@ -102,6 +106,11 @@ class InvalidCursor(Problem):
 class Unauthorized(Problem):
     status = 401
     slug = "unauthorized"
+
+
+class Forbidden(Problem):
+    status = 403
+    slug = "forbidden"
 
 
 class Conflict(Problem):

@@ -40,6 +40,9 @@ class Job(Base):
     lease_owner: Mapped[str | None] = mapped_column(Text)
     lease_expires_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    # Who asked: the API key's name (``key:<name>``, ``config:<fingerprint>``) or the
+    # process that did (``cli``, ``beat``); never a secret.
+    requested_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

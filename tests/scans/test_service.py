@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Content, ContentFact, PathOccurrence, Visit
+from app.models import Content, ContentFact, Origin, PathOccurrence, Visit
 from app.models.enums import VisitStatus
 from app.scans.analyzers import FactsAnalyzer, StageTimer
 from app.scans.reading import UnreadableSource
@@ -174,3 +174,18 @@ def test_a_failed_scan_marks_only_its_own_visit_failed(
     assert statuses[failed_visit] is VisitStatus.FAILED
     assert statuses[concurrent.id] is VisitStatus.ONGOING
     assert statuses[first.summary.visit_id] is VisitStatus.FULL
+
+
+def test_origin_urls_lose_their_credentials(
+    repo: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """A scan given a credentialed URL (CLI or job) stores its origin without it."""
+    outcome = run_scan(
+        str(repo),
+        origin_url="https://oauth2:glpat-T0ken@git.example.org/g/p.git?private_token=T0ken",
+        factory=session_factory,
+    )
+    assert outcome.origin_url == "https://git.example.org/g/p.git"
+    stored = db.scalars(select(Origin.url)).all()
+    assert stored
+    assert not [url for url in stored if "T0ken" in url]
