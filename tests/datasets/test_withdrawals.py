@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -95,3 +96,27 @@ def test_withdrawals_once_per_file_for_covered_purposes(two: World, db: Session)
     assert per_build[s1.id] == {bytes(two.contents[k].sha1_git) for k in ("s", "o")}
     entries = withdrawals.dataset_entries(db, training.id)
     assert sorted(e.data["files"] for e in entries) == [1, 1, 2]
+
+
+def test_withdrawal_cursors_of_the_right_kind_but_wrong_values(
+    client: TestClient, built: dict[str, Any], db: Session
+) -> None:
+    from app.datasets import repository
+    from app.kit.pagination import encode_cursor
+
+    build_row = repository.build(db, built["dataset_id"], 1)
+    assert build_row is not None
+    kind = f"withdrawals:{build_row.id}:0"
+    for key in ([1, "zz" * 20], [1, "ab"], [1, 7], ["1", "ab" * 20], [2**64, "ab" * 20]):
+        response = client.get(
+            "/v1/datasets/roadmap/builds/1/withdrawals",
+            params={"cursor": encode_cursor(kind, key)},
+        )
+        assert response.status_code == 400, (key, response.text)
+        assert response.json()["type"] == "/problems/invalid-cursor"
+    ok = client.get(
+        "/v1/datasets/roadmap/builds/1/withdrawals",
+        params={"cursor": encode_cursor(kind, [1, "ab" * 20])},
+    )
+    assert ok.status_code == 200
+    assert ok.json()["items"] == []
