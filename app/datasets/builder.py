@@ -29,7 +29,7 @@ from app.datasets import exclusion, licenses, optouts, repository
 from app.datasets.compiler import CompileInput, compile_build, funnel_of, license_dirs_statements
 from app.datasets.fingerprints import intensional
 from app.datasets.merkle import CHUNK_LEAVES, SWHID_PREFIX, MerkleBuilder
-from app.datasets.selection import EvidenceKind, Selection
+from app.datasets.selection import EvidenceKind, RankingName, Selection
 from app.jobs.service import JobContext, PermanentJobError
 from app.kit.db import unit_of_work
 
@@ -81,7 +81,10 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     assert revision is not None
     selection = Selection.model_validate(revision.selection)
     started = datetime.now(UTC)
-    versions = repository.versions_in_use(session)
+    versions: dict[str, Any] = dict(repository.versions_in_use(session))
+    signals = signals_used(selection)
+    if any(signals.values()):
+        versions["signals"] = repository.signal_versions(session, **signals)
     registry_version = optouts.registry_version(session)
     inp = prepare_input(
         session,
@@ -156,6 +159,18 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
         "files": count,
         "extensional_fingerprint": root.hex(),
         "intensional_fingerprint": build.intensional_fingerprint.hex(),
+    }
+
+
+def signals_used(selection: Selection) -> dict[str, bool]:
+    """Which signals (``app.signals``) a selection reads."""
+    f = selection.origins
+    return {
+        "domains": bool(f.domains),
+        "vulnerabilities": f.vulnerable is not None
+        or f.max_severity is not None
+        or bool(f.exclude_advisories),
+        "importance": selection.ranking.order is RankingName.IMPORTANCE,
     }
 
 

@@ -152,6 +152,34 @@ def header(dataset: Dataset, build: DatasetBuild, f: CardFacts) -> dict[str, Any
     return out
 
 
+def _signals_text(signals: Any) -> str:
+    """What the build read of CodeCommons' signals (domains, advisories, importance),
+    as stored when it ran; these are read in place, not bounded by the cut-off."""
+    if not signals:
+        return (
+            "This selection uses no signal (application domains, known vulnerabilities, "
+            "importance)."
+        )
+    lines = []
+    if "domains" in signals:
+        lines.append(
+            f"- Application domains assigned by {', '.join(signals['domains']) or 'nothing yet'}."
+        )
+    if "advisories" in signals:
+        adv = signals["advisories"]
+        lines.append(
+            f"- Known vulnerabilities: {adv['records']} OSV advisories imported, the newest "
+            f"modified {adv['osv_cutoff'] or 'never'}, matched by "
+            f"{', '.join(adv['matchers']) or 'nothing yet'}; an advisory published later is "
+            "not known to this build."
+        )
+    if "importance" in signals:
+        lines.append(
+            f"- Importance score {', '.join(signals['importance']) or 'not computed yet'}."
+        )
+    return "\n".join(lines)
+
+
 def card_markdown(
     dataset: Dataset, revision: DatasetRevision, build: DatasetBuild, f: CardFacts, base: str
 ) -> str:
@@ -247,6 +275,10 @@ Exact duplicates are one content (one SWHID). Near duplicates: {NEAR_DUP_RULE}.
 ## Opt-outs
 
 {optout_text}
+
+## Signals
+
+{_signals_text(build.versions.get("signals"))}
 
 ## Fingerprints and membership
 

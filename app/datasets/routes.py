@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
 from app.datasets import (
     card,
     diff,
@@ -43,7 +42,8 @@ from app.datasets.schemas import (
     WithdrawalOut,
     WithdrawalsOut,
 )
-from app.kit.api import ApiKey, SettingsDep, UoW, api_key_of
+from app.keys.auth import Admin, Submitter
+from app.kit.api import SettingsDep, UoW
 from app.kit.httpcache import if_none_match_matches
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -59,7 +59,7 @@ from app.kit.problems import InvalidCursor, NotFound
 from app.kit.swhid import ObjectType, format_swhid
 from app.optouts import feed, webhooks
 from app.optouts import service as optouts_service
-from app.optouts.auth import operator_of
+from app.optouts.auth import credentials
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 optouts_router = APIRouter(prefix="/v1/optouts", tags=["optouts"])
@@ -67,7 +67,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DatasetOut)
-def create_dataset(uow: UoW, _key: ApiKey, body: DatasetIn) -> DatasetOut:
+def create_dataset(uow: UoW, _key: Submitter, body: DatasetIn) -> DatasetOut:
     """Define a dataset: purpose and selection (revision 1). A 422 lists every wrong
     field of the selection, with suggestions for unknown names."""
     dataset, _ = service.create(uow, body)
@@ -100,7 +100,7 @@ def get_dataset(uow: UoW, ref: str) -> DatasetOut:
 
 
 @router.patch("/{ref}", response_model=DatasetOut)
-def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> DatasetOut:
+def edit_dataset(uow: UoW, _key: Submitter, ref: str, body: DatasetEditIn) -> DatasetOut:
     """Edit: a changed purpose or selection becomes a new revision (built revisions
     never change); the description changes in place."""
     dataset, _ = service.edit(uow, ref, body)
@@ -120,7 +120,7 @@ def get_revision(uow: UoW, ref: str, number: RevisionNumber) -> DatasetRevisionO
 
 
 @router.post("/{ref}/builds", status_code=status.HTTP_202_ACCEPTED, response_model=BuildOut)
-def start_build(uow: UoW, _key: ApiKey, ref: str, body: BuildIn | None = None) -> BuildOut:
+def start_build(uow: UoW, _key: Submitter, ref: str, body: BuildIn | None = None) -> BuildOut:
     """Build a revision (a job: follow it at ``/v1/jobs/{job_id}``)."""
     build, revision = service.submit_build(uow, ref, body or BuildIn())
     return BuildOut.of(build, revision)
@@ -161,7 +161,7 @@ def get_build(uow: UoW, ref: str, number: BuildNumber) -> BuildOut:
 
 
 @router.delete("/{ref}/builds/{number}", status_code=status.HTTP_204_NO_CONTENT)
-def drop_build(uow: UoW, _key: ApiKey, ref: str, number: BuildNumber) -> Response:
+def drop_build(uow: UoW, _key: Admin, ref: str, number: BuildNumber) -> Response:
     """Drop a finished build and its manifest partition."""
     service.drop_build(uow, ref, number)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -421,7 +421,7 @@ def withdrawals_atom_feed(uow: UoW, request: Request, ref: str) -> Response:
 
 
 @router.post("/{ref}/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookOut)
-def subscribe_withdrawals(uow: UoW, _key: ApiKey, ref: str, body: WebhookIn) -> WebhookOut:
+def subscribe_withdrawals(uow: UoW, _key: Submitter, ref: str, body: WebhookIn) -> WebhookOut:
     """Have the dataset's withdrawals POSTed to a URL (signed, retried with backoff).
     The secret is shown once."""
     dataset = service.resolve(uow.session, ref)
@@ -440,19 +440,13 @@ def build_exclusion(uow: UoW, ref: str, number: BuildNumber, swhid: str) -> Excl
     return exclusion.prove(uow.session, build, sha1_git)
 
 
-def _credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
-    presented = api_key_of(request)
-    token = presented if presented and presented.startswith("cco_") else None
-    return token, operator_of(presented, settings)
-
-
 @optouts_router.get("/{public_id}/impact", response_model=ImpactOut)
 def optout_impact(
     uow: UoW, settings: SettingsDep, request: Request, response: Response, public_id: str
 ) -> ImpactOut:
     """For the requester (their token) and operators: every scope the opt-out covers,
     the builds that included that code and what was withdrawn from them."""
-    token, operator = _credentials(request, settings)
+    token, operator = credentials(request)
     found = optouts_service.authorize(uow.session, public_id, token, operator)
     response.headers["Cache-Control"] = "private, no-store"
     return impact.impact(uow.session, found)

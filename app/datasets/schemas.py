@@ -242,7 +242,8 @@ class DiffEntryOut(BaseModel):
     swhid: str
     change: str = Field(description="added | removed")
     reason: str = Field(
-        description="new data | license changed | opted out | filter changed | ranking"
+        description="new data | license changed | signals changed | opted out | "
+        "opt-out withdrawn | filter changed | data changed | ranking"
     )
 
 

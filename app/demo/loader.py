@@ -15,12 +15,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.attribution.indexing import FileToIndex, index_files
 from app.forges.imports import ImportReport, ingest_line
 from app.forges.repository import origin_by_url_or_alias
 from app.kit.db import UnitOfWork
 from app.models import Origin, Visit
 from app.scans.reading import SourceKind, scan_source
 from app.scans.recording import record_scan
+from app.scans.writing import StoredFile
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -59,5 +61,20 @@ def load_demo_corpus(uow: UnitOfWork, corpus: Path = CORPUS) -> DemoReport:
         if already:
             continue
         with scan_source(corpus / "projects" / folder, kind=SourceKind.DIRECTORY) as scan:
-            demo.scanned[url] = record_scan(session, origin, scan).snapshot_swhid
+            demo.scanned[url] = record_scan(
+                session, origin, scan, on_batch=lambda batch: _fingerprint(session, batch)
+            ).snapshot_swhid
     return demo
+
+
+def _fingerprint(session: Session, batch: list[StoredFile]) -> None:
+    """The attribution index for the demo's files (cheap, unlike the other analyzers
+    the demo skips), so a snippet of any demo file is attributed on a fresh start."""
+    index_files(
+        session,
+        (
+            FileToIndex(s.content_id, s.entry.path.decode("utf-8", "replace"), s.entry.data)
+            for s in batch
+            if s.is_new and not s.entry.is_symlink
+        ),
+    )

@@ -11,8 +11,8 @@ root of that set, and the withdrawals announced to earlier builds.
 Builds made before this migration keep NULLs: they excluded nothing (the registry was
 not consulted) and get withdrawals from the next verified opt-out on.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0015
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
