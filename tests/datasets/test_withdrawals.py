@@ -120,3 +120,33 @@ def test_withdrawal_cursors_of_the_right_kind_but_wrong_values(
     )
     assert ok.status_code == 200
     assert ok.json()["items"] == []
+
+
+def test_a_build_that_raced_an_optout_asks_for_withdrawals(
+    two: World, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.datasets import optouts
+    from app.jobs.kinds import DATASETS_WITHDRAWALS
+    from app.models import Job
+
+    def jobs() -> int:
+        return len(db.scalars(select(Job).where(Job.kind == DATASETS_WITHDRAWALS)).all())
+
+    dataset = make_dataset(db, "raced", {}, purpose="pre-training")
+    calm = build(db, dataset)
+    assert jobs() == 0
+    assert calm.row_count == 3
+    opt_out(db, two.origins["mine"].url, ["ai-training"])
+    assert jobs() == 1
+    # The build read the registry just before the opt-out took effect.
+    real = optouts.registry_version
+    seen = iter([real(db) - 1])
+    monkeypatch.setattr(optouts, "registry_version", lambda s: next(seen, None) or real(s))
+    raced = build(db, dataset)
+    assert raced.row_count == 3  # it honoured the older version
+    assert jobs() == 2  # and asked for its withdrawals
+    withdrawals.compute(UnitOfWork(db))
+    held = db.scalars(
+        select(DatasetWithdrawal.sha1_git).where(DatasetWithdrawal.build_id == raced.id)
+    ).all()
+    assert len(held) == 2
