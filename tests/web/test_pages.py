@@ -151,8 +151,13 @@ def test_dataset_and_build_pages(client: TestClient, built: dict[str, Any]) -> N
     assert "<table>" in r.text
     assert 'src="/v1/datasets/roadmap/builds/1/charts/languages.png"' in r.text
     assert client.get("/v1/datasets/roadmap/builds/1/charts/languages.png").status_code == 200
-    # links to routes the app does not serve (yet) are not shown
-    assert "/withdrawals" not in r.text
+    # the withdrawal list and feed the card names are served
+    import re
+
+    named = set(re.findall(r"/v1/datasets/\d+/(?:builds/\d+/)?withdrawals[\w./]*", r.text))
+    assert len(named) == 2  # the build's list and the dataset's feed
+    for path in named:
+        assert client.get(path).status_code == 200, path
 
 
 def test_unknown_dataset_and_build(client: TestClient, built: dict[str, Any]) -> None:
