@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -123,6 +122,10 @@ def attempt(session: Session, settings: Settings, delivery_id: int) -> dict[str,
         TIMESTAMP_HEADER: str(stamp),
         SIGNATURE_HEADER: sign(sub.secret, stamp, body),
     }
+    # Imported here: only workers deliver, and the API process stays free of httpx
+    # (tests/test_api_imports.py).
+    import httpx
+
     try:
         response = httpx.post(
             sub.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds

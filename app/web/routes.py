@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Form, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,6 +43,13 @@ ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Defence in depth behind autoescaping: only this site's scripts, styles and forms.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 PUBLIC = "public, max-age=60"
 FORM = "private, no-cache"  # carries the visitor's CSRF token
 PRIVATE = "private, no-store"  # carries an opt-out's token or state
@@ -53,6 +60,16 @@ TOKEN_COOKIE = "cc_optout"  # noqa: S105 - a cookie name
 WEB_PREFIXES = ("/search", "/origins/", "/datasets", "/check", "/optout", "/static/")
 
 router = APIRouter(include_in_schema=False)
+
+
+def web_url(value: object) -> str:
+    """A link taken from the data (a homepage, a repository URL) only if it is http(s):
+    autoescaping does not stop a ``javascript:`` URL in an ``href``."""
+    text = str(value or "")
+    return text if text.lower().startswith(("https://", "http://")) else "#"
+
+
+ENV.filters["web_url"] = web_url
 
 
 class LengthRequired(Problem):
@@ -79,7 +96,7 @@ def page(
         csrf_token=lambda: csrf.token_for(request),
         **context,
     )
-    response = HTMLResponse(body, status_code=status)
+    response = HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
     response.headers["Cache-Control"] = cache
     if getattr(request.state, "csrf_new", ""):
         csrf.set_cookie(request, response)
@@ -88,9 +105,9 @@ def page(
 
 
 def has_route(request: Request, path: str) -> bool:
-    """Whether the app serves this route template (links to features other branches
-    add appear once they are there, and are never broken)."""
-    return any(getattr(r, "path", None) == path for r in request.app.router.routes)
+    """Whether the API serves this path (its OpenAPI document, built once, names it):
+    links to features other branches add appear once they are there, never broken."""
+    return path in request.app.openapi().get("paths", {})
 
 
 # --- home and search ----------------------------------------------------------------------
@@ -193,7 +210,7 @@ def build_page(uow: UoW, request: Request, ref: str, number: BuildNumber) -> HTM
         "facts": None,
         "card_html": None,
         "withdrawals": has_route(request, "/v1/datasets/{ref}/builds/{number}/withdrawals"),
-        "feed": has_route(request, "/v1/datasets/{ref}/builds/{number}/feed.json"),
+        "feed": has_route(request, "/v1/datasets/{ref}/withdrawals/feed.json"),
     }
     if build.state == "succeeded":
         facts = card.facts(uow.session, build)
@@ -235,13 +252,15 @@ async def check_file(request: Request) -> Response:
             "or with `git hash-object FILE`"
         )
     form = await request.form(max_files=1, max_fields=2)
-    token = form.get(csrf.FIELD)
-    csrf.check(request, token if isinstance(token, str) else None)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise Problem("choose a file")
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    await form.close()
+    try:
+        token = form.get(csrf.FIELD)
+        csrf.check(request, token if isinstance(token, str) else None)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem("choose a file")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        await form.close()  # the spooled upload is deleted: nothing is kept
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge("the file is too large to hash here")
     swhid = service.git_blob_swhid(data)
@@ -427,6 +446,20 @@ def _proof_contents(proof_token: str | None) -> str | None:
     from app.optouts import prooffile
 
     return prooffile.contents(proof_token) if proof_token else None
+
+
+@router.get("/optout/{public_id}/statement.txt", response_class=PlainTextResponse)
+def optout_statement(uow: UoW, request: Request, public_id: str) -> PlainTextResponse:
+    """The exact statement to sign (its bytes matter: a copy from the page may lose
+    its final newline)."""
+    found = optouts.authorize(uow.session, public_id, request.cookies.get(TOKEN_COOKIE), None)
+    return PlainTextResponse(
+        optouts.statement_text(uow.session, found),
+        headers={
+            "Cache-Control": PRIVATE,
+            "Content-Disposition": 'attachment; filename="statement.txt"',
+        },
+    )
 
 
 @router.get("/optout/{public_id}", response_class=HTMLResponse)

@@ -87,6 +87,7 @@ DATASET_LISTS = {
     "/v1/datasets/{ref}/builds",
     "/v1/datasets/{ref}/builds/{number}/manifest",
     "/v1/datasets/{ref}/builds/{number}/diff/{other}",
+    "/v1/datasets/{ref}/builds/{number}/withdrawals",
 }
 HOSTILE = {
     "garbage": lambda kind, n: "!!!not*base64",

@@ -17,22 +17,27 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import sessionmaker
 
 from app.datasets import verify
 from app.demo.loader import CORPUS
 from app.forges.imports import ingest_line
 from app.kit.db import unit_of_work
+from app.models import Origin, Owner
 from app.scans.service import run_scan
+from tests.optouts.test_sshsig import make_key, recorded, sign
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,6 +55,7 @@ ARTEFACTS = Path(os.environ.get("WEB_TEST_ARTEFACTS", ROOT / "test-artefacts" / 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 API_KEY = "browser-test-key"
 SIX = "https://github.com/benjaminp/six"
+QUEUE = f"web-test-{uuid.uuid4().hex[:8]}"
 DEMO = {
     "name": "demo",
     "description": "Permissively licensed Python and JavaScript from the demo corpus.",
@@ -98,10 +104,79 @@ def _wipe(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE"))
 
 
+class Forge(BaseHTTPRequestHandler):
+    """A forge's key listing (the opt-out SSH check asks it for the account's keys):
+    ``server.routes[path] = body``."""
+
+    def do_GET(self) -> None:
+        body = self.server.routes.get(self.path)  # type: ignore[attr-defined]
+        data = json.dumps(body if body is not None else {"message": "Not Found"}).encode()
+        self.send_response(200 if body is not None else 404)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
 @pytest.fixture(scope="module")
-def site(
-    engine: Engine, worker_env: dict[str, str], celery_worker: None, server_dir: Path
-) -> Iterator[Site]:
+def forge() -> Iterator[Any]:
+    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), Forge)
+    server.routes = {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def env(worker_env: dict[str, str], forge: Any) -> dict[str, str]:
+    """What the app and its worker share: opt-out jobs on a queue of this module's own,
+    the key listing of the fake forge."""
+    base = f"http://127.0.0.1:{forge.server_address[1]}"
+    return dict(
+        worker_env,
+        API_KEYS=API_KEY,
+        LOAD_DEMO="false",
+        RATE_LIMIT_ENABLED="false",
+        OPTOUTS_QUEUE=QUEUE,
+        OPTOUTS_SECRET="web-tests-secret",
+        OPTOUTS_KEY_API_URLS=json.dumps({"github.com": f"{base}/github"}),
+    )
+
+
+@pytest.fixture(scope="module")
+def worker(env: dict[str, str], server_dir: Path, engine: Engine) -> Iterator[None]:
+    """A real Celery worker with this module's settings: the build, the opt-out checks."""
+    log_path = server_dir / f"worker-{QUEUE}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "app.cli", "worker", "--concurrency", "1"),
+                *("--queues", f"{QUEUE},celery"),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while b"ready." not in log_path.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site(engine: Engine, env: dict[str, str], worker: None, server_dir: Path) -> Iterator[Site]:
     """The demo corpus committed, the app served by uvicorn, the demo dataset built by
     the worker through the API."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -112,7 +187,6 @@ def site(
     for folder, origin_url in projects.items():
         run_scan(str(CORPUS / "projects" / folder), origin_url=origin_url, factory=factory)
     port = _free_port()
-    env = dict(worker_env, API_KEYS=API_KEY, LOAD_DEMO="false", RATE_LIMIT_ENABLED="false")
     log_path = server_dir / "uvicorn-web.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -171,7 +245,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, site: Site) -> Iterator[Any]:
-    context = browser.new_context(base_url=site.url, accept_downloads=True)
+    context = browser.new_context(bypass_csp=True, base_url=site.url, accept_downloads=True)
     tab = context.new_page()
     yield tab
     context.close()
@@ -179,7 +253,9 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
 
 def check_page(site: Site, page: Any, name: str) -> None:
     """Screenshot the page, run axe-core in it, and fail on a serious or critical
-    violation (the results go to axe.json)."""
+    violation (the results go to axe.json). axe is injected as an inline script, which
+    the pages' Content-Security-Policy forbids: the contexts bypass it (``bypass_csp``),
+    as a test tool may."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(path=str(AXE))
@@ -228,7 +304,9 @@ def test_drop_a_file(site: Site, browser: Any) -> None:
     by uploading it to be hashed on the server."""
     six = CORPUS / "projects" / "six" / "six.py"
     for javascript in (True, False):
-        context = browser.new_context(base_url=site.url, java_script_enabled=javascript)
+        context = browser.new_context(
+            bypass_csp=True, base_url=site.url, java_script_enabled=javascript
+        )
         page = context.new_page()
         page.goto("/check")
         if javascript:
@@ -299,8 +377,59 @@ def test_opt_out_to_its_status_page(site: Site, page: Any) -> None:
     assert page.locator("section", has_text="History").locator("tbody tr").count() == 2
 
 
+def test_opt_out_verified_by_ssh_signature(
+    site: Site, page: Any, forge: Any, engine: Engine, tmp_path: Path
+) -> None:
+    """Filed in the browser, signed with ssh-keygen, checked by the worker against the
+    keys the forge lists for the repository's owner: in force, and the pages say so."""
+    with engine.connect() as conn:
+        login, account_id = conn.execute(
+            select(Owner.display_login, Owner.native_id)
+            .join(Origin, Origin.owner_id == Owner.id)
+            .where(Origin.url == SIX)
+        ).one()
+    key, public = make_key(tmp_path)
+    user = dict(recorded("github/user_rafaparadela.json"), login=login, id=int(str(account_id)))
+    forge.routes[f"/github/users/{login}"] = user
+    forge.routes[f"/github/users/{login}/keys"] = [{"id": 424242, "key": public}]
+
+    page.goto("/optout")
+    page.get_by_label("A repository", exact=True).check()
+    page.get_by_label("Repository URL (repository, paths, one file)").fill(SIX)
+    page.get_by_label("any", exact=True).uncheck()
+    page.get_by_label("ai-training", exact=True).check()
+    page.get_by_label("Your SSH key").check()
+    page.get_by_role("button", name="File the opt-out").click()
+    page.wait_for_load_state()
+    assert "Opt-out filed" in page.title(), page.content()
+    assert "ssh-keygen -Y sign" in page.content()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this statement").click()
+    statement = Path(download.value.path()).read_bytes()
+    page.get_by_role("link", name="Go to the status page").click()
+    page.wait_for_url("**/optout/*")
+    page.get_by_label("The contents of statement.txt.sig").fill(sign(key, statement))
+    page.get_by_role("button", name="Send the signature").click()
+    page.wait_for_url("**/optout/*")
+    deadline = time.monotonic() + 120
+    while "active" not in page.locator(".status").inner_text():
+        assert time.monotonic() < deadline, page.locator("main").inner_text()
+        time.sleep(0.5)
+        page.reload()
+    history = page.locator("section", has_text="History").inner_text()
+    assert "verified" in history
+    affected = page.locator("section", has=page.get_by_role("heading", name="Builds it affects"))
+    assert "demo, build 1" in affected.inner_text()
+    check_page(site, page, "optout-verified")
+    # the repository's page counts it (aggregate only)
+    page.goto("/search?q=" + SIX)
+    assert "1 opt-out in force covers this repository" in page.locator("main").inner_text()
+
+
 def test_reads_on_a_phone(site: Site, browser: Any) -> None:
-    context = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        bypass_csp=True, base_url=site.url, viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     page.goto("/")
     width = page.evaluate("document.documentElement.scrollWidth")

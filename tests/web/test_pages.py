@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.datasets import verify
 from app.web import service
 from app.web.markdown import render
-from app.web.routes import MAX_UPLOAD_BYTES
+from app.web.routes import MAX_UPLOAD_BYTES, web_url
 from tests import factories as f
 from tests.datasets.conftest import World
 
@@ -151,8 +151,14 @@ def test_dataset_and_build_pages(client: TestClient, built: dict[str, Any]) -> N
     assert "<table>" in r.text
     assert 'src="/v1/datasets/roadmap/builds/1/charts/languages.png"' in r.text
     assert client.get("/v1/datasets/roadmap/builds/1/charts/languages.png").status_code == 200
-    # links to routes the app does not serve (yet) are not shown
-    assert "/withdrawals" not in r.text
+    # withdrawals since the build, and the dataset's change feed
+    for link in (
+        "/v1/datasets/roadmap/builds/1/withdrawals",
+        "/v1/datasets/roadmap/withdrawals/feed.json",
+        "/v1/datasets/roadmap/withdrawals/feed.atom",
+    ):
+        assert f'href="{link}"' in r.text
+        assert client.get(link).status_code == 200, link
 
 
 def test_unknown_dataset_and_build(client: TestClient, built: dict[str, Any]) -> None:
@@ -319,3 +325,13 @@ def test_optout_action_without_csrf_is_refused(client: TestClient, corpus: World
     refused = client.post(f"/optout/{public_id.group(1)}/action", data={"action": "withdraw"})
     assert refused.status_code == 403
     assert ">pending<" in client.get(f"/optout/{public_id.group(1)}").text
+
+
+def test_security_headers_and_links_from_the_data(client: TestClient, db: Session) -> None:
+    r = client.get("/")
+    assert "script-src" not in r.headers["content-security-policy"]  # default-src 'self'
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert web_url("javascript:alert(1)") == "#"
+    assert web_url(" https://x.org") == "#"
+    assert web_url("https://x.org/a") == "https://x.org/a"
