@@ -22,7 +22,7 @@ from app.attribution.winnowing import GUARANTEE, Fingerprint
 
 DRIFT = 6  # lines an offset may move inside one range (insertions / deletions)
 GAP = 12  # snippet lines without a shared fingerprint that a range still bridges
-MIN_MATCHED = 2  # shared fingerprints a file needs (unless the query has fewer)
+MIN_MATCHED = 2  # shared fingerprints a file needs: one 15-token run identifies too little
 MIN_COVERAGE = 0.25  # share of the snippet's lines a file must cover
 
 
@@ -62,9 +62,13 @@ def align(
     query: Sequence[Fingerprint],
     token_lines: Sequence[int],
     postings: Iterable[tuple[int, int]],
+    expected: int | None = None,
 ) -> FileMatch | None:
     """One file's ranges from its postings ``(hash, file line)``; ``None`` below the
-    thresholds. ``token_lines`` is the line of every snippet token, in order."""
+    thresholds. ``token_lines`` is the line of every snippet token, in order;
+    ``expected`` is how many fingerprints winnowing keeps for the snippet (the query
+    may look up every k-gram), the base of the similarity."""
+    base = expected if expected is not None else len(query)
     by_hash: dict[int, list[int]] = defaultdict(list)
     for h, line in postings:
         by_hash[h].append(line)
@@ -98,10 +102,10 @@ def align(
         current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
         ranges.append(current)
     matched = sum(r.hits for r in ranges)
-    needed = min(MIN_MATCHED, len(query))
+    needed = MIN_MATCHED
     if matched < needed:
         return None
-    kept = [r for r in ranges if r.hits >= min(2, needed)] or ranges
+    kept = [r for r in ranges if r.hits >= 2] or ranges
     out = [_stretch(r, token_lines) for r in kept]
     covered_lines = set()
     code_lines = sorted(set(token_lines))
@@ -116,7 +120,7 @@ def align(
         ranges=out,
         matched=sum(r.hits for r in kept),
         coverage=round(coverage, 4),
-        similarity=round(sum(r.hits for r in kept) / len(query), 4),
+        similarity=round(min(1.0, sum(r.hits for r in kept) / max(base, 1)), 4),
     )
 
 
@@ -142,6 +146,7 @@ def rank(
     token_lines: Sequence[int],
     postings: Iterable[tuple[int, int, int]],
     limit: int,
+    expected: int | None = None,
 ) -> list[FileMatch]:
     """Every candidate file's match from postings ``(hash, content id, file line)``,
     best first (score, then content id for a stable order)."""
@@ -150,7 +155,7 @@ def rank(
         per_file[content_id].append((h, line))
     matches: list[FileMatch] = []
     for content_id, file_postings in per_file.items():
-        found = align(query, token_lines, file_postings)
+        found = align(query, token_lines, file_postings, expected)
         if found is not None:
             found.content_id = content_id
             matches.append(found)
