@@ -74,33 +74,56 @@ def align(
         by_hash[h].append(line)
     # every (query fingerprint, file line) pair, and the dominant offset
     options: list[tuple[Fingerprint, list[int]]] = []
-    offsets: Counter[int] = Counter()
     for fp in query:
         lines = by_hash.get(fp.hash)
         if lines:
             options.append((fp, sorted(set(lines))))
-            offsets.update(line - fp.line for line in lines)
     if not options:
         return None
-    dominant = offsets.most_common(1)[0][0]
     options.sort(key=lambda o: o[0].line)
     ranges: list[_Open] = []
-    current: _Open | None = None
-    for fp, lines in options:
-        span = fp.end_line - fp.line
-        if current is not None:
-            want = fp.line + current.offset
+    remaining = list(range(len(options)))
+    while remaining:
+        # the diagonal (file line - snippet line) most k-grams agree on, give or take
+        # DRIFT lines: a file with repeated code offers several, the copy wins
+        votes: Counter[int] = Counter()
+        for i in remaining:
+            fp, lines = options[i]
+            votes.update({line - fp.line for line in lines})
+        support = {o: sum(votes.get(o + d, 0) for d in range(-DRIFT, DRIFT + 1)) for o in votes}
+        offset = max(support, key=lambda o: (support[o], votes[o], -o))
+        if support[offset] < MIN_MATCHED and ranges:
+            break
+        chain: list[_Open] = []
+        current: _Open | None = None
+        used: list[int] = []
+        for i in remaining:
+            fp, lines = options[i]
+            want = fp.line + (current.offset if current is not None else offset)
             best = min(lines, key=lambda x: (abs(x - want), x))
-            if abs(best - want) <= DRIFT and fp.line - current.qe <= GAP and best >= current.fs:
+            if abs(best - want) > DRIFT:
+                continue
+            used.append(i)
+            span = fp.end_line - fp.line
+            if current is not None and fp.line - current.qe <= GAP and best >= current.fs:
                 current.qe = max(current.qe, fp.end_line)
                 current.fe = max(current.fe, best + span)
                 current.offset = best - fp.line
                 current.hits += 1
                 continue
-        want = fp.line + dominant
-        best = min(lines, key=lambda x: (abs(x - want), x))
-        current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
-        ranges.append(current)
+            current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
+            chain.append(current)
+        if not used:
+            break
+        ranges += chain
+        covered = [(r.qs, r.qe) for r in chain]
+        taken = set(used)
+        remaining = [
+            i
+            for i in remaining
+            if i not in taken and not any(a <= options[i][0].line <= b for a, b in covered)
+        ]
+    ranges.sort(key=lambda r: r.qs)
     matched = sum(r.hits for r in ranges)
     needed = MIN_MATCHED
     if matched < needed:
