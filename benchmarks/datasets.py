@@ -87,11 +87,12 @@ FROM (
     ) own
     CROSS JOIN LATERAL (
       SELECT o.id AS origin_id, o.url, o.stars, s.sha1_git AS snap, po.path,
-             CASE WHEN own.n > 0 THEN own.one ELSE o.extra->'effective_license'->>'expression'
+             CASE WHEN own.n > 0 THEN own.one ELSE ss.license_expression
              END AS lic_expr,
              CASE WHEN own.n > 0 THEN 'own' ELSE 'origin' END AS lic_evidence
       FROM path_occurrence po
       JOIN origin o ON o.id = po.origin_id
+      LEFT JOIN scan_summary ss ON ss.origin_id = o.id AND ss.is_current
       JOIN snapshot s ON s.id = po.snapshot_id
       WHERE po.content_id = c.id
         AND EXISTS (SELECT 1 FROM visit v WHERE v.snapshot_id = po.snapshot_id
@@ -99,13 +100,11 @@ FROM (
         AND o.forge_updated_at >= %(updated_since)s
         AND CASE WHEN own.n > 0 THEN
               own.ok AND own.n = 1
-              AND (o.extra->'effective_license'->>'expression' IS NULL
-                   OR (o.extra->'effective_license'->>'expression' = own.one
-                       AND coalesce(jsonb_array_length(
-                             o.extra->'effective_license'->'conflicts'), 0) = 0))
-            ELSE coalesce(o.extra->'effective_license'->>'expression' = ANY(%(allowed)s), false)
-                 AND coalesce(jsonb_array_length(
-                       o.extra->'effective_license'->'conflicts'), 0) = 0
+              AND (ss.license_expression IS NULL
+                   OR (ss.license_expression = own.one
+                       AND coalesce(cardinality(ss.license_conflicts), 0) = 0))
+            ELSE coalesce(ss.license_expression = ANY(%(allowed)s), false)
+                 AND coalesce(cardinality(ss.license_conflicts), 0) = 0
             END
       ORDER BY coalesce(o.stars, -1) DESC, o.id, po.path
       LIMIT 1

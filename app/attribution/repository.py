@@ -11,7 +11,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.orm import Session
 
 from app.kit.copy import copy_rows, temp_table
-from app.models import AttributionIndexed, Content, Origin, PathOccurrence, Revision, Visit
+from app.models import (
+    AttributionIndexed,
+    Content,
+    Origin,
+    PathOccurrence,
+    Revision,
+    ScanSummary,
+    Visit,
+)
 
 # Postings read per hash: a hash held by more files than this identifies nothing
 # here and is dropped from the query (the stop-list catches it for good later).
@@ -167,19 +175,23 @@ def origin_effective_licenses(
 ) -> dict[int, list[dict[str, object]]]:
     """Each content's origins with their effective license (what the scan reconciled)."""
     rows = session.execute(
-        select(PathOccurrence.content_id, Origin.url, Origin.extra)
+        select(
+            PathOccurrence.content_id,
+            Origin.url,
+            ScanSummary.license_expression,
+            ScanSummary.license_category,
+        )
         .join(Origin, Origin.id == PathOccurrence.origin_id)
+        .outerjoin(
+            ScanSummary,
+            (ScanSummary.origin_id == Origin.id) & ScanSummary.is_current,
+        )
         .where(PathOccurrence.content_id.in_(list(content_ids)))
         .distinct()
     ).all()
     out: dict[int, list[dict[str, object]]] = {}
-    for c, url, extra in rows:
-        effective = (extra or {}).get("effective_license") or {}
+    for c, url, expression, category in rows:
         out.setdefault(int(c), []).append(
-            {
-                "origin": url,
-                "expression": effective.get("expression"),
-                "category": effective.get("category"),
-            }
+            {"origin": url, "expression": expression, "category": category}
         )
     return out

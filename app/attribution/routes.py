@@ -9,7 +9,8 @@ from app.attribution.schemas import AttributionIn, AttributionOut
 from app.jobs import kinds
 from app.jobs import service as jobs
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW, problems
+from app.keys.auth import Submitter
+from app.kit.api import UoW, problems
 
 router = APIRouter(prefix="/v1/attribution", tags=["attribution"])
 
@@ -25,8 +26,8 @@ def attribute(uow: UoW, body: AttributionIn) -> AttributionOut:
 
 
 @router.post("/backfill", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_backfill(uow: UoW, _key: ApiKey) -> JobOut:
+def start_backfill(uow: UoW, key: Submitter) -> JobOut:
     """Fingerprint, in the background, the contents archived before the index, for
     origins scanned from a path of this machine (their bytes are read again), then
     recompute the stop-list. Sources elsewhere: `codecommons attribution backfill`."""
-    return JobOut.of(jobs.submit(uow, kinds.ATTRIBUTION_BACKFILL, {}), {})
+    return JobOut.of(jobs.submit(uow, kinds.ATTRIBUTION_BACKFILL, {}, requested_by=key.name), {})

@@ -29,12 +29,15 @@ class Job:
     attempts: strawberry.auto
     error: strawberry.auto
     params: JSON
+    requested_by: strawberry.auto
     result: JSON | None
     items: JSON
     created_at: strawberry.auto
     started_at: strawberry.auto
     finished_at: strawberry.auto
     updated_at: strawberry.auto
+    heartbeat_at: strawberry.auto
+    lease_expires_at: strawberry.auto
 
 
 @strawberry.type

@@ -22,6 +22,8 @@ OPTOUTS_VERIFY = "optouts.verify"
 DATASETS_BUILD = "datasets.build"
 ATTRIBUTION_BACKFILL = "attribution.backfill"
 
+DATASETS_WITHDRAWALS = "datasets.withdrawals"
+
 ALL = frozenset(
     {
         DEMO,
@@ -37,5 +39,6 @@ ALL = frozenset(
         OPTOUTS_VERIFY,
         DATASETS_BUILD,
         ATTRIBUTION_BACKFILL,
+        DATASETS_WITHDRAWALS,
     }
 )

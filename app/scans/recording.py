@@ -20,6 +20,7 @@ from app.scans.writing import ArchiveWriter, StoredFile, WriteStats
 
 BatchHook = Callable[[list[StoredFile]], None]
 TotalHook = Callable[[int], None]
+VisitHook = Callable[[int], None]
 
 
 class FileCounter:
@@ -68,12 +69,16 @@ def record_scan(
     *,
     on_batch: BatchHook | None = None,
     on_total: TotalHook | None = None,
+    on_visit: VisitHook | None = None,
     batch_size: int = 5000,
 ) -> ScanSummary:
     """Write everything ``scan`` holds; ``on_batch`` sees each batch of stored files
-    (e.g. to analyse the new contents) inside the same unit of work."""
+    (e.g. to analyse the new contents) inside the same unit of work; ``on_visit`` the
+    id of the visit this scan records, as soon as it exists."""
     writer = ArchiveWriter(session, batch_size=batch_size)
     visit = writer.begin_visit(origin.id, scan.kind.value)
+    if on_visit is not None:
+        on_visit(visit.id)
     counter = FileCounter()
     writer.write_directories(counter.see(scan.iter_directories()))
     if on_total is not None:

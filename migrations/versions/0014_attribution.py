@@ -5,8 +5,8 @@ the b-tree a lookup by hash reads, content and line included (index-only scans),
 the rows of one hash sit together. No foreign key on it (see
 ``app.models.attribution``): it is written by COPY at hundreds of rows per file.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
