@@ -32,12 +32,15 @@ class PermanentJobError(Exception):
     """The job cannot succeed (bad input); retrying would not help."""
 
 
-def submit(uow: UnitOfWork, kind: str, params: dict[str, object]) -> Job:
-    """Create a job and enqueue its task once the transaction commits."""
+def submit(uow: UnitOfWork, kind: str, params: dict[str, object], *, send: bool = True) -> Job:
+    """Create a job and enqueue its task once the transaction commits (``send=False``:
+    the caller runs it in process with :func:`run`, as the first start does for the
+    demo dataset before any worker is up)."""
     if kind not in kinds.ALL:
         raise ValueError(f"unknown job kind {kind!r}")
     job = repository.create(uow.session, kind, params)
-    enqueue(uow, kind, job.id)  # the task is named after the kind
+    if send:
+        enqueue(uow, kind, job.id)  # the task is named after the kind
     return job
 
 
@@ -50,9 +53,11 @@ class JobContext:
     factory: sessionmaker[Session] | None
     resumed_from: int = 0  # progress an earlier attempt committed (0 on a first run)
 
-    def progress(self, done: int, total: int | None) -> None:
+    def progress(self, done: int, total: int | None, stage: str | None = None) -> None:
+        """Report progress (committed at once, whatever the job's own transaction);
+        ``stage`` names what the counters count now, for jobs that go through stages."""
         with unit_of_work(self.factory) as uow:
-            repository.set_progress(uow.session, self.job_id, done, total)
+            repository.set_progress(uow.session, self.job_id, done, total, stage)
 
     def item(
         self,

@@ -42,6 +42,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "The operation's estimated cost (fields times page sizes) exceeds the client's "
         "budget; ask for smaller pages or fewer fields, or send an API key.",
     ),
+    "range-not-satisfiable": (
+        "Range not satisfiable",
+        "The requested byte range starts past the end of the representation; "
+        "`Content-Range: bytes */<length>` gives its length.",
+    ),
     "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
     "internal-error": ("Internal error", "A fault on our side; it has been logged."),
 }
@@ -72,6 +77,7 @@ class Problem(Exception):
 
     status: int = 400
     slug: str = "validation-error"
+    headers: dict[str, str] | None = None  # sent with the problem (e.g. Content-Range)
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -102,6 +108,15 @@ class Conflict(Problem):
 class PayloadTooLarge(Problem):
     status = 413
     slug = "payload-too-large"
+
+
+class RangeNotSatisfiable(Problem):
+    status = 416
+    slug = "range-not-satisfiable"
+
+    def __init__(self, detail: str, length: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Content-Range": f"bytes */{length}"}
 
 
 class ProblemResponse(JSONResponse):
@@ -150,7 +165,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            exc.status, exc.slug, exc.detail, instance=request.url.path, **exc.extensions
+            exc.status,
+            exc.slug,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
+            **exc.extensions,
         )
 
     @app.exception_handler(InvalidSWHID)
