@@ -11,6 +11,8 @@ COPY app ./app
 COPY workers ./workers
 COPY migrations ./migrations
 RUN pip install .
+# The uploads volume (docker-compose.yml) takes this folder's owner when first mounted.
+RUN mkdir -p /var/lib/codecommons/uploads && chown -R codecommons /var/lib/codecommons
 USER codecommons
 EXPOSE 8000
 CMD ["codecommons", "api", "--host", "0.0.0.0"]

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=Path(".codecommons"),
         description="Where the embedded PostgreSQL and Redis keep their data.",
     )
+    uploads_dir: Path | None = Field(
+        default=None,
+        description="Where uploaded dumps wait for their import job (default: "
+        "DATA_DIR/imports); the API and the workers must share it.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
@@ -56,6 +61,22 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     worker_concurrency: int = Field(default=2, ge=1, le=64)
+    # Job leases (app.jobs.lease): a running job renews its lease every quarter of
+    # this; the reaper re-sends a running job only once its lease has lapsed.
+    job_lease_seconds: float = Field(
+        default=60.0,
+        ge=0.5,
+        le=3600,
+        description="Seconds a running job's lease lasts unless its heartbeat renews it.",
+    )
+    job_reaper_seconds: float = Field(
+        default=60.0, gt=0, description="How often beat runs the reaper of lapsed jobs."
+    )
+    job_queued_stale_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A job still queued after this long is sent again (its send was lost).",
+    )
     # Live fetching from forges and registries (app.forges.clients).
     forge_contact: str | None = Field(
         default=None, description="URL or e-mail for the User-Agent (crates.io asks for one)."
@@ -113,6 +134,28 @@ class Settings(BaseSettings):
         ge=0,
         description="Bytes; larger files are archived by their hashes only (exports list "
         "them by SWHID as missing).",
+    )
+    scan_batch_files: int = Field(
+        default=2000,
+        ge=1,
+        le=100_000,
+        description="Files a scan writes and analyses per transaction (its resume step).",
+    )
+    import_batch_lines: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Dump lines an import applies per transaction (its resume step).",
+    )
+    scan_local_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated folders whose contents submitted scans may read "
+        "(none: submitted scans take URLs only). `codecommons scan` is not limited.",
+    )
+    scan_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts submitted scans may clone from even though "
+        "they resolve to non-public addresses (an internal forge).",
     )
     refresh_batch: int = Field(
         default=100, ge=0, description="Origins beat sends for refresh per run (oldest first)."
@@ -179,7 +222,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
         return value.strip()
 
-    @field_validator("api_keys", "cors_origins", "optouts_admin_keys", mode="before")
+    @field_validator(
+        "api_keys",
+        "cors_origins",
+        "optouts_admin_keys",
+        "scan_local_roots",
+        "scan_allowed_hosts",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

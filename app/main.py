@@ -1,4 +1,5 @@
-"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root."""
+"""The ASGI application: REST under /v1, GraphQL at /graphql, probes at the root, and the
+web pages under / (outside the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.archive.routes import router as archive_router
+from app.attribution.routes import router as attribution_router
 from app.config import Settings, get_settings
+from app.datasets.routes import optouts_router as datasets_optouts_router
 from app.datasets.routes import router as datasets_router
 from app.forges.routes import router as forges_router
 from app.graphql.schema import graphql_router
 from app.health.routes import router as health_router
 from app.jobs.routes import router as jobs_router
+from app.keys.service import KnownKeyHashes
 from app.kit.api import document_problems
 from app.kit.boundary import TextGuardMiddleware, storable_path_parameters
 from app.kit.db import make_engine
 from app.kit.httpcache import install_http_caching
 from app.kit.problems import PROBLEM_TYPES, NotFound, install_problem_handlers
 from app.kit.ratelimit import install_rate_limits
+from app.kit.redaction import install_log_redaction
 from app.licenses.routes import router as licenses_router
 from app.lookup.routes import router as lookup_router
 from app.optouts.routes import router as optouts_router
@@ -33,6 +38,7 @@ from app.origins.routes import router as origins_router
 from app.papers.routes import router as papers_router
 from app.scans.routes import router as scans_router
 from app.signals.routes import router as signals_router
+from app.web.routes import install as install_web
 
 DESCRIPTION = """\
 CodeCommons serves open metadata about archived source code, keyed by Software
@@ -94,6 +100,9 @@ def create_app(
             anonymous_per_minute=settings.rate_limit_anonymous_per_minute,
             key_per_minute=settings.rate_limit_key_per_minute,
             trusted_proxy=settings.behind_proxy,
+            known_key_hashes=KnownKeyHashes(
+                settings, lambda: getattr(app.state, "sessionmaker", None)
+            ),
         )
     if settings.cors_origins:
         app.add_middleware(
@@ -122,6 +131,9 @@ def create_app(
     app.include_router(signals_router)
     app.include_router(optouts_router)
     app.include_router(datasets_router)
+    app.include_router(attribution_router)
+
+    app.include_router(datasets_optouts_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])
@@ -132,11 +144,13 @@ def create_app(
         title, description = PROBLEM_TYPES[slug]
         return ProblemType(type=f"/problems/{slug}", title=title, description=description)
 
+    install_web(app)
     document_problems(app)
     return app
 
 
 def _configure_logging() -> None:
+    install_log_redaction()
     logging.basicConfig(
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -40,6 +40,42 @@ atexit.register(shutil.rmtree, OBJECTS_DIR, ignore_errors=True)
 os.environ["CONTENT_STORAGE"] = json.dumps(
     {"cls": "pathslicing", "root": OBJECTS_DIR, "slicing": "0:2/2:4", "compression": "gzip"}
 )
+ROOT = Path(__file__).resolve().parent.parent
+# What the tests' DNS knows (app.scans.sources.resolver): no test reaches the network.
+FAKE_DNS: dict[str, list[str]] = {
+    "example.org": ["93.184.215.14"],
+    "github.com": ["140.82.121.3"],
+    "gitlab.com": ["172.65.251.78"],
+    "codeberg.org": ["217.197.91.145"],
+    "internal.example": ["10.0.0.5"],
+    "metadata.example": ["169.254.169.254"],
+    "rebind.example": ["93.184.215.14", "127.0.0.1"],
+    "v6local.example": ["::1"],
+}
+
+
+def fake_resolver(host: str) -> list[str]:
+    from app.scans.sources import SourceRefused
+
+    if host.lower() in FAKE_DNS:
+        return list(FAKE_DNS[host.lower()])
+    raise SourceRefused(f"cannot resolve host {host!r}")
+
+
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host names resolve from FAKE_DNS in this process (the API's checks)."""
+    from app.scans import sources
+
+    monkeypatch.setattr(sources, "resolver", fake_resolver)
+
+
+def scan_roots(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Folders submitted scans may read in tests: the repository (demo corpus,
+    fixtures) and pytest's temporary directories."""
+    return f"{ROOT},{tmp_path_factory.getbasetemp()}"
+
+
 # Tables whose rows come from migrations/seeding and survive `committed` cleanups.
 REFERENCE_TABLES = {"license", "alembic_version"}
 
@@ -127,7 +163,10 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(
-    database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Settings]:
     """The test configuration, set the way production sets it: in the environment,
     so process-wide readers (the Celery producer) see the same as the app."""
@@ -137,6 +176,7 @@ def settings(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("API_KEYS", TEST_API_KEY)
+    monkeypatch.setenv("SCAN_LOCAL_ROOTS", scan_roots(tmp_path_factory))
     monkeypatch.setenv("LOAD_DEMO", "false")
     # Every test client shares one address: the limits have their own tests.
     monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
@@ -180,9 +220,16 @@ def committed_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture(scope="session")
-def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
+def worker_env(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, LOG_LEVEL="INFO")
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        LOG_LEVEL="INFO",
+        SCAN_LOCAL_ROOTS=scan_roots(tmp_path_factory),
+    )
     return env
 
 
@@ -209,3 +256,43 @@ def celery_worker(engine: Engine, worker_env: dict[str, str], server_dir: Path) 
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+# --- fault tests: a broker of their own, workers they can kill (tests/processes.py) ---
+
+
+@pytest.fixture
+def own_redis() -> Iterator[str]:
+    """A private redis-server (``app.embedded.servers``), never the shared one: the
+    session's ``celery_worker`` cannot take a fault test's tasks, and a test that
+    stops its broker stops nobody else's."""
+    from app.embedded.servers import start_redis
+
+    folder = Path(tempfile.mkdtemp(prefix="cc-redis-"))  # short: a socket path's limit
+    server = start_redis(folder)
+    yield server.url
+    try:
+        server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def fault_env(
+    settings: Settings, database_url: str, own_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., dict[str, str]]:
+    """``fault_env(JOB_LEASE_SECONDS="2", ...)``: the environment of worker processes
+    on the test database and the private broker; this process (which submits jobs and
+    runs the reaper) is switched to the same broker and settings."""
+    from app.config import get_settings
+    from app.kit.celery import get_celery
+
+    def env_for(**extra: str) -> dict[str, str]:
+        values = {"REDIS_URL": own_redis, "DATABASE_URL": database_url, **extra}
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        get_celery.cache_clear()
+        return {**os.environ, "LOG_LEVEL": "INFO", **values}
+
+    return env_for

@@ -24,6 +24,7 @@ from app.models import (
     PaperLink,
     PathOccurrence,
     RawMetadata,
+    ScanSummary,
     Snapshot,
     Visit,
 )
@@ -198,6 +199,20 @@ class _PaperLinkFactory(Base):
     tool_version = "1"
 
 
+class _ScanSummaryFactory(Base):
+    """A scan's summary, as ``app/scans/summary.py`` writes it (the current one)."""
+
+    class Meta:
+        model = ScanSummary
+
+    snapshot_id = factory.LazyFunction(lambda: _SnapshotFactory().id)
+    is_current = True
+    license_expression = "MIT"
+    license_category = "permissive"
+    license_conflicts: Any = factory.LazyFunction(list)
+    license_basis = "license_file"
+
+
 class _JobFactory(Base):
     class Meta:
         model = Job
@@ -222,6 +237,7 @@ ALL: list[Any] = [
     _PaperFactory,
     _PaperLinkFactory,
     _JobFactory,
+    _ScanSummaryFactory,
 ]
 
 
@@ -246,3 +262,4 @@ IssueFactory: Any = _IssueFactory
 ContentFactFactory: Any = _ContentFactFactory
 PaperFactory: Any = _PaperFactory
 PaperLinkFactory: Any = _PaperLinkFactory
+ScanSummaryFactory: Any = _ScanSummaryFactory

@@ -97,7 +97,10 @@ class ArchiveQuery:
     async def resolve_swhid(
         self, info: strawberry.Info[Context, None], swhid: str
     ) -> ResolvedObject:
-        return to_gql(ResolvedObject, await info.context.db(service.resolve, swhid))
+        caller = info.context.caller
+        show = caller is not None and caller.is_admin
+        resolved = await info.context.db(service.resolve, swhid, show_personal=show)
+        return to_gql(ResolvedObject, resolved)
 
     @strawberry.field(
         description="Every place a content appears, oldest first (REST "

@@ -15,6 +15,7 @@ from app.archive.schemas import (
     OccurrenceOut,
     ResolvedOut,
 )
+from app.keys.auth import VARY_BY_CALLER, Caller
 from app.kit.api import UoW, problems
 from app.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, next_link
 from app.kit.params import Cursor
@@ -36,12 +37,18 @@ def _page(paged: service.Paged[T], request: Request, response: Response) -> Page
 @router.get("/swhid/{swhid:path}", response_model=ResolvedOut)
 def resolve_swhid(
     uow: UoW,
+    caller: Caller,
+    response: Response,
     swhid: str = Path(description="Any SWHID, core or qualified (swh:1:cnt:...;origin=...)."),
 ) -> ResolvedOut:
     """What CodeCommons knows of any SWHID. A directory's entries, a snapshot's
     branches and a content's occurrences are cut at a first page: ``*_count`` says
-    how many there are and ``*_next_cursor`` continues on the paged endpoint."""
-    return service.resolve(uow.session, swhid)
+    how many there are and ``*_next_cursor`` continues on the paged endpoint.
+    Revision and release authors show their e-mail domain only (``Name
+    <withheld@domain>``) unless the caller's key has the admin scope."""
+    response.headers["Vary"] = VARY_BY_CALLER
+    show = caller is not None and caller.is_admin
+    return service.resolve(uow.session, swhid, show_personal=show)
 
 
 @router.get("/contents/{key}", response_model=ContentOut, responses=problems(400))

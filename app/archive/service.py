@@ -31,6 +31,7 @@ from app.archive.schemas import (
     show_bytes,
 )
 from app.kit.pagination import Page, decode_cursor, decode_id_cursor, encode_cursor
+from app.kit.personal import mask_identity
 from app.kit.problems import InvalidCursor, NotFound, Problem
 from app.kit.swhid import SWHID, ObjectType, format_swhid, parse_swhid
 from app.licenses.detection import Finding, inherited_licenses
@@ -372,8 +373,17 @@ def snapshot_branches(
     return _branch_page(session, snapshot.id, after_name, limit)
 
 
-def resolve(session: Session, text: str) -> ResolvedOut:
-    """What we know of the object a SWHID names (qualifiers are accepted and ignored)."""
+def _identity(value: bytes | None, show_personal: bool) -> str | None:
+    """A git identity as this caller may see it (:mod:`app.kit.personal`)."""
+    shown = show_bytes(value)
+    return shown if shown is None or show_personal else mask_identity(shown)
+
+
+def resolve(session: Session, text: str, *, show_personal: bool = False) -> ResolvedOut:
+    """What we know of the object a SWHID names (qualifiers are accepted and ignored).
+
+    Git identities keep their e-mail addresses only for ``show_personal`` (admin
+    callers); others see ``Name <withheld@domain>``."""
     swhid: SWHID = parse_swhid(text)
     out = ResolvedOut(swhid=swhid.core, object_type=swhid.object_type)
     oid = swhid.object_id
@@ -397,9 +407,9 @@ def resolve(session: Session, text: str) -> ResolvedOut:
                 swhid=rev.swhid,
                 directory=format_swhid(ObjectType.DIRECTORY, rev.directory),
                 parents=[format_swhid(ObjectType.REVISION, p) for p in rev.parents],
-                author=show_bytes(rev.author),
+                author=_identity(rev.author, show_personal),
                 author_date=rev.author_date,
-                committer=show_bytes(rev.committer),
+                committer=_identity(rev.committer, show_personal),
                 committer_date=rev.committer_date,
                 message=show_bytes(rev.message),
             )
@@ -411,7 +421,7 @@ def resolve(session: Session, text: str) -> ResolvedOut:
                 swhid=rel.swhid,
                 name=show_bytes(rel.name) or "",
                 target=format_swhid(rel.target_type, rel.target),
-                author=show_bytes(rel.author),
+                author=_identity(rel.author, show_personal),
                 date=rel.date,
                 message=show_bytes(rel.message),
             )

@@ -15,8 +15,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.attribution import attribute_cmd, attribution_cli
 from app.cli.datasets import datasets_cli
 from app.cli.errors import CLIError, run_cli
+from app.cli.keys import keys_cli
 from app.cli.optouts import optouts_cli
 from app.config import get_settings
 
@@ -33,6 +35,11 @@ signals_cli = typer.Typer(help="Vulnerabilities, domains, importance.", no_args_
 cli.add_typer(signals_cli, name="signals")
 cli.add_typer(optouts_cli, name="optouts")
 cli.add_typer(datasets_cli, name="datasets")
+cli.add_typer(keys_cli, name="keys")
+
+
+cli.add_typer(attribution_cli, name="attribution")
+cli.command("attribute")(attribute_cmd)
 console = Console(stderr=True)
 
 
@@ -188,7 +195,9 @@ def scan(
         typer.Option(min=0, help="Bytes; larger files are hashed and flagged, not analysed."),
     ] = None,
 ) -> None:
-    """Scan a source into the archive in the foreground, with its facts and licenses."""
+    """Scan a source into the archive in the foreground: the same pipeline as the API's
+    scan job (facts, licenses, metadata, near-duplicate clustering), and a report of
+    everything it stored."""
     import json
 
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -196,7 +205,7 @@ def scan(
     from app.kit.db import unit_of_work
     from app.scans.reading import UnreadableSource
     from app.scans.report import files_report
-    from app.scans.service import run_scan
+    from app.scans.service import scan_pipeline
     from app.scans.writing import StoredFile
 
     get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
@@ -213,27 +222,70 @@ def scan(
     ) as bar:
         task = bar.add_task("scan", total=None, where=location)
         try:
-            outcome = run_scan(
+            outcome, result = scan_pipeline(
                 location,
                 origin_url=origin,
                 on_file=on_file,
                 max_file_size=max_file_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
+                cluster_inline=True,
             )
         except UnreadableSource as exc:
             raise CLIError(f"cannot read {location}: {exc.reason}") from None
-    result = outcome.as_dict()
     if as_json:
         with unit_of_work() as uow:
             result["files"] = files_report(uow.session, seen)
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
+        _print_scan_report(outcome.files, outcome.origin_url, result, outcome.seconds_by_stage)
+
+
+def _print_scan_report(
+    files: int, origin: str, result: dict[str, object], seconds: dict[str, float]
+) -> None:
+    """The human form of what ``--json`` prints (without the per-file list)."""
+    from typing import Any
+
+    r: dict[str, Any] = result
+    console.print(
+        f"[green]{files:,} files[/] of {origin}: snapshot "
+        f"{r['snapshot']}, {r['contents_new']:,} new contents"
+    )
+    effective = r.get("effective_license")
+    if effective:
+        line = f"effective license: {effective['expression'] or 'none established'}"
+        line += f" ({effective['category']}, from {effective['basis'] or 'no evidence'})"
+        console.print(line, markup=False)
+        for conflict in effective["conflicts"]:
+            console.print(f"  conflict: {conflict}", markup=False)
+    languages = r.get("languages") or []
+    if languages:
         console.print(
-            f"[green]{outcome.files:,} files[/] of {outcome.origin_url}: snapshot "
-            f"{result['snapshot']}, {result['contents_new']:,} new contents"
+            "languages: " + ", ".join(f"{x['language']} ({x['files']} files)" for x in languages),
+            markup=False,
         )
-        slowest = sorted(outcome.seconds_by_stage.items(), key=lambda kv: -kv[1])
-        console.print("time by stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in slowest))
+    unmapped = r.get("unmapped_licenses") or []
+    console.print(f"unmapped license texts: {len(unmapped)}")
+    for u in unmapped:
+        console.print(f"  {u['path']} ({u['source']})", markup=False)
+    pii = r.get("secrets_and_pii") or {}
+    console.print(
+        "secrets and PII: "
+        + (
+            ", ".join(f"{k} {v['findings']} in {v['files']} files" for k, v in pii.items())
+            or "none"
+        ),
+        markup=False,
+    )
+    clusters = r.get("near_dup_clusters") or []
+    console.print(f"near-duplicate clusters among these files: {len(clusters)}")
+    for c in clusters:
+        console.print(
+            f"  cluster {c['cluster']} ({c['contents']} contents): {', '.join(c['paths'])}",
+            markup=False,
+        )
+    slowest = sorted(seconds.items(), key=lambda kv: -kv[1])
+    console.print("time by stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in slowest))
 
 
 @cli.command()
@@ -304,6 +356,9 @@ def jobs_demo(
 
 
 def main() -> None:
+    from app.kit.redaction import install_log_redaction
+
+    install_log_redaction()  # every process starts here: API, worker, beat, run
     run_cli(cli)
 
 

@@ -28,11 +28,11 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from app.datasets import licenses, optouts, repository
+from app.datasets import exclusion, licenses, optouts, repository
 from app.datasets.compiler import CompileInput, compile_build, funnel_of, license_dirs_statements
 from app.datasets.fingerprints import intensional
 from app.datasets.merkle import CHUNK_LEAVES, SWHID_PREFIX, MerkleBuilder
-from app.datasets.selection import EvidenceKind, Selection
+from app.datasets.selection import EvidenceKind, RankingName, Selection
 from app.jobs.service import JobContext, PermanentJobError
 from app.kit.db import unit_of_work
 
@@ -84,7 +84,10 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     assert revision is not None
     selection = Selection.model_validate(revision.selection)
     started = datetime.now(UTC)
-    versions = repository.versions_in_use(session)
+    versions: dict[str, Any] = dict(repository.versions_in_use(session))
+    signals = signals_used(selection)
+    if any(signals.values()):
+        versions["signals"] = repository.signal_versions(session, **signals)
     registry_version = optouts.registry_version(session)
     inp = prepare_input(
         session,
@@ -120,6 +123,7 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     indexed = datetime.now(UTC)
     merkle = _merkle(session, table, count, context)
     root = merkle.finish()
+    excluded = exclusion.record(session, build_id, selection, inp)
     hashed = datetime.now(UTC)
     if context is not None:
         context.progress(count, count, "attaching")
@@ -137,6 +141,11 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     )
     build.merkle_chunk_leaves = merkle.chunk_leaves
     build.merkle_chunk_roots = b"".join(merkle.chunk_roots)
+    build.optout_excluded_count = excluded.count
+    build.optout_excluded_root = excluded.root
+    build.optout_excluded_chunk_roots = excluded.chunk_roots
+    # Its manifest already honours this version: withdrawals start after it.
+    build.withdrawals_version = registry_version
     finished = datetime.now(UTC)
     build.stats = {
         "seconds": {
@@ -160,6 +169,18 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     }
 
 
+def signals_used(selection: Selection) -> dict[str, bool]:
+    """Which signals (``app.signals``) a selection reads."""
+    f = selection.origins
+    return {
+        "domains": bool(f.domains),
+        "vulnerabilities": f.vulnerable is not None
+        or f.max_severity is not None
+        or bool(f.exclude_advisories),
+        "importance": selection.ranking.order is RankingName.IMPORTANCE,
+    }
+
+
 def prepare_input(
     session: Session,
     *,
@@ -169,16 +190,21 @@ def prepare_input(
     purpose: str,
     registry_version: int | None,
     selection: Selection,
+    refresh_authors: bool = True,
 ) -> CompileInput:
     """What the compiler needs besides the selection, resolved in this transaction: the
-    accepted license expressions and, for inherited evidence, the temporary table of
-    license directories."""
+    contents opted out for the purpose at the registry version (a temporary table),
+    the accepted license expressions and, for inherited evidence, the temporary table
+    of license directories."""
     inp = CompileInput(
         build_id=build_id,
         target=target,
         cutoff=cutoff,
         purpose=purpose,
         optout_registry_version=registry_version,
+        optouts=optouts.prepare(
+            session, purpose, registry_version, target, refresh=refresh_authors
+        ),
     )
     rule = selection.files.license
     if rule is not None:

@@ -152,6 +152,34 @@ def header(dataset: Dataset, build: DatasetBuild, f: CardFacts) -> dict[str, Any
     return out
 
 
+def _signals_text(signals: Any) -> str:
+    """What the build read of CodeCommons' signals (domains, advisories, importance),
+    as stored when it ran; these are read in place, not bounded by the cut-off."""
+    if not signals:
+        return (
+            "This selection uses no signal (application domains, known vulnerabilities, "
+            "importance)."
+        )
+    lines = []
+    if "domains" in signals:
+        lines.append(
+            f"- Application domains assigned by {', '.join(signals['domains']) or 'nothing yet'}."
+        )
+    if "advisories" in signals:
+        adv = signals["advisories"]
+        lines.append(
+            f"- Known vulnerabilities: {adv['records']} OSV advisories imported, the newest "
+            f"modified {adv['osv_cutoff'] or 'never'}, matched by "
+            f"{', '.join(adv['matchers']) or 'nothing yet'}; an advisory published later is "
+            "not known to this build."
+        )
+    if "importance" in signals:
+        lines.append(
+            f"- Importance score {', '.join(signals['importance']) or 'not computed yet'}."
+        )
+    return "\n".join(lines)
+
+
 def card_markdown(
     dataset: Dataset, revision: DatasetRevision, build: DatasetBuild, f: CardFacts, base: str
 ) -> str:
@@ -166,14 +194,22 @@ def card_markdown(
         )
     ranking = RankingName(revision.selection["ranking"]["order"])
     optouts = build.optout_registry_version
+    path = f"/v1/datasets/{dataset.id}/builds/{build.number}"
     removed_by_optouts = next((s["removed"] for s in build.funnel if s["step"] == "opt_out"), 0)
+    excluded_root = (build.optout_excluded_root or b"").hex()
     optout_text = (
-        f"Opt-out registry version **{optouts}**: {removed_by_optouts} files removed."
+        f"Opt-out registry version **{optouts}**: **{removed_by_optouts} files removed** by "
+        f"opt-outs in force for the purpose `{revision.purpose}` (verified requests of "
+        "their authors, whatever other filters would have kept them).\n\n"
+        f"Root of the set they removed (RFC 9162, over their sorted SWHIDs): "
+        f"`{excluded_root or 'none'}`. An author checks that their file was left out "
+        f"with `{path}/exclusion?swhid=...`. Files opted out after this build are "
+        f"announced at `{path}/withdrawals` and in the feed "
+        f"`/v1/datasets/{dataset.id}/withdrawals/feed.json`: drop them before training again."
         if optouts is not None
         else "Opt-out registry version: **none** (no opt-out registry was consulted for "
         f"this build; {removed_by_optouts} files removed at the opt-out stage)."
     )
-    path = f"/v1/datasets/{dataset.id}/builds/{build.number}"
     return f"""---
 {yaml_head}---
 
@@ -193,6 +229,7 @@ content SWHIDs.
 | Intensional fingerprint | `{build.intensional_fingerprint.hex()}` |
 | Extensional fingerprint (manifest root) | `{root}` |
 | Opt-out registry version | {optouts if optouts is not None else "none"} |
+| Files removed by opt-outs | {removed_by_optouts} |
 
 ## Selection
 
@@ -238,6 +275,10 @@ Exact duplicates are one content (one SWHID). Near duplicates: {NEAR_DUP_RULE}.
 ## Opt-outs
 
 {optout_text}
+
+## Signals
+
+{_signals_text(build.versions.get("signals"))}
 
 ## Fingerprints and membership
 
@@ -405,6 +446,8 @@ def croissant(
         "codecommons:manifestLeaves": f.files,
         "codecommons:intensionalFingerprint": build.intensional_fingerprint.hex(),
         "codecommons:optOutRegistryVersion": build.optout_registry_version,
+        "codecommons:optOutRemovedFiles": build.optout_excluded_count,
+        "codecommons:optOutExcludedRoot": (build.optout_excluded_root or b"").hex() or None,
         "codecommons:purpose": revision.purpose,
         "rai:dataCollection": (
             "Selected from source code archived by Software Heritage and scanned by "

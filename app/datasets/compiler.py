@@ -40,6 +40,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     LargeBinary,
+    Numeric,
     Select,
     and_,
     any_,
@@ -65,14 +66,23 @@ from sqlalchemy.types import Text
 
 from app.datasets import optouts
 from app.datasets.repository import effective_license
-from app.datasets.selection import EvidenceKind, QualityFlag, RankingName, Selection
+from app.datasets.selection import (
+    EvidenceKind,
+    QualityFlag,
+    RankingName,
+    Selection,
+    VulnerabilityScope,
+)
 from app.models import (
+    Advisory,
     Content,
     ContentFact,
     DatasetManifest,
     Forge,
     LicenseFinding,
     Origin,
+    OriginAdvisory,
+    OriginImportance,
     Owner,
     PaperLink,
     PathOccurrence,
@@ -80,6 +90,8 @@ from app.models import (
     Snapshot,
     Visit,
 )
+from app.signals.domains.repository import domain_predicate
+from app.signals.vulnerabilities.repository import max_severity_predicate, vulnerable_predicate
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,12 @@ STAGES: tuple[Stage, ...] = (
     Stage("line_statistics", "line lengths or alphanumeric fraction out of bounds"),
     Stage("secrets_pii", "holds a secret or personal data of an excluded kind"),
     Stage("origin", "no occurrence in an origin matching the origin filters"),
+    Stage("domain", "no occurrence in an origin of the selected application domains"),
+    Stage(
+        "vulnerabilities",
+        "no occurrence in an origin free of the excluded known vulnerabilities "
+        "(vulnerable, max_severity, exclude_advisories)",
+    ),
     Stage("license", "no matching occurrence whose license qualifies under the rule"),
     Stage("opt_out", "opted out by its authors for this purpose"),
 )
@@ -125,6 +143,7 @@ class CompileInput:
     cutoff: datetime
     purpose: str = "any"
     optout_registry_version: int | None = None
+    optouts: optouts.Prepared | None = None  # the excluded set, materialized
     allowed_expressions: list[str] | None = None  # None: no license rule
     dirs_table: str | None = None  # the temp table of license directories, if used
     params: dict[str, Any] = field(default_factory=dict)
@@ -245,6 +264,44 @@ def _origin_conditions(sel: Selection, o: Any, cutoff: datetime) -> list[ColumnE
     if f.has_paper is not None:
         linked = exists().where(PaperLink.origin_id == o.id)
         out.append(linked if f.has_paper else ~linked)
+    return out
+
+
+def _signal_conditions(sel: Selection, o: Any) -> dict[str, list[ColumnElement[bool]]]:
+    """The signal filters on origin ``o``, per funnel stage (empty lists: stage off).
+
+    ``domain``: assigned any of the domains or a narrower one (``app.signals.domains``).
+    ``vulnerabilities``: ``vulnerable`` within its scope, ``max_severity`` over the
+    advisories affecting the current version, and no excluded advisory at any version
+    (``app.signals.vulnerabilities``)."""
+    f = sel.origins
+    out: dict[str, list[ColumnElement[bool]]] = {"domain": [], "vulnerabilities": []}
+    if f.domains:
+        out["domain"].append(or_(*[domain_predicate(o.id, d) for d in sorted(set(f.domains))]))
+    vulns = out["vulnerabilities"]
+    if f.vulnerable is not None:
+        if f.vulnerability_scope is VulnerabilityScope.EVER:
+            ever = exists().where(OriginAdvisory.origin_id == o.id)
+            vulns.append(ever if f.vulnerable else ~ever)
+        else:
+            vulns.append(vulnerable_predicate(o.id, f.vulnerable))
+    if f.max_severity is not None:
+        assert isinstance(f.max_severity, float)
+        vulns.append(max_severity_predicate(o.id, f.max_severity))
+    if f.exclude_advisories:
+        keys = sorted(set(f.exclude_advisories))
+        listed = literal(keys, ARRAY(Text))
+        concerned = (
+            select(literal(1))
+            .select_from(OriginAdvisory)
+            .join(Advisory, Advisory.id == OriginAdvisory.advisory_id)
+            .where(
+                OriginAdvisory.origin_id == o.id,
+                or_(Advisory.osv_id == any_(listed), Advisory.aliases.overlap(listed)),
+            )
+            .exists()
+        )
+        vulns.append(~concerned)
     return out
 
 
@@ -409,11 +466,17 @@ def _license(
 
 
 def candidates_select(
-    sel: Selection, inp: CompileInput, only: Sequence[bytes] | None = None
+    sel: Selection,
+    inp: CompileInput,
+    only: Sequence[bytes] | None = None,
+    *,
+    only_optouts: bool = False,
 ) -> Select[Any]:
     """Every candidate with its ``stage`` (0: passes every filter) and, for those that
     pass, its representative occurrence and license. ``only``: just these contents
-    (by ``sha1_git``), to explain why they are in or out (diffs)."""
+    (by ``sha1_git``), to explain why they are in or out (diffs); ``only_optouts``:
+    just the contents of the materialized opt-out set (what the opt-out stage removed
+    is among them: the set a build publishes the root of)."""
     c = Content.__table__.alias("c")
     f = ContentFact.__table__.alias("f")
     po = PathOccurrence.__table__.alias("po")
@@ -425,7 +488,12 @@ def candidates_select(
     content_ok = _content_conditions(sel, c.c, f.c)
     content_pass = and_(*content_ok.values())
     visible = exists().where(v.c.snapshot_id == po.c.snapshot_id, v.c.date <= cutoff)
-    origin_conditions = _origin_conditions(sel, o.c, inp.cutoff)
+    signals = _signal_conditions(sel, o.c)
+    origin_conditions = [
+        *_origin_conditions(sel, o.c, inp.cutoff),
+        *signals["domain"],
+        *signals["vulnerabilities"],
+    ]
     own = own_evidence(sel, inp, c.c, content_pass)
     license_sql = _license(sel, inp, own, po.c, o.c)
 
@@ -453,28 +521,45 @@ def candidates_select(
         .limit(1)
         .lateral("rep")
     )
+    # Why a content without a representative fails: the first origin-level stage that
+    # no occurrence passes (each stage adds its conditions to the previous ones').
     po_any = PathOccurrence.__table__.alias("po_any")
     o_any = Origin.__table__.alias("o_any")
     v_any = Visit.__table__.alias("v_any")
-    origin_exists = (
-        select(literal(1))
-        .select_from(po_any.join(o_any, o_any.c.id == po_any.c.origin_id))
-        .where(
-            po_any.c.content_id == c.c.id,
-            exists().where(v_any.c.snapshot_id == po_any.c.snapshot_id, v_any.c.date <= cutoff),
-            *_origin_conditions(sel, o_any.c, inp.cutoff),
+    any_signals = _signal_conditions(sel, o_any.c)
+    checks: list[tuple[str, list[ColumnElement[bool]]]] = []
+    conditions = list(_origin_conditions(sel, o_any.c, inp.cutoff))
+    checks.append(("origin", list(conditions)))
+    for name in ("domain", "vulnerabilities"):
+        if any_signals[name]:
+            conditions += any_signals[name]
+            checks.append((name, list(conditions)))
+
+    def occurrence_exists(where: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+        return (
+            select(literal(1))
+            .select_from(po_any.join(o_any, o_any.c.id == po_any.c.origin_id))
+            .where(
+                po_any.c.content_id == c.c.id,
+                exists().where(v_any.c.snapshot_id == po_any.c.snapshot_id, v_any.c.date <= cutoff),
+                *where,
+            )
+            .exists()
         )
-        .exists()
-    )
-    excluded = optouts.exclusion_predicate(inp.purpose, inp.optout_registry_version, c.c, rep.c)
+
+    excluded = optouts.exclusion_predicate(inp.optouts, c.c)
     whens: list[tuple[ColumnElement[bool], int]] = [
         (~content_ok[name], STAGE_NUMBER[name])
         for name in ("language", "size", "quality", "line_statistics", "secrets_pii")
     ]
-    if license_sql is None:
-        whens.append((rep.c.origin_id.is_(None), STAGE_NUMBER["origin"]))
-    else:
-        whens.append((and_(rep.c.origin_id.is_(None), ~origin_exists), STAGE_NUMBER["origin"]))
+    for n, (name, where) in enumerate(checks):
+        if n == len(checks) - 1 and license_sql is None:
+            whens.append((rep.c.origin_id.is_(None), STAGE_NUMBER[name]))  # rep says it
+        else:
+            whens.append(
+                (and_(rep.c.origin_id.is_(None), ~occurrence_exists(where)), STAGE_NUMBER[name])
+            )
+    if license_sql is not None:
         whens.append((rep.c.origin_id.is_(None), STAGE_NUMBER["license"]))
     whens.append((excluded, STAGE_NUMBER["opt_out"]))
     stage = case(*whens, else_=0)
@@ -482,7 +567,9 @@ def candidates_select(
     candidates: Any = c.join(f, f.c.content_id == c.c.id)
     if own is not None:
         candidates = candidates.join(own, true())
-    restrict = [c.c.sha1_git.in_(list(only))] if only is not None else []
+    restrict: list[ColumnElement[bool]] = [c.c.sha1_git.in_(list(only))] if only is not None else []
+    if only_optouts:
+        restrict.append(optouts.among_excluded(inp.optouts, c.c))
     return (
         select(
             c.c.id.label("content_id"),
@@ -520,7 +607,7 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
     # Ranking needs the content row: computed for passing rows only (others: NULL).
     c2 = Content.__table__.alias("c_rank")
     rank_value = (
-        case((passing, _rank_for(sel, inner, c2)), else_=null())
+        case((passing, _rank_for(sel, inner, c2, cutoff)), else_=null())
         if sel.ranking.order is not RankingName.SHA1_GIT
         else literal(0.0, Float)
     )
@@ -626,10 +713,12 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
     )  # type: ignore[return-value]
 
 
-def _rank_for(sel: Selection, inner: Any, c2: Any) -> ColumnElement[Any]:
+def _rank_for(sel: Selection, inner: Any, c2: Any, cutoff: Any) -> ColumnElement[Any]:
     """The ranking value of a passing row of ``inner`` (larger first)."""
     del c2
     match sel.ranking.order:
+        case RankingName.IMPORTANCE:
+            return file_importance_expr(inner.c.content_id, cutoff)
         case RankingName.ORIGIN_STARS:
             return func.coalesce(inner.c.stars, -1).cast(Float)
         case RankingName.ORIGIN_COUNT:
@@ -645,6 +734,29 @@ def _rank_for(sel: Selection, inner: Any, c2: Any) -> ColumnElement[Any]:
             return size
         case _:
             return literal(0.0, Float)
+
+
+def file_importance_expr(content_id: Any, cutoff: Any) -> ColumnElement[float]:
+    """``importance@1`` of a file (:func:`app.signals.importance.score.file_importance`):
+    the best score of the origins holding it plus log10 of how many origins hold it,
+    counting the occurrences archived by the cut-off; an origin not scored yet counts
+    0. Rounded to 6 decimals like the stored origin scores, so equal files tie exactly
+    (and ``sha1_git`` decides)."""
+    po = PathOccurrence.__table__.alias("po_imp")
+    v = Visit.__table__.alias("v_imp")
+    oi = OriginImportance.__table__.alias("oi_imp")
+    value = func.coalesce(func.max(oi.c.score), literal(0.0)) + func.log(
+        func.greatest(func.count(func.distinct(po.c.origin_id)), 1).cast(Float)
+    )
+    return (
+        select(func.round(value.cast(Numeric), 6).cast(Float))
+        .select_from(po.outerjoin(oi, oi.c.origin_id == po.c.origin_id))
+        .where(
+            po.c.content_id == content_id,
+            exists().where(v.c.snapshot_id == po.c.snapshot_id, v.c.date <= cutoff),
+        )
+        .scalar_subquery()
+    )
 
 
 def funnel_of(

@@ -9,6 +9,9 @@ candidates_select`), says which stage it fails:
 * added, and archived after the base build's cut-off: **new data**;
 * the file fails the license stage: **license changed** (same definition) or
   **filter changed** (the definitions differ);
+* the file fails the domain or vulnerabilities stage: **signals changed** (same
+  definition: a domain assigned or withdrawn, an advisory imported or matched) or
+  **filter changed**;
 * the file fails the opt-out stage: **opted out** (removed) or **opt-out withdrawn**
   (added);
 * it fails another stage: **filter changed** when the definitions differ, else
@@ -98,6 +101,7 @@ def _stages(
         purpose=revision.purpose,
         registry_version=build.optout_registry_version,
         selection=selection,
+        refresh_authors=False,
     )
     query = compiler.candidates_select(selection, inp, only=ids).subquery()
     rows = session.execute(select(query.c.sha1_git, query.c.stage)).all()
@@ -123,6 +127,8 @@ def _reason(
         return "opt-out withdrawn" if added else "opted out"
     if name == "license":
         return "license changed" if same_definition else "filter changed"
+    if name in {"domain", "vulnerabilities"}:
+        return "signals changed" if same_definition else "filter changed"
     if name is not None:
         return "data changed" if same_definition else "filter changed"
     return "ranking" if ranked else "data changed"

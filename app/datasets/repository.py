@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    and_,
     cast,
     func,
     literal,
@@ -22,7 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from app.datasets.fingerprints import iso_utc
 from app.models import (
+    Advisory,
     Content,
     ContentFact,
     Dataset,
@@ -32,7 +35,11 @@ from app.models import (
     Forge,
     LicenseFinding,
     Origin,
+    OriginAdvisory,
+    OriginDomain,
+    OriginImportance,
     PathOccurrence,
+    ScanSummary,
     Visit,
 )
 
@@ -47,16 +54,18 @@ class EffectiveLicenseColumns:
 
 def effective_license(origin: Any = Origin) -> EffectiveLicenseColumns:
     """SQL for an origin's reconciled effective license and whether it records
-    conflicts. The scan keeps it in ``origin.extra['effective_license']`` today; when it
-    moves to a table of its own, this function (and only it) changes."""
+    conflicts: those of its last scan (``scan_summary``'s current row, one probe of
+    its unique partial index per origin)."""
     # The ORM class, a table alias, or an alias's column collection.
-    extra = origin.c.extra if isinstance(origin, FromClause) else origin.extra
-    value = extra["effective_license"]
-    conflicts = value["conflicts"]
-    return EffectiveLicenseColumns(
-        expression=value["expression"].astext,
-        has_conflicts=func.coalesce(func.jsonb_array_length(conflicts), 0) > 0,
+    origin_id = origin.c.id if isinstance(origin, FromClause) else origin.id
+    current = and_(ScanSummary.origin_id == origin_id, ScanSummary.is_current)
+    expression = select(ScanSummary.license_expression).where(current).scalar_subquery()
+    conflicts = (
+        select(ScanSummary.license_conflicts)
+        .where(current, func.cardinality(ScanSummary.license_conflicts) > 0)
+        .exists()
     )
+    return EffectiveLicenseColumns(expression=expression, has_conflicts=conflicts)
 
 
 def distinct_license_expressions(session: Session) -> list[str]:
@@ -75,9 +84,10 @@ def distinct_license_expressions(session: Session) -> list[str]:
             " SELECT x FROM e WHERE x IS NOT NULL"
         )
     ).scalars()
-    effective = effective_license().expression
     from_origins = session.execute(
-        select(effective).where(effective.is_not(None)).distinct()
+        select(ScanSummary.license_expression)
+        .where(ScanSummary.is_current, ScanSummary.license_expression.is_not(None))
+        .distinct()
     ).scalars()
     return sorted({*found, *from_origins})
 
@@ -110,6 +120,37 @@ def data_cutoff(session: Session) -> datetime | None:
     newest_visit = session.scalar(select(func.max(Visit.date)))
     candidates = [t for t in (newest_content, newest_visit) if t is not None]
     return max(candidates) if candidates else None
+
+
+def signal_versions(
+    session: Session, *, domains: bool, vulnerabilities: bool, importance: bool
+) -> dict[str, Any]:
+    """The signals a selection reads, as stored when the build runs: the versions of
+    the rules that derived them and, for advisories, the OSV import cut-off (the newest
+    ``modified`` time among the imported records, and how many there are). Hashed into
+    the intensional fingerprint, so a build over other advisories or another
+    importance formula is another build. Only the signals the selection uses."""
+    out: dict[str, Any] = {}
+    if domains:
+        out["domains"] = sorted(
+            session.scalars(select(OriginDomain.assigner_version).distinct()).all()
+        )
+    if vulnerabilities:
+        newest, records = session.execute(
+            select(func.max(Advisory.modified), func.count()).select_from(Advisory)
+        ).one()
+        out["advisories"] = {
+            "matchers": sorted(
+                session.scalars(select(OriginAdvisory.matcher_version).distinct()).all()
+            ),
+            "osv_cutoff": iso_utc(newest) if newest is not None else None,
+            "records": int(records),
+        }
+    if importance:
+        out["importance"] = sorted(
+            session.scalars(select(OriginImportance.formula_version).distinct()).all()
+        )
+    return out
 
 
 def versions_in_use(session: Session) -> dict[str, list[str]]:

@@ -1,5 +1,7 @@
 """``/v1/datasets``: definitions, builds, manifests, membership proofs, exports,
-cards and diffs. Thin: the logic lives in the service modules."""
+cards, diffs, and what opt-outs did to builds (withdrawals, their feed and webhooks,
+proofs of exclusion); ``/v1/optouts/{id}/impact``, an author's view of the builds
+their opt-out touched. Thin: the logic lives in the service modules."""
 
 from __future__ import annotations
 
@@ -10,7 +12,17 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.datasets import card, diff, exports, membership, repository, service
+from app.datasets import (
+    card,
+    diff,
+    exclusion,
+    exports,
+    impact,
+    membership,
+    repository,
+    service,
+    withdrawals,
+)
 from app.datasets.schemas import (
     BuildIn,
     BuildOut,
@@ -19,31 +31,44 @@ from app.datasets.schemas import (
     DatasetOut,
     DatasetRevisionOut,
     DiffOut,
+    ExclusionOut,
     ExportFormat,
+    ImpactOut,
     ManifestRowOut,
     MembershipOut,
     OriginMembershipOut,
+    WebhookIn,
+    WebhookOut,
+    WithdrawalOut,
+    WithdrawalsOut,
 )
-from app.kit.api import ApiKey, UoW, problems
+from app.keys.auth import Admin, Submitter
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.httpcache import if_none_match_matches
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     Page,
+    decode_cursor,
     decode_id_cursor,
     encode_cursor,
     next_link,
 )
-from app.kit.params import BuildNumber, Cursor, LeafIndex, RevisionNumber
-from app.kit.problems import NotFound, Problem, RangeNotSatisfiable
+from app.kit.params import BuildNumber, Cursor, LeafIndex, RegistryVersion, RevisionNumber
+from app.kit.problems import InvalidCursor, NotFound, Problem, RangeNotSatisfiable
+from app.kit.swhid import ObjectType, format_swhid
+from app.optouts import feed, webhooks
+from app.optouts import service as optouts_service
+from app.optouts.auth import credentials
 from app.storage.store import content_store
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
+optouts_router = APIRouter(prefix="/v1/optouts", tags=["optouts"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DatasetOut)
-def create_dataset(uow: UoW, _key: ApiKey, body: DatasetIn) -> DatasetOut:
+def create_dataset(uow: UoW, _key: Submitter, body: DatasetIn) -> DatasetOut:
     """Define a dataset: purpose and selection (revision 1). A 422 lists every wrong
     field of the selection, with suggestions for unknown names."""
     dataset, _ = service.create(uow, body)
@@ -76,7 +101,7 @@ def get_dataset(uow: UoW, ref: str) -> DatasetOut:
 
 
 @router.patch("/{ref}", response_model=DatasetOut)
-def edit_dataset(uow: UoW, _key: ApiKey, ref: str, body: DatasetEditIn) -> DatasetOut:
+def edit_dataset(uow: UoW, _key: Submitter, ref: str, body: DatasetEditIn) -> DatasetOut:
     """Edit: a changed purpose or selection becomes a new revision (built revisions
     never change); the description changes in place."""
     dataset, _ = service.edit(uow, ref, body)
@@ -96,7 +121,7 @@ def get_revision(uow: UoW, ref: str, number: RevisionNumber) -> DatasetRevisionO
 
 
 @router.post("/{ref}/builds", status_code=status.HTTP_202_ACCEPTED, response_model=BuildOut)
-def start_build(uow: UoW, _key: ApiKey, ref: str, body: BuildIn | None = None) -> BuildOut:
+def start_build(uow: UoW, _key: Submitter, ref: str, body: BuildIn | None = None) -> BuildOut:
     """Build a revision (a job: follow it at ``/v1/jobs/{job_id}``)."""
     build, revision = service.submit_build(uow, ref, body or BuildIn())
     return BuildOut.of(build, revision)
@@ -137,7 +162,7 @@ def get_build(uow: UoW, ref: str, number: BuildNumber) -> BuildOut:
 
 
 @router.delete("/{ref}/builds/{number}", status_code=status.HTTP_204_NO_CONTENT)
-def drop_build(uow: UoW, _key: ApiKey, ref: str, number: BuildNumber) -> Response:
+def drop_build(uow: UoW, _key: Admin, ref: str, number: BuildNumber) -> Response:
     """Drop a finished build and its manifest partition."""
     service.drop_build(uow, ref, number)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -363,3 +388,120 @@ def build_diff(
     out = diff.diff(uow.session, base[0].dataset_id, base, then, cursor, limit)
     response.headers.update(next_link(request.url, out.next_cursor))
     return out
+
+
+# --- opt-outs and builds ------------------------------------------------------------------
+
+
+def _withdrawal_cursor(kind: str, cursor: str | None) -> tuple[int, bytes] | None:
+    if cursor is None:
+        return None
+    version, sha = decode_cursor(kind, cursor, 2)
+    if not isinstance(version, int) or not isinstance(sha, str) or len(sha) != 40:
+        raise InvalidCursor("cursor does not belong to this list")
+    try:
+        return version, bytes.fromhex(sha)
+    except ValueError as exc:
+        raise InvalidCursor("cursor does not belong to this list") from exc
+
+
+@router.get("/{ref}/builds/{number}/withdrawals", response_model=WithdrawalsOut)
+def build_withdrawals(
+    uow: UoW,
+    request: Request,
+    response: Response,
+    ref: str,
+    number: BuildNumber,
+    since: Annotated[
+        RegistryVersion, Query(description="Only withdrawals after this registry version.")
+    ] = 0,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> WithdrawalsOut:
+    """Files of this build that opt-outs in force since it was built now cover: drop
+    them before training again. SWHIDs only, never who asked; by registry version."""
+    build, _ = service.finished_build(uow.session, ref, number)
+    kind = f"withdrawals:{build.id}:{since}"
+    rows = withdrawals.page(uow.session, build, since, _withdrawal_cursor(kind, cursor), limit + 1)
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    next_cursor = (
+        encode_cursor(kind, [last.registry_version, bytes(last.sha1_git).hex()]) if last else None
+    )
+    response.headers.update(next_link(request.url, next_cursor))
+    return WithdrawalsOut(
+        dataset_id=build.dataset_id,
+        build=build.number,
+        build_registry_version=build.optout_registry_version,
+        checked_version=build.withdrawals_version,
+        items=[
+            WithdrawalOut(
+                swhid=format_swhid(ObjectType.CONTENT, bytes(r.sha1_git)),
+                registry_version=r.registry_version,
+            )
+            for r in rows[:limit]
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{ref}/withdrawals/feed.json")
+def withdrawals_json_feed(uow: UoW, request: Request, ref: str) -> Response:
+    """The dataset's change feed (JSON Feed 1.1): one item per build and registry
+    version that withdrew files, newest first, with the SWHIDs."""
+    dataset = service.resolve(uow.session, ref)
+    entries = withdrawals.dataset_entries(uow.session, dataset.id)
+    base = _base(request)
+    body = feed.json_feed_bytes(
+        f"Withdrawals from {dataset.name}",
+        f"{base}/v1/datasets/{dataset.id}",
+        f"{base}{withdrawals.feed_path(dataset.id)}",
+        entries,
+    )
+    return Response(body, media_type="application/feed+json")
+
+
+@router.get("/{ref}/withdrawals/feed.atom")
+def withdrawals_atom_feed(uow: UoW, request: Request, ref: str) -> Response:
+    """The same change feed in Atom (RFC 4287)."""
+    dataset = service.resolve(uow.session, ref)
+    entries = withdrawals.dataset_entries(uow.session, dataset.id)
+    body = feed.atom_feed(
+        f"Withdrawals from {dataset.name}",
+        f"tag:codecommons,2026:dataset/{dataset.id}/withdrawals",
+        f"{_base(request)}/v1/datasets/{dataset.id}/withdrawals/feed.atom",
+        entries,
+    )
+    return Response(body, media_type="application/atom+xml")
+
+
+@router.post("/{ref}/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookOut)
+def subscribe_withdrawals(uow: UoW, _key: Submitter, ref: str, body: WebhookIn) -> WebhookOut:
+    """Have the dataset's withdrawals POSTed to a URL (signed, retried with backoff).
+    The secret is shown once."""
+    dataset = service.resolve(uow.session, ref)
+    topic = withdrawals.topic(dataset.id)
+    sub, secret = webhooks.subscribe(uow.session, topic, body.url)
+    return WebhookOut(id=sub.id, topic=topic, url=sub.url, secret=secret)
+
+
+@router.get("/{ref}/builds/{number}/exclusion", response_model=ExclusionOut)
+def build_exclusion(uow: UoW, ref: str, number: BuildNumber, swhid: str) -> ExclusionOut:
+    """Was this file left out of the build by an opt-out? Yes with an RFC 9162
+    inclusion proof in the excluded set (its root is the build's
+    ``optout_exclusion.root``), or no."""
+    build, _ = service.finished_build(uow.session, ref, number)
+    _, sha1_git = membership.content_key(swhid, None, None)
+    return exclusion.prove(uow.session, build, sha1_git)
+
+
+@optouts_router.get("/{public_id}/impact", response_model=ImpactOut)
+def optout_impact(
+    uow: UoW, settings: SettingsDep, request: Request, response: Response, public_id: str
+) -> ImpactOut:
+    """For the requester (their token) and operators: every scope the opt-out covers,
+    the builds that included that code and what was withdrawn from them."""
+    token, operator = credentials(request)
+    found = optouts_service.authorize(uow.session, public_id, token, operator)
+    response.headers["Cache-Control"] = "private, no-store"
+    return impact.impact(uow.session, found)

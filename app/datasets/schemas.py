@@ -94,6 +94,11 @@ class FingerprintsOut(BaseModel):
     extensional: str | None = Field(description="RFC 9162 Merkle root of the SWHIDs.")
 
 
+class OptoutExclusionOut(BaseModel):
+    files: int = Field(description="Files the opt-out stage removed.")
+    root: str = Field(description="RFC 9162 Merkle root over their sorted SWHIDs (hex).")
+
+
 class BuildOut(BaseModel):
     dataset_id: int
     number: int
@@ -107,6 +112,11 @@ class BuildOut(BaseModel):
     funnel: list[dict[str, Any]]
     versions: dict[str, Any]
     optout_registry_version: int | None
+    optout_exclusion: OptoutExclusionOut | None = Field(
+        default=None,
+        description="The set the opt-out stage removed: its size and the RFC 9162 root "
+        "of its sorted SWHIDs (proofs at .../exclusion?swhid=).",
+    )
     stats: dict[str, Any]
     error: str | None
     created_at: datetime
@@ -135,6 +145,12 @@ class BuildOut(BaseModel):
             funnel=row.funnel,
             versions=row.versions,
             optout_registry_version=row.optout_registry_version,
+            optout_exclusion=OptoutExclusionOut(
+                files=row.optout_excluded_count,
+                root=(row.optout_excluded_root or b"").hex(),
+            )
+            if row.optout_excluded_count is not None
+            else None,
             stats=row.stats,
             error=row.visible_error,
             created_at=row.created_at,
@@ -226,7 +242,8 @@ class DiffEntryOut(BaseModel):
     swhid: str
     change: str = Field(description="added | removed")
     reason: str = Field(
-        description="new data | license changed | opted out | filter changed | ranking"
+        description="new data | license changed | signals changed | opted out | "
+        "opt-out withdrawn | filter changed | data changed | ranking"
     )
 
 
@@ -239,3 +256,75 @@ class DiffOut(BaseModel):
     reasons: dict[str, int]
     entries: list[DiffEntryOut]
     next_cursor: str | None = None
+
+
+class ExclusionOut(BaseModel):
+    """Whether a build's opt-out stage removed a file, with the inclusion proof in the
+    excluded set (check it against the build's ``optout_exclusion.root``)."""
+
+    swhid: str
+    excluded: bool
+    tree_size: int = Field(description="Files in the excluded set.")
+    root: str | None = Field(description="The excluded set's root (hex).")
+    leaf: LeafOut | None = Field(default=None, description="The inclusion proof, if excluded.")
+
+
+class WithdrawalOut(BaseModel):
+    swhid: str
+    registry_version: int = Field(description="Registry version that withdrew it.")
+
+
+class WithdrawalsOut(BaseModel):
+    """Files of a build that opt-outs made since it was built now cover: drop them
+    before training again. SWHIDs only, never who asked."""
+
+    dataset_id: int
+    build: int
+    build_registry_version: int | None
+    checked_version: int | None = Field(description="Registry version computed up to.")
+    items: list[WithdrawalOut]
+    next_cursor: str | None = None
+
+
+class WebhookIn(RequestModel):
+    """Where to POST a dataset's withdrawal announcements (signed JSON Feed bodies)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+
+
+class WebhookOut(BaseModel):
+    id: int
+    topic: str
+    url: str
+    secret: str = Field(
+        description="Shown once: the receiver checks X-CodeCommons-Signature = sha256= + "
+        "HMAC-SHA256(secret, '<X-CodeCommons-Timestamp>.' + body)."
+    )
+
+
+class BuildImpactOut(BaseModel):
+    dataset: str
+    dataset_id: int
+    build: int
+    purpose: str
+    purpose_covered: bool = Field(description="The opt-out's purposes cover the build's.")
+    build_registry_version: int | None
+    built_before_optout: bool
+    files_included: int = Field(description="Files in scope that the manifest holds.")
+    files_withdrawn: int
+    withdrawn: list[str] = Field(description="Withdrawn SWHIDs (the first 100).")
+
+
+class ImpactOut(BaseModel):
+    """An author's view of their opt-out (requester and operators only)."""
+
+    id: str
+    status: str
+    activated_version: int | None
+    scope: dict[str, Any]
+    exceptions: list[dict[str, Any]]
+    purposes: list[str]
+    files_covered: int = Field(description="Archived files the scope covers today.")
+    builds: list[BuildImpactOut]

@@ -7,8 +7,10 @@ typo never silently widens a dataset):
   counts), quality flags to exclude, BigCode-style line statistics, secret/PII kinds
   to exclude, size bounds.
 * ``origins``: per occurrence: the origin holding the file must match (forge, kind,
-  stars/forks, dates, archived, fork, topics, owners, papers). A content qualifies
-  when at least one of its occurrences does; that occurrence is its representative.
+  stars/forks, dates, archived, fork, topics, owners, papers, and the signals of
+  :mod:`app.signals`: application domains, known vulnerabilities). A content
+  qualifies when at least one of its occurrences does; that occurrence is its
+  representative.
 * ``dedup``: exact duplicates are one content already (same ``sha1_git``); with
   ``near_duplicates`` one representative per MinHash cluster is kept (see
   :data:`NEAR_DUP_RULE`).
@@ -33,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.licenses.detection.categories import LicenseCategory
 from app.models.enums import OriginKind
+from app.signals.vulnerabilities.severity import LABEL_BOUNDS
 
 
 class Strict(BaseModel):
@@ -135,6 +138,29 @@ class FileFilters(Strict):
         return self
 
 
+class VulnerabilityScope(StrEnum):
+    """Which advisories ``vulnerable`` looks at (see :class:`OriginFilters`)."""
+
+    CURRENT = "current"  # affecting the latest release or the latest scanned snapshot
+    EVER = "ever"  # concerning the origin at any version
+
+
+def severity_bound(value: str | float) -> float:
+    """``max_severity`` as a CVSS base score: a number from 0 to 10, or a label standing
+    for the upper bound of its band (none 0, low 3.9, medium 6.9, high 8.9, critical 10)."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in LABEL_BOUNDS:
+            return LABEL_BOUNDS[word]
+        try:
+            value = float(word)
+        except ValueError:
+            value = -1.0
+    if isinstance(value, bool) or not 0.0 <= float(value) <= 10.0:
+        raise ValueError("give a CVSS score from 0 to 10 or one of " + ", ".join(LABEL_BOUNDS))
+    return float(value)
+
+
 class OriginFilters(Strict):
     forges: list[str] = Field(default_factory=list, description="Host names, e.g. github.com.")
     kinds: list[Kind] = Field(default_factory=list)
@@ -153,6 +179,40 @@ class OriginFilters(Strict):
     topics: list[str] = Field(default_factory=list, description="Any of these topics.")
     owners: list[str] = Field(default_factory=list, description="Owner logins.")
     has_paper: bool | None = None
+    # Signals (app.signals), read as they are when the build runs; the build records
+    # their versions (see app.datasets.builder.signal_versions).
+    domains: list[str] = Field(
+        default_factory=list,
+        description="Any of these application domains (GET /v1/domains), a domain "
+        "including its narrower ones (science includes astronomy and gis).",
+    )
+    vulnerable: bool | None = Field(
+        default=None,
+        description="false: no known advisory concerns the origin (within "
+        "vulnerability_scope); true: one does.",
+    )
+    vulnerability_scope: Annotated[VulnerabilityScope, Field(strict=False)] = Field(
+        default=VulnerabilityScope.CURRENT,
+        description="current (default): advisories affecting the latest release (registry "
+        "payload) or the version the latest scanned snapshot declares; ever: advisories "
+        "concerning any version.",
+    )
+    max_severity: float | str | None = Field(
+        default=None,
+        description="No advisory affecting the current version is more severe: a CVSS "
+        "score (0-10) or none, low, medium, high, critical; unknown severity counts as "
+        "above any bound.",
+    )
+    exclude_advisories: list[str] = Field(
+        default_factory=list,
+        description="Leave out origins concerned, at any version, by any of these "
+        "advisories (OSV ids or aliases: GHSA-..., CVE-..., PYSEC-...).",
+    )
+
+    @field_validator("max_severity")
+    @classmethod
+    def _severity(cls, value: float | str | None) -> float | None:
+        return None if value is None else severity_bound(value)
 
     @field_validator("created_since", "updated_since", "pushed_since")
     @classmethod
@@ -192,6 +252,7 @@ class RankingName(StrEnum):
     ORIGIN_STARS = "origin_stars"
     ORIGIN_COUNT = "origin_count"
     SIZE = "size"
+    IMPORTANCE = "importance"
 
 
 #: Each ordering, documented; ties are always broken by ``sha1_git`` ascending.
@@ -202,6 +263,10 @@ RANKINGS: dict[RankingName, str] = {
     RankingName.ORIGIN_COUNT: "most origins holding the file first (forks and vendored "
     "copies count: a file many projects carry is one many people rely on)",
     RankingName.SIZE: "largest files first",
+    RankingName.IMPORTANCE: "most important files first: the file importance of "
+    "app.signals.importance (importance@1), max(importance of the origins holding the "
+    "file) + log10(number of those origins), over the occurrences archived by the "
+    "cut-off, rounded to 6 decimals (origins without a computed score count 0)",
 }
 
 
@@ -231,6 +296,7 @@ class Selection(Strict):
             for key in ("ids", "expressions", "categories"):
                 lic[key] = sorted(set(lic[key]))
             # evidence keeps its order: it is a precedence
-        for key in ("forges", "kinds", "topics", "owners"):
+        for key in ("forges", "kinds", "topics", "owners", "exclude_advisories"):
             origins[key] = sorted(set(origins[key]))
+        origins["domains"] = sorted({d.strip().lower() for d in origins["domains"]})
         return data

@@ -6,7 +6,8 @@ once (a 422 whose ``errors`` lists each wrong field): the structure by pydantic
 vocabularies against what the service knows (license ids and expressions against
 the catalog, languages against Linguist's names and the data, secret/PII kinds
 against the analyzers', forges against the known hosts), with "did you mean"
-suggestions from ``difflib``.
+suggestions from ``difflib``; application domains against the taxonomy and excluded
+advisories against the imported ones).
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ from app.kit.params import INT8_MAX
 from app.kit.problems import Conflict, NotFound, Problem
 from app.models import Dataset, DatasetBuild, DatasetRevision, License
 from app.optouts.purposes import InvalidPurpose, Purpose
+from app.signals.domains.taxonomy import BY_KEY, domain_for_term
+from app.signals.vulnerabilities import repository as signal_repository
 from app.storage.store import ContentStore
 
 PII_KINDS = frozenset({*KIND_BY_SECRET_TYPE.values(), "aws_secret_key", "email", "ipv4", "ipv6"})
+DOMAIN_KEYS = sorted(BY_KEY)
 KNOWN_HOSTS = frozenset(
     {*CASE_INSENSITIVE_HOSTS, "pypi.org", "registry.npmjs.org", "www.npmjs.com", "crates.io"}
 )
@@ -145,6 +149,31 @@ def _catalog_errors(session: Session, raw: dict[str, Any]) -> list[FieldError]:
                         f"selection.files.pii.exclude_kinds.{i}",
                         f"unknown secret/PII kind {kind!r}",
                         _suggest(kind, PII_KINDS),
+                    )
+                )
+    domains = origins.get("domains")
+    if isinstance(domains, list):
+        for i, key in enumerate(domains):
+            if isinstance(key, str) and key.strip().lower() not in DOMAIN_KEYS:
+                by_term = domain_for_term(key)
+                errors.append(
+                    FieldError(
+                        f"selection.origins.domains.{i}",
+                        f"unknown domain {key!r} (see /v1/domains)",
+                        [by_term] if by_term else _suggest(key, DOMAIN_KEYS),
+                    )
+                )
+    advisories = origins.get("exclude_advisories")
+    if isinstance(advisories, list):
+        wanted = [a for a in advisories if isinstance(a, str)]
+        known = signal_repository.known_advisories(session, wanted)
+        for i, key in enumerate(advisories):
+            if isinstance(key, str) and key.strip() not in known:
+                errors.append(
+                    FieldError(
+                        f"selection.origins.exclude_advisories.{i}",
+                        f"no advisory {key!r} has been imported (an OSV id or alias, "
+                        "see /v1/advisories/{id})",
                     )
                 )
     forges = origins.get("forges")

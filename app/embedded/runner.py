@@ -19,10 +19,12 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import Engine
 
 from app.config import EMBEDDED_ENV_FILE, Settings, get_settings
 
 console = Console(stderr=True)
+LOCAL_KEY_FILE = "local-api-key"
 
 
 def _spawn(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
@@ -71,7 +73,15 @@ def run_all(*, reset: bool, load_demo: bool) -> None:
             rd = start_redis(data_dir)
             stack.callback(rd.stop)
             env["REDIS_URL"] = rd.url
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL")})
+        if not settings.scan_local_roots:
+            # Submitted scans read local folders only under configured roots; the
+            # embedded mode offers its own, so a new user can try POST /v1/scans.
+            scans = data_dir / "scans"
+            scans.mkdir(exist_ok=True)
+            env["SCAN_LOCAL_ROOTS"] = str(scans)
+        os.environ.update(
+            {k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SCAN_LOCAL_ROOTS") if k in env}
+        )
         _publish_urls(env, stack)
         get_settings.cache_clear()
         settings = get_settings()
@@ -119,6 +129,26 @@ def settings_data_dir_is_default() -> bool:
     return get_settings().data_dir == Path(".codecommons")
 
 
+def _local_key(engine: Engine, settings: Settings) -> None:
+    """Create (first start) or reuse this machine's admin key, and say how to use it."""
+    from sqlalchemy.orm import sessionmaker
+
+    from app.keys.service import ensure_local_key
+    from app.kit.db import unit_of_work
+
+    path = settings.data_dir.resolve() / LOCAL_KEY_FILE
+    with unit_of_work(sessionmaker(bind=engine, expire_on_commit=False)) as uow:
+        _, created = ensure_local_key(uow.session, path, settings)
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(
+        f"{'created' if created else 'using'} a local admin API key, kept in {path}; "
+        "to try the writes:\n"
+        f"  export CODECOMMONS_KEY=$(cat {path})\n"
+        f'  curl -X POST {base}/v1/jobs/demo -H "Authorization: Bearer $CODECOMMONS_KEY"\n'
+        f"  (scans of local folders read under {', '.join(map(str, settings.scan_local_roots))})"
+    )
+
+
 def _bootstrap(settings: Settings, *, load_demo: bool) -> None:
     from app.demo.loader import demo_needed, load_demo_corpus
     from app.kit.db import make_engine, unit_of_work
@@ -143,5 +173,6 @@ def _bootstrap(settings: Settings, *, load_demo: bool) -> None:
         if first_start:
             # A card, an export and a proof to look at from the first minute.
             console.print(ensure_demo_dataset(factory).summary())
+    _local_key(engine, settings)
     engine.dispose()
     console.print(f"ready to serve after {time.monotonic() - started:.1f} s of setup")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.kit.redaction import strip_credentials
+
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
@@ -40,6 +42,14 @@ class Envelope:
     fetcher_name: str = "import"
     fetcher_version: str = "1"
     etag: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every payload source (dumps, live fetches, advisories) makes an Envelope:
+        # stripping here keeps credentials out of raw_metadata.source_url and origins.
+        for name in ("url", "origin"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, strip_credentials(value))
 
 
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:

@@ -108,28 +108,35 @@ def _load_origin(session: Session, origin_id: int) -> tuple[Origin, ForgeKind | 
 def refresh_origin(
     client: ForgeClient, origin_id: int, factory: sessionmaker[Session] | None = None
 ) -> FetchReport:
-    """Fetch the origin's repository or package record and apply it."""
+    """Fetch the origin's repository or package record and apply it.
+
+    Three steps, and the HTTP fetch (seconds, or minutes behind a rate limit) holds no
+    transaction: read what the fetch needs in one short unit of work, fetch with no
+    database connection checked out, then apply the answer in another short one. A
+    transaction left open across the fetch would pin a pooled connection and hold
+    back vacuum for as long as the forge takes to answer."""
     with unit_of_work(factory) as uow:
         origin, kind = _load_origin(uow.session, origin_id)
         url = origin.url
         is_package = origin.kind is OriginKind.PACKAGE or kind in REGISTRIES
-        api_url = None
-        report = FetchReport(origin_url=url)
-        try:
-            if is_package:
-                result = client.fetch_package(url, previous_etag=None)
-            else:
-                stored = uow.session.scalar(
-                    select(RawMetadata.source_url)
-                    .where(RawMetadata.origin_id == origin.id, RawMetadata.kind == "repository")
-                    .order_by(RawMetadata.fetched_at.desc())
-                    .limit(1)
-                )
-                api_url = stored
-                etag = _previous_etag(uow.session, api_url) if api_url else None
-                result = client.fetch_repository(url, previous_etag=etag)
-        except (NotFoundAtSource, PermanentFetchError) as exc:
-            raise GoneAtSource(f"{url}: {exc}") from exc
+        etag = None
+        if not is_package:
+            api_url = uow.session.scalar(
+                select(RawMetadata.source_url)
+                .where(RawMetadata.origin_id == origin.id, RawMetadata.kind == "repository")
+                .order_by(RawMetadata.fetched_at.desc())
+                .limit(1)
+            )
+            etag = _previous_etag(uow.session, api_url) if api_url else None
+    report = FetchReport(origin_url=url)
+    try:
+        if is_package:
+            result = client.fetch_package(url, previous_etag=None)
+        else:
+            result = client.fetch_repository(url, previous_etag=etag)
+    except (NotFoundAtSource, PermanentFetchError) as exc:
+        raise GoneAtSource(f"{url}: {exc}") from exc
+    with unit_of_work(factory) as uow:
         if isinstance(result, Fetched):
             report.fetched += 1
             outcome = ingest(uow.session, result.envelope)
@@ -137,7 +144,9 @@ def refresh_origin(
             report.failed += outcome.status == "failed"
         else:
             report.unchanged += 1
-            origin.last_fetched_at = datetime.now(UTC)
+            found = uow.session.get(Origin, origin_id)
+            if found is not None:
+                found.last_fetched_at = datetime.now(UTC)
     return report
 
 

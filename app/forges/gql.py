@@ -33,7 +33,10 @@ class RawPayloadInfo:
 
 @pydantic_type(model=RawMetadataDetail, all_fields=True)
 class RawPayload:
-    payload: JSON = strawberry.field(description="The payload as stored (decoded JSON).")
+    payload: JSON = strawberry.field(
+        description="The payload as stored (decoded JSON); e-mail addresses withheld "
+        "unless the caller's key has the admin scope."
+    )
 
 
 @strawberry.type
@@ -71,7 +74,11 @@ class ForgeQuery:
     @strawberry.field(description="A stored raw payload, verbatim, with its provenance.")
     async def raw_payload(self, info: strawberry.Info[Context, None], id: int) -> RawPayload | None:
         row = await info.context.db(repository.raw_by_id, id)
-        return to_gql(RawPayload, RawMetadataDetail.with_payload(row)) if row else None
+        if row is None:
+            return None
+        caller = info.context.caller
+        show = caller is not None and caller.is_admin
+        return to_gql(RawPayload, RawMetadataDetail.with_payload(row, show_personal=show))
 
 
 @strawberry.type

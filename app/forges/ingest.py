@@ -23,8 +23,8 @@ Order and guarantees, for every payload (a dump line, a live response):
      updated at the same time from the richer one (merged > closed > open, then more
      fields known): an issues-endpoint copy never turns a merged pull request closed;
 
-6. forge ingest writes its own fields only: never ``origin.extra``, where scans keep
-   what they derive (effective license, languages).
+6. forge ingest writes its own fields only: what scans derive (effective license,
+   languages) lives in ``scan_summary``, which only the scan pipeline writes.
 """
 
 from __future__ import annotations
@@ -197,7 +197,6 @@ def _placeholder(
         "kind": origin_kind,
         "native_id": native_id,
         "topics": [],
-        "extra": {},
     }
     stmt = insert(Origin).values(**values)
     if native_id is None:
@@ -333,7 +332,6 @@ def _apply_origin(
             kind=rec.kind,
             native_id=rec.native_id,
             topics=[],
-            extra={},
         )
         session.add(origin)
         session.flush()

@@ -49,7 +49,6 @@ def register_url(session: Session, url: str) -> Origin:
         forge_id=forge.id,
         kind=origin_kind,
         topics=[],
-        extra={},
     )
     session.add(origin)
     session.flush()

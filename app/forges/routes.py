@@ -10,7 +10,10 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.forges import repository
 from app.forges.schemas import (
@@ -19,9 +22,11 @@ from app.forges.schemas import (
     RawMetadataDetail,
     RederiveIn,
 )
+from app.forges.uploads import uploads_dir
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, SettingsDep, UoW, problems
+from app.keys.auth import VARY_BY_CALLER, Caller, Submitter
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.db import unit_of_work
 from app.kit.httpcache import set_last_modified
 from app.kit.pagination import (
@@ -53,48 +58,64 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
         }
     },
 )
-async def start_import(request: Request, _key: ApiKey, settings: SettingsDep) -> JobOut:
+async def start_import(request: Request, key: Submitter, settings: SettingsDep) -> JobOut:
     """Upload a JSON Lines dump of raw payloads (streamed to disk, never held in
-    memory) and import it in the background; the job reports failed lines."""
-    folder = Path(settings.data_dir) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    memory) and import it in the background; the job reports failed lines, and the
+    upload is deleted once the job is over (succeeded or failed)."""
+    folder = uploads_dir(settings)
     target = folder / f"{uuid.uuid4().hex}.jsonl"
+    # The body is written as it arrives with anyio's async file (each write in a worker
+    # thread) and the job submitted in a worker thread: nothing here blocks the event
+    # loop, however large the upload or slow the disk.
     size = 0
-    with target.open("wb") as out:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise PayloadTooLarge(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
-            out.write(chunk)
-    if size == 0:
-        target.unlink(missing_ok=True)
-        raise Problem("the request body is empty: send the dump as application/x-ndjson")
-    factory = request.app.state.sessionmaker
-    with unit_of_work(factory) as uow:
+    try:
+        async with await anyio.open_file(target, "wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    raise PayloadTooLarge(f"dump larger than {MAX_UPLOAD_BYTES} bytes; use the CLI")
+                await out.write(chunk)
+        if size == 0:
+            raise Problem("the request body is empty: send the dump as application/x-ndjson")
+        factory = request.app.state.sessionmaker
+        return await run_in_threadpool(_submit_import, factory, target, size, key.name)
+    except BaseException:
+        # Refused (too large, empty, broker down): no job exists to delete the file.
+        await anyio.Path(target).unlink(missing_ok=True)
+        raise
+
+
+def _submit_import(
+    factory: sessionmaker[Session], target: Path, size: int, requested_by: str
+) -> JobOut:
+    with unit_of_work(factory, require_broker=True) as uow:
         job = service.submit(
-            uow, kinds.FORGE_IMPORT, {"path": str(target.resolve()), "bytes": size}
+            uow,
+            kinds.FORGE_IMPORT,
+            {"path": str(target.resolve()), "bytes": size, "upload": True},
+            requested_by=requested_by,
         )
-    return JobOut.of(job, {})
+        return JobOut.of(job, {})
 
 
 @router.post("/rederive", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_rederive(uow: UoW, _key: ApiKey, body: RederiveIn | None = None) -> JobOut:
+def start_rederive(uow: UoW, _key: Submitter, body: RederiveIn | None = None) -> JobOut:
     """Map every stored payload again with today's mappers, in the background."""
     params: dict[str, object] = {"mapper": body.authority} if body and body.authority else {}
     return JobOut.of(service.submit(uow, kinds.FORGE_REDERIVE, params), {})
 
 
 @router.get("/raw/{raw_id}", response_model=RawMetadataDetail)
-def get_raw(uow: UoW, raw_id: RawId, response: Response) -> RawMetadataDetail:
+def get_raw(uow: UoW, caller: Caller, raw_id: RawId, response: Response) -> RawMetadataDetail:
     """A stored payload, verbatim, with who said it, when, and how it was fetched.
     Stored payloads never change, so their fetch time is an exact ``Last-Modified``."""
     raw = repository.raw_by_id(uow.session, raw_id)
     if raw is None:
         raise NotFound(f"no stored payload with id {raw_id}")
     set_last_modified(response, raw.fetched_at)
-    return RawMetadataDetail.with_payload(raw)
+    response.headers["Vary"] = VARY_BY_CALLER
+    show = caller is not None and caller.is_admin
+    return RawMetadataDetail.with_payload(raw, show_personal=show)
 
 
 @router.get("/owners", response_model=Page[OwnerDetail])

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.kit.boundary import RequestModel
+from app.kit.personal import redact_payload
+from app.kit.redaction import strip_credentials
 from app.licenses.findings import ProvenanceOut
 from app.models import Issue, Owner, RawMetadata
 from app.models.enums import IssueKind, IssueState, OwnerKind
@@ -34,7 +36,7 @@ class RawMetadataOut(BaseModel):
             authority=raw.authority,
             format=raw.format,
             kind=raw.kind,
-            source_url=raw.source_url,
+            source_url=strip_credentials(raw.source_url) if raw.source_url else None,
             fetcher_name=raw.fetcher_name,
             fetcher_version=raw.fetcher_version,
             fetched_at=raw.fetched_at,
@@ -45,15 +47,31 @@ class RawMetadataOut(BaseModel):
 
 
 class RawMetadataDetail(RawMetadataOut):
-    payload: Any = Field(description="The payload as stored, verbatim (decoded JSON).")
+    payload: Any = Field(
+        description="The payload as stored (decoded JSON); e-mail addresses withheld "
+        "(`withheld@domain`) unless the caller's key has the admin scope."
+    )
+    personal_data_withheld: bool = Field(
+        description="Whether e-mail addresses were masked in this answer (`sha256` still "
+        "names the stored bytes)."
+    )
 
     @classmethod
-    def with_payload(cls, raw: RawMetadata) -> RawMetadataDetail:
+    def with_payload(cls, raw: RawMetadata, *, show_personal: bool = False) -> RawMetadataDetail:
         try:
             payload = json.loads(raw.payload)
         except ValueError:
             payload = raw.payload.decode("utf-8", errors="replace")
-        return cls(**RawMetadataOut.of(raw).model_dump(), payload=payload)
+        withheld = False
+        if not show_personal:
+            masked = redact_payload(payload)
+            withheld = masked != payload
+            payload = masked
+        return cls(
+            **RawMetadataOut.of(raw).model_dump(),
+            payload=payload,
+            personal_data_withheld=withheld,
+        )
 
 
 class OwnerDetail(BaseModel):

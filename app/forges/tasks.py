@@ -28,6 +28,7 @@ from app.forges.fetch import (
 from app.forges.imports import import_lines
 from app.forges.ingest import IngestOutcome
 from app.forges.rederive import rederive
+from app.forges.uploads import delete_upload
 from app.jobs import kinds, service
 from app.jobs.runner import job_task
 from app.jobs.service import JobContext, PermanentJobError
@@ -41,7 +42,14 @@ def _count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-@job_task(kinds.FORGE_IMPORT)
+def _delete_upload(params: dict[str, object]) -> None:
+    """Once an import is over, succeeded or failed, its uploaded dump goes."""
+    path = params.get("path")
+    if isinstance(path, str) and params.get("upload"):
+        delete_upload(get_settings(), path)
+
+
+@job_task(kinds.FORGE_IMPORT, on_final=_delete_upload)
 def import_dump(context: JobContext) -> dict[str, object]:
     path = Path(str(context.params.get("path", "")))
     if not path.is_file():
@@ -62,7 +70,14 @@ def import_dump(context: JobContext) -> dict[str, object]:
         context.progress(last_line, total)
 
     with path.open("rb") as lines:
-        report = import_lines(lines, context.factory, on_item=on_item, on_batch=on_batch, skip=done)
+        report = import_lines(
+            lines,
+            context.factory,
+            batch_size=get_settings().import_batch_lines,
+            on_item=on_item,
+            on_batch=on_batch,
+            skip=done,
+        )
     context.progress(total, total)
     return {**report.as_dict(), "resumed_after_line": done}
 

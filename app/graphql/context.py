@@ -24,7 +24,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from app.graphql.cost import CostBudget
-from app.kit.api import api_key_of, is_valid_key
+from app.keys.auth import caller_of_request
+from app.keys.service import Principal
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -34,11 +35,17 @@ Batch = Callable[[Session, Sequence[K]], Sequence[V]]
 
 class Context(BaseContext):
     def __init__(
-        self, session: Session, has_api_key: bool, cost_budget: CostBudget | None = None
+        self,
+        session: Session,
+        has_api_key: bool,
+        cost_budget: CostBudget | None = None,
+        caller: Principal | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.has_api_key = has_api_key
+        # Who asks (None: anonymous); what personal data an answer shows depends on it.
+        self.caller = caller
         self.cost_budget = cost_budget or CostBudget.defaults()
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
@@ -65,10 +72,12 @@ def get_context(request: Request) -> Iterator[Context]:
     session = factory()
     try:
         settings = request.app.state.settings
+        caller = caller_of_request(request)
         yield Context(
             session,
-            has_api_key=is_valid_key(api_key_of(request), settings),
+            has_api_key=caller is not None,
             cost_budget=CostBudget.of(settings),
+            caller=caller,
         )
         session.rollback()  # queries only: nothing to commit
     finally:

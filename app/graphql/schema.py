@@ -23,6 +23,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from app.archive.gql import ArchiveQuery
+from app.attribution.gql import AttributionQuery
 from app.codemeta.gql import CodeMetaQuery
 from app.datasets.gql import DatasetQuery
 from app.forges.gql import ForgeQuery, OwnerQuery
@@ -55,6 +56,7 @@ class Query(
     SignalsQuery,
     OptoutQuery,
     DatasetQuery,
+    AttributionQuery,
 ):
     """Entry points; each domain contributes its fields."""
 

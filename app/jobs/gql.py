@@ -35,6 +35,8 @@ class Job:
     started_at: strawberry.auto
     finished_at: strawberry.auto
     updated_at: strawberry.auto
+    heartbeat_at: strawberry.auto
+    lease_expires_at: strawberry.auto
 
 
 @strawberry.type

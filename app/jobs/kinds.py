@@ -20,6 +20,9 @@ SIGNALS_IMPORT = "signals.import_advisories"
 SIGNALS_REFRESH = "signals.refresh"
 OPTOUTS_VERIFY = "optouts.verify"
 DATASETS_BUILD = "datasets.build"
+ATTRIBUTION_BACKFILL = "attribution.backfill"
+
+DATASETS_WITHDRAWALS = "datasets.withdrawals"
 
 ALL = frozenset(
     {
@@ -35,5 +38,7 @@ ALL = frozenset(
         SIGNALS_REFRESH,
         OPTOUTS_VERIFY,
         DATASETS_BUILD,
+        ATTRIBUTION_BACKFILL,
+        DATASETS_WITHDRAWALS,
     }
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -13,8 +13,10 @@ from app.models import Job, JobItem
 from app.models.enums import JobItemState, JobState
 
 
-def create(session: Session, kind: str, params: dict[str, object]) -> Job:
-    job = Job(kind=kind, params=params, state=JobState.QUEUED)
+def create(
+    session: Session, kind: str, params: dict[str, object], requested_by: str | None = None
+) -> Job:
+    job = Job(kind=kind, params=params, state=JobState.QUEUED, requested_by=requested_by)
     session.add(job)
     session.flush()
     session.refresh(job)
@@ -110,10 +112,24 @@ def item_counts(session: Session, job_id: int) -> dict[str, int]:
     return {str(state.value if hasattr(state, "value") else state): int(n) for state, n in rows}
 
 
-def stale(session: Session, *, older_than: datetime, states: Sequence[JobState]) -> Sequence[Job]:
+def db_now(session: Session) -> datetime:
+    """The database's clock: leases are compared on one clock whatever host asks."""
+    now: datetime = session.execute(select(func.now())).scalar_one()
+    return now
+
+
+def lapsed(session: Session, *, now: datetime, queued_before: datetime) -> Sequence[Job]:
+    """Jobs nobody works on: running ones whose lease has expired (or that never had
+    one), queued ones untouched since ``queued_before``. Locked, skipping rows another
+    reaper holds."""
+    running_lapsed = and_(
+        Job.state == JobState.RUNNING,
+        or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
+    )
+    queued_stale = and_(Job.state == JobState.QUEUED, Job.updated_at < queued_before)
     return session.scalars(
         select(Job)
-        .where(Job.state.in_(states), Job.updated_at < older_than)
+        .where(or_(running_lapsed, queued_stale))
         .order_by(Job.id)
         .with_for_update(skip_locked=True)
     ).all()

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.jobs import kinds, repository, service
 from app.jobs.schemas import DemoJobIn, JobItemOut, JobOut
-from app.kit.api import ApiKey, UoW
+from app.keys.auth import Submitter
+from app.kit.api import UoW
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -17,7 +18,7 @@ from app.kit.pagination import (
     id_page,
 )
 from app.kit.params import Cursor, JobId
-from app.kit.problems import NotFound
+from app.kit.problems import Forbidden, NotFound
 from app.models.enums import JobItemState, JobState
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -81,7 +82,7 @@ def list_job_items(
 
 
 @router.post("/demo", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_demo_job(uow: UoW, _key: ApiKey, body: DemoJobIn | None = None) -> JobOut:
+def start_demo_job(uow: UoW, _key: Submitter, body: DemoJobIn | None = None) -> JobOut:
     """Start the demo job (proves API → broker → worker → database on a fresh install)."""
     params = (body or DemoJobIn()).model_dump()
     job = service.submit(uow, kinds.DEMO, params)
@@ -89,7 +90,13 @@ def start_demo_job(uow: UoW, _key: ApiKey, body: DemoJobIn | None = None) -> Job
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut)
-def cancel_job(uow: UoW, _key: ApiKey, job_id: JobId) -> JobOut:
+def cancel_job(uow: UoW, key: Submitter, job_id: JobId) -> JobOut:
+    """Cancel a job: one's own (the key that asked for it), or any with the admin scope."""
+    found = repository.get(uow.session, job_id)
+    if found is None:
+        raise NotFound(f"no job with id {job_id}")
+    if not key.is_admin and found.requested_by != key.name:
+        raise Forbidden("only the key that asked for a job, or an admin key, can cancel it")
     job = service.cancel(uow, job_id)
     if job is None:
         raise NotFound(f"no job with id {job_id}")

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.kit.boundary import RequestModel
+from app.kit.redaction import redact_text, scrub
 from app.models import Job, JobItem
 from app.models.enums import JobItemState, JobState
 
@@ -26,7 +27,11 @@ class JobOut(BaseModel):
     id: int
     kind: str
     state: JobState
-    params: dict[str, object]
+    params: dict[str, object] = Field(description="What was asked, credentials removed.")
+    requested_by: str | None = Field(
+        description="Who asked: `key:<name>` for an API key, `config:<fingerprint>` for a "
+        "configured key, or the process (`cli`); never a secret."
+    )
     progress: ProgressOut
     attempts: int
     error: str | None
@@ -36,6 +41,13 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    heartbeat_at: datetime | None = Field(
+        description="Last renewal of the running attempt's lease (its heartbeat)."
+    )
+    lease_expires_at: datetime | None = Field(
+        description="When the running attempt's lease lapses unless renewed; after "
+        "that the reaper sends the job again."
+    )
 
     @classmethod
     def of(cls, job: Job, item_counts: dict[str, int]) -> JobOut:
@@ -44,7 +56,10 @@ class JobOut(BaseModel):
             id=job.id,
             kind=job.kind,
             state=job.state,
-            params=job.params,
+            # Stored params and errors are already clean; masking again on the way
+            # out covers rows written before credentials were stripped.
+            params=scrub(job.params),
+            requested_by=job.requested_by,
             progress=ProgressOut(
                 done=job.progress_done,
                 total=total,
@@ -52,13 +67,15 @@ class JobOut(BaseModel):
                 stage=job.progress_stage,
             ),
             attempts=job.attempts,
-            error=job.error,
-            result=job.result,
+            error=redact_text(job.error) if job.error else None,
+            result=scrub(job.result) if job.result is not None else None,
             items=item_counts,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
             updated_at=job.updated_at,
+            heartbeat_at=job.heartbeat_at,
+            lease_expires_at=job.lease_expires_at,
         )
 
 
@@ -75,8 +92,8 @@ class JobItemOut(BaseModel):
         return cls(
             key=item.key,
             state=item.state,
-            error=item.error,
-            detail=item.detail,
+            error=redact_text(item.error) if item.error else None,
+            detail=scrub(item.detail),
             raw_metadata_id=item.raw_metadata_id,
             created_at=item.created_at,
         )

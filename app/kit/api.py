@@ -4,19 +4,18 @@ each operation is documented to answer."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Security
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.kit.db import UnitOfWork, unit_of_work
 from app.kit.httpcache import CACHED_PREFIX
-from app.kit.problems import PROBLEM_JSON, ProblemDetail, Unauthorized
+from app.kit.problems import PROBLEM_JSON, ProblemDetail
 from app.kit.ratelimit import is_exempt
 
 
@@ -26,9 +25,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request, committed before the response is sent."""
+    """One unit of work per request, committed before the response is sent; a request
+    creating a job is refused (503) while the broker is down."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with unit_of_work(factory) as uow:
+    with unit_of_work(factory, require_broker=True) as uow:
         yield uow
 
 
@@ -45,39 +45,12 @@ def api_key_of(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def is_valid_key(presented: str | None, settings: Settings) -> bool:
-    """Whether the key is one of the configured ones (constant-time comparisons)."""
-    if presented is None:
-        return False
-    return any(
-        secrets.compare_digest(presented.encode(), key.get_secret_value().encode())
-        for key in settings.api_keys
-    )
-
-
 # Declared as security schemes so the OpenAPI document says which operations need a
 # key and how to send it; neither refuses by itself (``auto_error=False``): a missing
-# or bad key is our 401 problem, below.
+# or bad key is our 401 problem, and a key without the scope our 403, both raised by
+# app.keys.auth, which resolves keys to callers.
 BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
 X_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
-
-
-def require_api_key(
-    settings: SettingsDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
-    header: Annotated[str | None, Security(X_API_KEY)],
-) -> str:
-    """Writes need one of the configured API keys (``Authorization: Bearer`` or
-    ``X-API-Key``, read as :func:`api_key_of` reads them)."""
-    presented = (bearer.credentials.strip() or None) if bearer is not None else header or None
-    if presented is None:
-        raise Unauthorized("this endpoint needs an API key (Authorization: Bearer <key>)")
-    if is_valid_key(presented, settings):
-        return presented
-    raise Unauthorized("the API key is not valid")
-
-
-ApiKey = Annotated[str, Depends(require_api_key)]
 
 
 # --- media types the contract names (``response_class=``) --------------------------------
@@ -101,6 +74,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     400: "Bad request: a cursor not issued for this list (`invalid-cursor`), or a value "
     "this operation cannot use (`validation-error`).",
     401: "No valid API key (`unauthorized`).",
+    403: "The API key lacks the scope this operation needs (`forbidden`).",
     404: "No such resource (`not-found`).",
     409: "The request conflicts with the current state (`conflict`).",
     413: "The request body is too large (`payload-too-large`).",
@@ -109,6 +83,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     422: "A parameter, header or body field failed validation (`validation-error`, "
     "`invalid-swhid`); `errors` names each field.",
     429: "Over the client's request budget (`rate-limited`); `Retry-After` says when to retry.",
+    503: "A server it needs is unreachable for the moment (`unavailable`): the database, "
+    "or the job broker for a submission; nothing was done, `Retry-After` says when to retry.",
 }
 NOT_MODIFIED = {
     "description": "Not Modified: the `If-None-Match` ETag (or `If-Modified-Since` date) "
@@ -135,16 +111,18 @@ def inferred_problems(path: str, operation: dict[str, Any]) -> list[int]:
       FastAPI validates parameters and bodies;
     * 400 with a ``cursor`` (``invalid-cursor``) or a request body (one that is not
       JSON at all is refused before validation);
-    * 401 when it needs an API key (it has ``security``); 404 with path parameters
-      (they name a resource); 429 unless the rate limiter exempts its path.
+    * 401 and 403 when it needs an API key with a scope (it has ``security``); 404
+      with path parameters (they name a resource); 429 unless the rate limiter exempts
+      its path;
+    * 503 always: any of them may find the database restarting.
     """
     parameters = operation.get("parameters", [])
-    statuses = {422}
+    statuses = {422, 503}
     cursor = any(p["in"] == "query" and p["name"] == "cursor" for p in parameters)
     if cursor or "requestBody" in operation:
         statuses.add(400)
     if operation.get("security"):
-        statuses.add(401)
+        statuses.update((401, 403))
     if any(p["in"] == "path" for p in parameters):
         statuses.add(404)
     if not is_exempt(path):

@@ -53,9 +53,22 @@ def get_sessionmaker() -> sessionmaker[Session]:
 class UnitOfWork:
     """A session plus the callbacks to run once its transaction has committed."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, actor: str | None = None, *, require_broker: bool = False
+    ) -> None:
         self.session = session
+        # On whose behalf this work is done (an API key's name, ``cli``...): the
+        # authentication dependency sets it, and jobs created here record it.
+        self.actor = actor
         self._after_commit: list[Callable[[], None]] = []
+        # A request's unit of work refuses to enqueue while the broker is down (503)
+        # rather than accept a job only the reaper would send; workers and the CLI
+        # leave it off and count on the reaper.
+        self.require_broker = require_broker
+
+        # Inner code that only holds the session (a scan hook activating an opt-out)
+        # can still queue work after this commit: :func:`current`.
+        session.info["uow"] = self
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` only if, and after, this unit of work commits."""
@@ -72,11 +85,19 @@ class UnitOfWork:
         self.session.rollback()
 
 
+def current(session: Session) -> UnitOfWork | None:
+    """The unit of work ``session`` belongs to, if it was opened as one."""
+    found = session.info.get("uow")
+    return found if isinstance(found, UnitOfWork) and found.session is session else None
+
+
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session] | None = None) -> Iterator[UnitOfWork]:
+def unit_of_work(
+    factory: sessionmaker[Session] | None = None, *, require_broker: bool = False
+) -> Iterator[UnitOfWork]:
     """Open a unit of work; commit when the block ends normally, else roll back."""
     session = (factory or get_sessionmaker())()
-    uow = UnitOfWork(session)
+    uow = UnitOfWork(session, require_broker=require_broker)
     try:
         yield uow
         uow.commit()

@@ -17,12 +17,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.kit.swhid import InvalidSWHID
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client is told to wait when the database is unreachable (a restart takes
+# a few seconds; the pool reconnects by itself).
+DATABASE_RETRY_AFTER = 2
 
 # slug -> (title, what it means); served at /problems/{slug}.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
@@ -31,6 +35,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "validation-error": ("Invalid request", "A parameter or the body failed validation."),
     "not-found": ("Not found", "No such resource."),
     "unauthorized": ("API key required", "This endpoint needs a valid API key."),
+    "forbidden": (
+        "Scope missing",
+        "The API key is valid but lacks the scope this needs (read, submit, admin).",
+    ),
     "rate-limited": ("Too many requests", "The client's request budget is used up."),
     "conflict": ("Conflict", "The request conflicts with the current state."),
     "payload-too-large": (
@@ -48,6 +56,12 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "`Content-Range: bytes */<length>` gives its length.",
     ),
     "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
+    "unavailable": (
+        "Service unavailable",
+        "A server this request needs (the database, or the job broker for a submission) "
+        "cannot be reached for the moment; nothing was done. Retry after `Retry-After` "
+        "seconds.",
+    ),
     "internal-error": ("Internal error", "A fault on our side; it has been logged."),
 }
 
@@ -100,6 +114,11 @@ class Unauthorized(Problem):
     slug = "unauthorized"
 
 
+class Forbidden(Problem):
+    status = 403
+    slug = "forbidden"
+
+
 class Conflict(Problem):
     status = 409
     slug = "conflict"
@@ -117,6 +136,17 @@ class RangeNotSatisfiable(Problem):
     def __init__(self, detail: str, length: int) -> None:
         super().__init__(detail)
         self.headers = {"Content-Range": f"bytes */{length}"}
+
+
+class Unavailable(Problem):
+    """A dependency is down for the moment; the answer says when to try again."""
+
+    status = 503
+    slug = "unavailable"
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class ProblemResponse(JSONResponse):
@@ -164,13 +194,32 @@ def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else None
         return problem_response(
             exc.status,
             exc.slug,
             exc.detail,
             instance=request.url.path,
-            headers=exc.headers,
+            headers={**(headers or {}), **(exc.headers or {})} or None,
             **exc.extensions,
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The connection was lost or refused (a restart, a failover): the pool drops the
+        # dead connections and pre-ping tests the next ones, so the next try works as
+        # soon as the server is back. A 503 says so; a 500 would say we are broken.
+        # Other operational errors (a statement timeout) are not the server being down.
+        if not (exc.connection_invalidated or _is_disconnect(exc)):
+            return await _internal(request, exc)
+        log.warning("database unreachable on %s: %s", request.url.path, exc.orig)
+        return problem_response(
+            503,
+            "unavailable",
+            "the database cannot be reached for the moment; retry shortly",
+            instance=request.url.path,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
 
     @app.exception_handler(InvalidSWHID)
@@ -204,12 +253,25 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers or {}),
         )
 
-    @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
+        log.error("unhandled error on %s", request.url.path, exc_info=exc)
         return problem_response(
             500,
             "internal-error",
             "internal error; it has been logged",
             instance=request.url.path,
         )
+
+    app.add_exception_handler(Exception, _internal)
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    """psycopg's word that the server is gone or refuses connections (e.g. ``the
+    database system is shutting down``, ``connection refused``)."""
+    import psycopg
+
+    orig = exc.orig
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        sqlstate = getattr(orig, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(("08", "57P"))
+    return False

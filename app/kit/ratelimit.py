@@ -342,13 +342,16 @@ def install_rate_limits(
     key_per_minute: int,
     trusted_proxy: bool,
     api_keys: Iterable[str] | None = None,
+    known_key_hashes: Callable[[], frozenset[str]] | None = None,
     key_prefix: str = "ratelimit",
     clock: Callable[[], float] = time.time,
 ) -> None:
     """Add the rate-limit middleware to ``app``.
 
     ``api_keys`` defaults to ``app.state.settings.api_keys``, read at the first request
-    so the call may come before or after the settings are attached. Without a Redis
+    so the call may come before or after the settings are attached; ``known_key_hashes``
+    (when given) replaces that list: the hashes (:func:`hash_api_key`) of every key
+    counted as a key, e.g. the live keys of the ``api_key`` table. Without a Redis
     URL there is nowhere to count, so nothing is installed (and that is logged).
     ``key_prefix`` and ``clock`` exist for tests.
     """
@@ -374,5 +377,5 @@ def install_rate_limits(
         anonymous_per_minute=anonymous_per_minute,
         key_per_minute=key_per_minute,
         trusted_proxy=trusted_proxy,
-        key_hashes=key_hashes,
+        key_hashes=known_key_hashes or key_hashes,
     )

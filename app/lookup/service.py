@@ -70,7 +70,14 @@ class LookupResult:
     swhid: str | None = None
     origin_id: int | None = None
     url: Annotated[str | None, Field(description="The origin's canonical URL.")] = None
-    candidates: Annotated[list[str] | None, Field(description="When ambiguous.")] = None
+    candidates: Annotated[
+        list[str] | None,
+        Field(
+            description="When ambiguous: the canonical URLs of the origins the item names "
+            "equally (several origins hold the URL or SWHID and nothing recorded says which "
+            "holds it now: seen there at the same time, or never)."
+        ),
+    ] = None
     error: Annotated[str | None, Field(description="When invalid: what is wrong.")] = None
     held_by: Annotated[
         list[UrlHold] | None,
@@ -133,20 +140,24 @@ def lookup(session: Session, items: list[str]) -> list[LookupResult]:
 
     for object_type, wanted in by_type.items():
         if object_type is ObjectType.ORIGIN:
-            origin_ids = {
-                bytes(key): int(oid)
-                # several origins may share one (a URL transferred, then reused): the
-                # one fetched last names it now, so it is read last
-                for key, oid in session.execute(
-                    select(Origin.swhid_id, Origin.id)
-                    .where(Origin.swhid_id.in_(list(wanted)))
-                    .order_by(Origin.last_fetched_at.asc().nulls_first(), Origin.id)
-                )
-            }
+            # Several origins may share one (a URL transferred, then reused): the one
+            # fetched last names it now; fetched at the same time (or never), nothing
+            # tells them apart and the answer is ambiguous.
+            holders: dict[bytes, list[tuple[int, str, datetime | None]]] = defaultdict(list)
+            for key, holder, url, fetched in session.execute(
+                select(Origin.swhid_id, Origin.id, Origin.url, Origin.last_fetched_at)
+                .where(Origin.swhid_id.in_(list(wanted)))
+                .order_by(Origin.last_fetched_at.desc().nulls_last(), Origin.id)
+            ):
+                holders[bytes(key)].append((int(holder), url, fetched))
             for key, waiting in wanted.items():
+                found = holders.get(key, [])
+                tied = [h for h in found if found and h[2] == found[0][2]]
                 for r in waiting:
-                    if key in origin_ids:
-                        r.status, r.origin_id = "matched", origin_ids[key]
+                    if len(tied) > 1:
+                        r.status, r.candidates = "ambiguous", [h[1] for h in tied]
+                    elif found:
+                        r.status, r.origin_id = "matched", found[0][0]
         elif object_type in TABLES:
             table = TABLES[object_type]
             present = {
@@ -205,9 +216,15 @@ def _resolve_urls(session: Session, by_url: dict[str, list[LookupResult]]) -> No
     for url, found in holders.items():
         found.sort(key=_holder_order)
         first = found[0]
+        # Holders the evidence ranks alike (seen there at the same time or never, both
+        # current or both former): the URL names either, so none is chosen.
+        tied = [h for h in found if _holder_order(h)[:3] == _holder_order(first)[:3]]
         for r in by_url[url]:
-            r.status, r.origin_id, r.url = "matched", first[1], first[3]
-            r.swhid = format_swhid(ObjectType.ORIGIN, bytes(first[2]))
+            if len(tied) > 1:
+                r.status, r.candidates = "ambiguous", [h[3] for h in tied]
+            else:
+                r.status, r.origin_id, r.url = "matched", first[1], first[3]
+                r.swhid = format_swhid(ObjectType.ORIGIN, bytes(first[2]))
             if len(found) > 1:
                 r.held_by = [
                     UrlHold(

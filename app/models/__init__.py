@@ -11,12 +11,25 @@ from app.models.archive import (
     SnapshotBranch,
     Visit,
 )
+from app.models.attribution import (
+    AttributionFingerprint,
+    AttributionIndexed,
+    AttributionStopword,
+)
 from app.models.base import Base
-from app.models.datasets import Dataset, DatasetBuild, DatasetManifest, DatasetRevision
+from app.models.datasets import (
+    Dataset,
+    DatasetBuild,
+    DatasetExclusion,
+    DatasetManifest,
+    DatasetRevision,
+    DatasetWithdrawal,
+)
 from app.models.facts import ContentFact, PiiFinding
 from app.models.forges import Forge, Origin, OriginAlias, Owner, OwnerLogin, RawMetadata
 from app.models.issues import Issue
 from app.models.jobs import Job, JobItem
+from app.models.keys import ApiKey
 from app.models.licenses import License, LicenseFinding, OriginLicense
 from app.models.optouts import (
     OptoutEmailOutbox,
@@ -29,6 +42,7 @@ from app.models.optouts import (
     WebhookSubscription,
 )
 from app.models.papers import Paper, PaperLink, ProjectMetadata
+from app.models.scans import NearDupBand, NearDupPending, ScanSummary
 from app.models.signals import (
     Advisory,
     AdvisoryPackage,
@@ -42,13 +56,19 @@ from app.models.signals import (
 __all__ = [
     "Advisory",
     "AdvisoryPackage",
+    "ApiKey",
+    "AttributionFingerprint",
+    "AttributionIndexed",
+    "AttributionStopword",
     "Base",
     "Content",
     "ContentFact",
     "Dataset",
     "DatasetBuild",
+    "DatasetExclusion",
     "DatasetManifest",
     "DatasetRevision",
+    "DatasetWithdrawal",
     "Directory",
     "DirectoryEntry",
     "Forge",
@@ -58,6 +78,8 @@ __all__ = [
     "JobItem",
     "License",
     "LicenseFinding",
+    "NearDupBand",
+    "NearDupPending",
     "OptoutEmailOutbox",
     "OptoutEvent",
     "OptoutException",
@@ -81,6 +103,7 @@ __all__ = [
     "RawMetadata",
     "Release",
     "Revision",
+    "ScanSummary",
     "Snapshot",
     "SnapshotBranch",
     "Visit",

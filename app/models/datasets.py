@@ -95,6 +95,13 @@ class DatasetBuild(Base):
     merkle_chunk_leaves: Mapped[int | None] = mapped_column(Integer)
     merkle_chunk_roots: Mapped[bytes | None] = mapped_column(LargeBinary)
     error: Mapped[str | None] = mapped_column(Text)
+    # The set the opt-out stage removed: its size and the RFC 9162 root over its sorted
+    # SWHIDs (leaves in ``dataset_exclusion``, chunk roots as for the manifest).
+    optout_excluded_count: Mapped[int | None] = mapped_column(BigInteger)
+    optout_excluded_root: Mapped[bytes | None] = mapped_column(LargeBinary)
+    optout_excluded_chunk_roots: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The registry version up to which withdrawals were computed for this build.
+    withdrawals_version: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -148,3 +155,35 @@ class DatasetManifest(Base):
     near_dup_cluster: Mapped[int | None] = mapped_column(BigInteger)
     rank_value: Mapped[float | None]
     in_storage: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class DatasetExclusion(Base):
+    """One content a build's opt-out stage removed, at its place in the tree of the
+    excluded set (sorted by SWHID, like the manifest): an author's proof that their
+    file was left out. Holds SWHIDs only, never which opt-out removed it."""
+
+    __tablename__ = "dataset_exclusion"
+    __table_args__ = (Index(None, "build_id", "sha1_git", unique=True),)
+
+    build_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_build.id", ondelete="CASCADE"), primary_key=True
+    )
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sha1_git: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DatasetWithdrawal(Base):
+    """A content of a build's manifest that an opt-out in force since the build now
+    covers: those who hold the build should drop it. ``registry_version`` is the
+    version at which the withdrawal was found (``?since=`` filters on it). SWHIDs
+    only, never who asked."""
+
+    __tablename__ = "dataset_withdrawal"
+    __table_args__ = (Index(None, "build_id", "registry_version", "sha1_git"),)
+
+    build_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_build.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha1_git: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    registry_version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -18,12 +18,15 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.kit.swhid import ObjectType, format_swhid
 from app.models.base import Base, ProvenanceMixin, TimestampMixin, pg_enum
 from app.models.enums import ForgeKind, OriginKind, OwnerKind
+
+if TYPE_CHECKING:
+    from app.models.scans import ScanSummary
 
 
 class Forge(TimestampMixin, Base):
@@ -220,14 +223,20 @@ class Origin(ProvenanceMixin, TimestampMixin, Base):
     forge_created_at: Mapped[datetime | None]
     forge_updated_at: Mapped[datetime | None]
     forge_pushed_at: Mapped[datetime | None]
-    # Written by scans only (effective license, language breakdown): forge ingest has
-    # its own columns above and never writes here.
-    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     last_fetched_at: Mapped[datetime | None] = mapped_column(index=True)
     last_scanned_at: Mapped[datetime | None]
 
     forge: Mapped[Forge | None] = relationship(lazy="joined")
     owner: Mapped[Owner | None] = relationship(lazy="joined")
+    # What the last scan derived (effective license, languages): rows of their own,
+    # written by the scan pipeline only (app/scans/summary.py), read here.
+    scan_summary: Mapped[ScanSummary | None] = relationship(
+        primaryjoin="and_(Origin.id == ScanSummary.origin_id, ScanSummary.is_current)",
+        foreign_keys="ScanSummary.origin_id",
+        viewonly=True,
+        uselist=False,
+        lazy="selectin",
+    )
 
     @property
     def swhid(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,7 +14,14 @@ from app.models.enums import JobItemState, JobState
 
 class Job(Base):
     __tablename__ = "job"
-    __table_args__ = (Index(None, "state", "created_at"), Index(None, "kind", "created_at"))
+    __table_args__ = (
+        Index(None, "state", "created_at"),
+        Index(None, "kind", "created_at"),
+        # The reaper's question: which running jobs' leases have lapsed?
+        Index(
+            "ix_job_running_lease", "lease_expires_at", postgresql_where=text("state = 'running'")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     kind: Mapped[str] = mapped_column(Text)
@@ -29,6 +36,14 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, object] | None] = mapped_column(JSONB)
     celery_task_id: Mapped[str | None] = mapped_column(Text)
+    # The lease of the attempt running the job (app.jobs.lease): who holds it, until
+    # when unless renewed, and the last renewal. Null owner: nobody runs it now.
+    lease_owner: Mapped[str | None] = mapped_column(Text)
+    lease_expires_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    # Who asked: the API key's name (``key:<name>``, ``config:<fingerprint>``) or the
+    # process that did (``cli``, ``beat``); never a secret.
+    requested_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

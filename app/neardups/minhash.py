@@ -10,6 +10,7 @@ Public interface (pure: no database)::
         .query(signature, *, verify=True) -> list[int]
         .pairs(*, verify=True) -> Iterator[tuple[int, int]]
     cluster(pairs: Iterable[tuple[int, int]], ids: Iterable[int] = ()) -> dict[int, int]
+    band_keys(signature: bytes) -> list[bytes]   # the LSH bands, as stored
 
 Exact duplicates share a ``sha1_git`` and need none of this; near duplicates (a
 file with a changed header, a vendored copy with a patch) are what MinHash finds.
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import islice
 
 import numpy as np
@@ -109,6 +111,28 @@ def jaccard(left: bytes | MinHash, right: bytes | MinHash) -> float:
 
 def _as_minhash(signature: bytes | MinHash) -> MinHash:
     return signature_from_bytes(signature) if isinstance(signature, bytes) else signature
+
+
+@cache
+def lsh_bands(threshold: float = DEFAULT_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) datasketch's ``MinHashLSH`` picks for the threshold
+    (25 bands of 10 rows at 0.7 and 256 permutations)."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+def band_keys(
+    signature: bytes, threshold: float = DEFAULT_THRESHOLD, num_perm: int = NUM_PERM
+) -> list[bytes]:
+    """The LSH band keys of a stored signature: band ``i`` is hash values
+    ``[i*r, (i+1)*r)``, the ranges ``MinHashLSH`` buckets by, kept as their stored
+    bytes (equal bytes exactly when equal values, so two signatures share a key
+    exactly when datasketch would put them in one bucket)."""
+    if len(signature) != num_perm * _DTYPE.itemsize:
+        raise ValueError(f"signature of {len(signature)} bytes, expected {num_perm} values")
+    bands, rows = lsh_bands(threshold, num_perm)
+    width = rows * _DTYPE.itemsize
+    return [signature[i * width : (i + 1) * width] for i in range(bands)]
 
 
 class NearDupIndex:

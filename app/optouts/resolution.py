@@ -9,6 +9,24 @@ can use it inside its own ``INSERT ... SELECT`` (``WHERE NOT EXISTS (SELECT 1 FR
 table with :func:`materialize` (one hash anti-join for the build, the cheapest plan
 at tens of millions of rows).
 
+Scopes, as the branches below expand them (``app/optouts/scopes.py`` has examples):
+
+* ``account``: every occurrence in every origin whose owner is the account, known by
+  the forge's stable id (renames change nothing), plus origins recorded under an
+  owner the forge gave no id for whose login is one the account has held
+  (``owner_login``: the account's previous logins) or its login at the request;
+* ``origin``: every occurrence in the origin; ``path``: those whose path matches the
+  pattern (the glob of :mod:`app.optouts.scopes`, over ``encode(path, 'escape')``);
+* ``content``: the content with that ``sha1_git``, wherever it occurs;
+* ``author``: every occurrence recorded for a revision whose author address hashes
+  to one of the request's identities.
+
+Exceptions remove occurrences from their own request's scope (an origin, a path
+pattern inside an origin, a content). A content is excluded when ANY of its
+occurrences is in the scope of an applicable request: a path opt-out of
+``alice/tools`` ``src/**`` excludes ``util.py``'s bytes from a dataset even when the
+build would have represented them by their copy in ``bob/fork``.
+
 Every branch starts from the few requests and walks indexes outwards: an origin's
 occurrences by ``path_occurrence (origin_id, ...)``, an account's origins by
 ``origin.owner_id``, a content by ``content.sha1_git``, an author's revisions by
@@ -64,7 +82,12 @@ _BRANCHES = f"""
     JOIN forge f ON f.name = r.forge
     JOIN owner o ON o.forge_id = f.id
         AND (o.native_id = r.account_id
-             OR (o.native_id IS NULL AND lower(o.login) = lower(r.account_login)))
+             OR (o.native_id IS NULL AND lower(o.login) IN (
+                 SELECT lower(r.account_login)
+                 UNION
+                 SELECT lower(ol.login) FROM owner oi
+                 JOIN owner_login ol ON ol.owner_id = oi.id
+                 WHERE oi.forge_id = f.id AND oi.native_id = r.account_id)))
     JOIN origin og ON og.owner_id = o.id
     JOIN path_occurrence po ON po.origin_id = og.id
     WHERE r.id = ANY(CAST(:{{ids}} AS bigint[])) AND r.scope_kind = 'account' AND {_EXCEPTED}
@@ -213,6 +236,26 @@ def materialize(
         for r in sorted(requests.values(), key=lambda r: r.id)
     ]
     return Materialized(table, version, purpose.canonical(), total, explanations)
+
+
+def materialize_requests(session: Session, ids: Iterable[int], *, table: str) -> int:
+    """Fill a temporary table (dropped at commit) with the contents these requests'
+    scopes cover, whatever their state and purposes (an author's view of one request:
+    what it covers, not whether it applies to a given build). Returns how many."""
+    _check_param(table)
+    session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    session.execute(
+        text(f"CREATE TEMPORARY TABLE {table} (content_id bigint PRIMARY KEY) ON COMMIT DROP")
+    )
+    session.execute(
+        text(
+            f"INSERT INTO {table} (content_id) SELECT DISTINCT x.content_id "
+            f"FROM ({_pairs('ids')}) AS x"
+        ),
+        {"ids": list(ids)},
+    )
+    session.execute(text(f"ANALYZE {table}"))
+    return int(session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
 
 
 def explain(session: Session, purpose: Purpose | str, version: int) -> list[Explanation]:

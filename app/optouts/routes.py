@@ -13,14 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.kit.api import SettingsDep, UoW, api_key_of, problems
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.params import RegistryVersion
 from app.kit.problems import Problem
 from app.kit.ratelimit import RateLimiter, client_address
 from app.models import OptoutRequest
 from app.optouts import purposes, registry, resolution, service
-from app.optouts.auth import Operator, operator_of
+from app.optouts.auth import Operator, credentials
 from app.optouts.schemas import (
     ChainEntryOut,
     ChainReportOut,
@@ -70,13 +69,6 @@ async def limit_requesters(request: Request, settings: SettingsDep) -> None:
 
 
 RateLimited = Annotated[None, Depends(limit_requesters)]
-
-
-def _credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
-    presented = api_key_of(request)
-    operator = operator_of(presented, settings)
-    token = presented if presented and presented.startswith("cco_") else None
-    return token, operator
 
 
 def optout_out(session: Session, req: OptoutRequest) -> OptoutOut:
@@ -229,7 +221,7 @@ def create_by_operator(
 def get_optout(
     uow: UoW, settings: SettingsDep, request: Request, public_id: str, response: Response
 ) -> OptoutOut:
-    token, operator = _credentials(request, settings)
+    token, operator = credentials(request)
     found = service.authorize(uow.session, public_id, token, operator)
     response.headers["Cache-Control"] = PRIVATE
     return optout_out(uow.session, found)
@@ -246,7 +238,7 @@ def post_signature(
 ) -> JobStartedOut:
     """Submit the SSH signature of the request's statement; a worker checks it against
     the keys the forge lists for the account."""
-    token, _ = _credentials(request, settings)
+    token, _ = credentials(request)
     found, job = service.submit_signature(uow, public_id, token, body.signature)
     return JobStartedOut(id=found.public_id, status=found.status, job_id=job.id)
 
@@ -261,7 +253,7 @@ def check_proof_file(
     uow: UoW, settings: SettingsDep, request: Request, public_id: str
 ) -> JobStartedOut:
     """Scan the origin now and look for the proof file (a scan does it anyway)."""
-    token, _ = _credentials(request, settings)
+    token, _ = credentials(request)
     found, job = service.request_proof_check(uow, public_id, token)
     return JobStartedOut(id=found.public_id, status=found.status, job_id=job.id)
 
@@ -276,7 +268,7 @@ def confirm_email(
     _limited: RateLimited,
     response: Response,
 ) -> OptoutOut:
-    token, _ = _credentials(request, settings)
+    token, _ = credentials(request)
     found = service.confirm_email(uow, public_id, token, body.code)
     response.headers["Cache-Control"] = PRIVATE
     return optout_out(uow.session, found)
@@ -292,7 +284,7 @@ def withdraw(
     body: ReasonIn | None = None,
 ) -> OptoutOut:
     """Opt back in: recorded as an event at a new registry version, never a deletion."""
-    token, operator = _credentials(request, settings)
+    token, operator = credentials(request)
     found = service.withdraw(uow, public_id, token, operator, body.reason if body else None)
     response.headers["Cache-Control"] = PRIVATE
     return optout_out(uow.session, found)

@@ -36,8 +36,10 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.forges.urls import canonical_repository_url
 from app.jobs import kinds
+from app.jobs import repository as job_repository
 from app.jobs import service as job_service
 from app.kit.db import UnitOfWork
+from app.kit.db import current as current_uow
 from app.kit.problems import PROBLEM_TYPES, Conflict, NotFound, Problem
 from app.kit.swhid import InvalidSWHID, ObjectType, format_swhid, parse_swhid
 from app.models import (
@@ -501,7 +503,21 @@ def activate(
     request.evidence = {**(request.evidence or {}), **(evidence or {})}
     request.email_code_hash = None
     session.flush()
+    _queue_withdrawals(session, event.seq)
     return event
+
+
+def _queue_withdrawals(session: Session, version: int) -> None:
+    """An opt-out took effect: queue the job that tells existing builds
+    (``datasets.withdrawals``, run by the datasets feature above this one, which is
+    why it is queued by kind and never imported). Sent once this transaction commits;
+    a session without a unit of work gets the job row only, and the reaper sends it."""
+    params: dict[str, object] = {"registry_version": version}
+    uow = current_uow(session)
+    if uow is not None:
+        job_service.submit(uow, kinds.DATASETS_WITHDRAWALS, params)
+    else:
+        job_repository.create(session, kinds.DATASETS_WITHDRAWALS, params)
 
 
 def refuse(

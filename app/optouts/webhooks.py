@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.kit.db import UnitOfWork
 from app.kit.queue import enqueue
+from app.kit.redaction import has_credentials
 from app.models import WebhookDelivery, WebhookSubscription
 from app.optouts.feed import Entry, json_feed
 
@@ -51,6 +52,10 @@ def subscribe(session: Session, topic: str, url: str) -> tuple[WebhookSubscripti
     """Register a URL for a topic; the secret is returned once, to give the receiver."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("a webhook URL is http(s)")
+    if has_credentials(url):
+        # Subscriptions are listed to operators and deliveries logged; receivers
+        # authenticate a delivery by its signature, not by a secret in the URL.
+        raise ValueError("a webhook URL carries no credentials (deliveries are signed)")
     secret = secrets.token_urlsafe(32)
     sub = WebhookSubscription(topic=topic, url=url, secret=secret)
     session.add(sub)

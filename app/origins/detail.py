@@ -28,6 +28,11 @@ from app.origins.schemas import (
 )
 from app.papers import repository as papers
 from app.papers.schemas import OriginPaperOut
+from app.signals.domains.repository import domains_of
+from app.signals.importance.repository import importances_of
+from app.signals.schemas import ImportanceOut, OriginDomainOut
+from app.signals.vulnerabilities.repository import origin_advisories
+from app.signals.vulnerabilities.schemas import OriginAdvisoryOut
 
 Ids = Sequence[int]
 
@@ -35,6 +40,24 @@ Ids = Sequence[int]
 def licenses(session: Session, ids: Ids) -> list[list[LicenseFindingOut]]:
     found = repository.license_findings(session, ids)
     return [[LicenseFindingOut.of(f) for f in found[i]] for i in ids]
+
+
+def advisories(session: Session, ids: Ids) -> list[list[OriginAdvisoryOut]]:
+    """Advisories concerning each origin, current ones first (``app.signals``)."""
+    found = origin_advisories(session, ids)
+    return [[OriginAdvisoryOut.of(link, a) for link, a in found[i]] for i in ids]
+
+
+def domains(session: Session, ids: Ids) -> list[list[OriginDomainOut]]:
+    """Each origin's application domains with their evidence."""
+    found = domains_of(session, ids)
+    return [[OriginDomainOut.of(r) for r in found[i]] for i in ids]
+
+
+def importance(session: Session, ids: Ids) -> list[ImportanceOut]:
+    """Each origin's importance score with its formula, inputs and stored signals."""
+    found = importances_of(session, ids)
+    return [ImportanceOut.of(i, *found[i]) for i in ids]
 
 
 def latest_visit(session: Session, ids: Ids) -> list[VisitOut | None]:

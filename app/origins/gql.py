@@ -32,6 +32,7 @@ from app.origins.schemas import (
 )
 from app.origins.search import OriginFilters, count, cursor_for, search
 from app.papers.gql import OriginPaper
+from app.signals.gql import AdvisoryMatch, DomainAssignment, Importance, domain_assignment
 
 T = TypeVar("T")
 
@@ -122,6 +123,25 @@ class Origin:
     async def papers(self, info: strawberry.Info[Context, None]) -> list[OriginPaper]:
         found = await _part(info, detail.papers_of, self)
         return [to_gql(OriginPaper, r) for r in found]
+
+    # The signals (app.signals), also one query per field for a whole page.
+
+    @strawberry.field(
+        description="Known vulnerabilities: OSV advisories concerning the origin, current "
+        "ones (affecting the latest release or scanned snapshot) first."
+    )
+    async def advisories(self, info: strawberry.Info[Context, None]) -> list[AdvisoryMatch]:
+        found = await _part(info, detail.advisories, self)
+        return [AdvisoryMatch.of(a) for a in found]
+
+    @strawberry.field(description="Application domains with their evidence and confidence.")
+    async def domains(self, info: strawberry.Info[Context, None]) -> list[DomainAssignment]:
+        found = await _part(info, detail.domains, self)
+        return [domain_assignment(d) for d in found]
+
+    @strawberry.field(description="The importance score (importance@1) with its inputs.")
+    async def importance(self, info: strawberry.Info[Context, None]) -> Importance:
+        return Importance.of(await _part(info, detail.importance, self))
 
 
 def origin_node(row: object) -> Origin:

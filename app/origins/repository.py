@@ -19,7 +19,6 @@ from sqlalchemy import (
     column,
     distinct,
     func,
-    literal,
     not_,
     select,
     true,
@@ -39,6 +38,7 @@ from app.models import (
     OriginAlias,
     PathOccurrence,
     RawMetadata,
+    ScanSummary,
     Snapshot,
     Visit,
 )
@@ -217,17 +217,14 @@ def _latest_snapshots(origin_ids: Sequence[int]) -> CTE:
     )
 
 
-LANGUAGES_KEY = "languages"  # in origin.extra: {"snapshot_id": .., "breakdown": [..]}
-
-
 def languages(session: Session, origin_ids: Sequence[int]) -> dict[int, list[LanguageCount]]:
     """Files and bytes per language in each origin's latest snapshot, largest first.
 
     As GitHub Linguist does, vendored, generated and binary files are left out, and so
     are files without a language (including those not analysed yet).
 
-    A scan stores the breakdown of the snapshot it recorded in ``origin.extra`` (see
-    :func:`store_languages`): computed on read it costs two index lookups per file,
+    A scan stores the breakdown of the snapshot it recorded in ``scan_summary`` (see
+    ``app/scans/summary.py``): computed on read it costs two index lookups per file,
     ~260 ms at 30,000 files. Only origins whose latest snapshot has no stored
     breakdown (filled by other means, or scanned before this existed) are computed."""
     out: dict[int, list[LanguageCount]] = {i: [] for i in origin_ids}
@@ -235,37 +232,24 @@ def languages(session: Session, origin_ids: Sequence[int]) -> dict[int, list[Lan
         return out
     snap = _latest_snapshots(origin_ids)
     missing = []
-    for origin_id, snapshot_id, stored in session.execute(
-        select(snap.c.origin_id, snap.c.snapshot_id, Origin.extra[LANGUAGES_KEY])
+    for origin_id, stored in session.execute(
+        select(snap.c.origin_id, ScanSummary.languages)
         .select_from(snap)
-        .join(Origin, Origin.id == snap.c.origin_id)
+        .outerjoin(
+            ScanSummary,
+            and_(
+                ScanSummary.origin_id == snap.c.origin_id,
+                ScanSummary.snapshot_id == snap.c.snapshot_id,
+            ),
+        )
     ):
-        if isinstance(stored, dict) and stored.get("snapshot_id") == snapshot_id:
-            out[origin_id] = [LanguageCount(*row) for row in stored.get("breakdown", [])]
+        if isinstance(stored, list):
+            out[origin_id] = [LanguageCount(*row) for row in stored]
         else:
             missing.append(origin_id)
     if missing:
-        out.update(_count_languages(session, _latest_snapshots(missing)))
+        out.update(count_languages(session, _latest_snapshots(missing)))
     return out
-
-
-def store_languages(session: Session, origin_id: int, snapshot_id: int) -> None:
-    """Count the snapshot's languages once, at the end of its scan, into
-    ``origin.extra`` (where the effective license is kept too)."""
-    pairs = select(
-        literal(origin_id, BigInteger).label("origin_id"),
-        literal(snapshot_id, BigInteger).label("snapshot_id"),
-    ).cte("scanned_snapshot")
-    counted = _count_languages(session, pairs).get(origin_id, [])
-    origin = session.get(Origin, origin_id)
-    if origin is not None:
-        origin.extra = {
-            **(origin.extra or {}),
-            LANGUAGES_KEY: {
-                "snapshot_id": snapshot_id,
-                "breakdown": [[c.language, c.files, c.bytes] for c in counted],
-            },
-        }
 
 
 def _files_of(snap: CTE) -> ColumnElement[bool]:
@@ -277,7 +261,7 @@ def _files_of(snap: CTE) -> ColumnElement[bool]:
     )
 
 
-def _count_languages(session: Session, snap: CTE) -> dict[int, list[LanguageCount]]:
+def count_languages(session: Session, snap: CTE) -> dict[int, list[LanguageCount]]:
     """The breakdown of each (origin_id, snapshot_id) of ``snap``."""
     out: dict[int, list[LanguageCount]] = {}
     files = func.count().label("files")

@@ -23,7 +23,8 @@ from app.forges import repository as forges
 from app.forges import service as forge_service
 from app.forges.schemas import FetchIn, FetchOut, RawMetadataOut
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, BibTeXResponse, JSONLDResponse, UoW, YAMLResponse, problems
+from app.keys.auth import Submitter
+from app.kit.api import BibTeXResponse, JSONLDResponse, UoW, YAMLResponse, problems
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -170,7 +171,7 @@ def list_origins(
 @router.post(
     "/fetch", status_code=status.HTTP_202_ACCEPTED, response_model=FetchOut, tags=FORGE_METADATA
 )
-def fetch_origin(uow: UoW, _key: ApiKey, body: FetchIn) -> FetchOut:
+def fetch_origin(uow: UoW, _key: Submitter, body: FetchIn) -> FetchOut:
     """Register a repository or package by URL (if new) and fetch it in the background."""
     return forge_service.queue_fetch(uow, body.url, issues=body.issues)
 
@@ -213,7 +214,7 @@ def list_origin_raw(
     response_model=JobOut,
     tags=FORGE_METADATA,
 )
-def refresh_origin(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
+def refresh_origin(uow: UoW, _key: Submitter, origin_id: OriginId) -> JobOut:
     _origin(uow, origin_id)
     return JobOut.of(forge_service.queue_refresh(uow, origin_id), {})
 
@@ -224,7 +225,7 @@ def refresh_origin(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
     response_model=JobOut,
     tags=FORGE_METADATA,
 )
-def crawl_origin_issues(uow: UoW, _key: ApiKey, origin_id: OriginId) -> JobOut:
+def crawl_origin_issues(uow: UoW, _key: Submitter, origin_id: OriginId) -> JobOut:
     _origin(uow, origin_id)
     return JobOut.of(forge_service.queue_issue_crawl(uow, origin_id), {})
 

@@ -107,14 +107,15 @@ class OriginOut(BaseModel):
 
 
 def _effective(origin: Origin) -> EffectiveLicenseOut | None:
-    value = (origin.extra or {}).get("effective_license")
-    if not isinstance(value, dict):
+    """The effective license of the origin's last scan (``scan_summary``)."""
+    summary = origin.scan_summary
+    if summary is None:
         return None
     return EffectiveLicenseOut(
-        expression=value.get("expression"),
-        category=str(value.get("category", "unknown")),
-        conflicts=list(value.get("conflicts") or []),
-        basis=value.get("basis"),
+        expression=summary.license_expression,
+        category=summary.license_category or "unknown",
+        conflicts=list(summary.license_conflicts or []),
+        basis=summary.license_basis,
     )
 
 

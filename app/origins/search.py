@@ -31,7 +31,7 @@ from app.kit.pagination import decode_cursor, encode_cursor
 from app.kit.problems import InvalidCursor, Problem
 from app.kit.text import LIKE_ESCAPE, like_contains
 from app.licenses import repository as licenses
-from app.models import Forge, Origin, OriginLicense, Owner, PaperLink
+from app.models import Forge, Origin, OriginLicense, Owner, PaperLink, ScanSummary
 from app.models.enums import LicenseVia, OriginKind, PaperLinkKind
 from app.models.signals import OriginImportance
 from app.signals.domains.repository import check_domain, domain_predicate
@@ -174,9 +174,16 @@ def _filtered(session: Session, f: OriginFilters) -> Select[Origin]:
     if f.license_via and not (f.license or f.license_expression):
         stmt = stmt.where(_has_license(literal(True), f.license_via))
     if f.license_category:
+        # The category of the last scan's effective license (scan_summary, written by
+        # scans only: no forge refresh can make an origin drop out of this filter).
         stmt = stmt.where(
-            func.lower(Origin.extra["effective_license"]["category"].astext)
-            == f.license_category.lower()
+            select(ScanSummary.origin_id)
+            .where(
+                ScanSummary.origin_id == Origin.id,
+                ScanSummary.is_current,
+                func.lower(ScanSummary.license_category) == f.license_category.lower(),
+            )
+            .exists()
         )
     if f.has_paper is not None or f.paper_link_kind is not None:
         links = select(PaperLink.origin_id).where(PaperLink.origin_id == Origin.id)
@@ -229,6 +236,8 @@ def search(
     session: Session, f: OriginFilters, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[Origin], str | None]:
     """One page of origins and the cursor of the next (None on the last page)."""
+    if f.sort is OriginSort.IMPORTANCE:
+        return _search_by_importance(session, f, cursor=cursor, limit=limit)
     key = SORT_KEYS[f.sort]
     stmt = _filtered(session, f)
     if cursor is not None:
@@ -244,14 +253,59 @@ def search(
     if f.sort is OriginSort.ID:
         order = order[1:]
     rows = session.scalars(stmt.order_by(*order).limit(limit + 1)).all()
-    if f.sort is OriginSort.IMPORTANCE and rows:  # the scores cursors are made of
-        session.scalars(
-            select(OriginImportance).where(OriginImportance.origin_id.in_([r.id for r in rows]))
-        ).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = cursor_for(f, last)
+    return rows[:limit], next_cursor
+
+
+def _search_by_importance(
+    session: Session, f: OriginFilters, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Origin], str | None]:
+    """``sort=importance``: the order of ``(coalesce(score, -1), id)`` read in two parts,
+    so that ``ix_origin_importance_score (score, origin_id)`` serves the scored part
+    (a top-N walks the index instead of sorting every match): origins with a score
+    (always >= 0), then, below them, origins not scored yet (-1) by id. Descending
+    reads scored then unscored, ascending the reverse; a cursor's value says which
+    part it is in."""
+    base = _filtered(session, f)
+    scored = base.join(OriginImportance, OriginImportance.origin_id == Origin.id)
+    unscored = base.where(
+        ~select(literal(1)).where(OriginImportance.origin_id == Origin.id).exists()
+    )
+    parts = ["scored", "unscored"] if f.descending else ["unscored", "scored"]
+    after: tuple[float, int] | None = None
+    if cursor is not None:
+        value, last_id = _decode(f, cursor)
+        assert isinstance(value, float)
+        after = (value, last_id)
+        parts = parts[parts.index("unscored" if value == UNSCORED else "scored") :]
+    rows: list[Origin] = []
+    for part in parts:
+        want = limit + 1 - len(rows)
+        if want <= 0:
+            break
+        if part == "scored":
+            pair = tuple_(OriginImportance.score, OriginImportance.origin_id)
+            stmt = scored
+            if after is not None and after[0] != UNSCORED:
+                bound = tuple_(literal(after[0]), literal(after[1]))
+                stmt = stmt.where(pair < bound if f.descending else pair > bound)
+            keys = [OriginImportance.score, OriginImportance.origin_id]
+        else:
+            stmt = unscored
+            if after is not None and after[0] == UNSCORED:
+                stmt = stmt.where(Origin.id < after[1] if f.descending else Origin.id > after[1])
+            keys = [Origin.id]
+        order = [k.desc() for k in keys] if f.descending else [k.asc() for k in keys]
+        rows += session.scalars(stmt.order_by(*order).limit(want)).all()
+        after = None  # later parts start from their beginning
+    if rows:  # the scores cursors are made of, in the identity map
+        session.scalars(
+            select(OriginImportance).where(OriginImportance.origin_id.in_([r.id for r in rows]))
+        ).all()
+    next_cursor = cursor_for(f, rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW
+from app.keys.auth import Submitter
+from app.kit.api import UoW
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -81,6 +82,6 @@ def get_paper(uow: UoW, paper_id: PaperId) -> PaperDetail:
 
 
 @router.post("/papers/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def resolve_papers(uow: UoW, _key: ApiKey) -> JobOut:
+def resolve_papers(uow: UoW, _key: Submitter) -> JobOut:
     """Look unresolved papers up in Crossref, DataCite, arXiv and OpenAlex."""
     return JobOut.of(service.submit(uow, kinds.PAPERS_RESOLVE, {}), {})

@@ -15,8 +15,10 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.attribution.indexing import FileToIndex, index_files
 from app.codemeta.recording import record_snapshot_metadata, wanted_file
 from app.facts import analyze_content, find_secrets_and_pii
+from app.facts.version import tool_version as facts_tool_version
 from app.licenses.detection import (
     FileKind,
     Finding,
@@ -30,11 +32,12 @@ from app.licenses.detection import reuse as reuse_layout
 from app.licenses.detection.scancode import ScanCodeBackend
 from app.licenses.detection.spdx_tags import TOOL as SPDX_TAG_TOOL
 from app.licenses.findings import as_finding
-from app.models import ContentFact, LicenseFinding, Origin, PathOccurrence, PiiFinding, Snapshot
+from app.models import ContentFact, LicenseFinding, PathOccurrence, PiiFinding, Snapshot
 from app.models.enums import LicenseSource
 from app.neardups.minhash import minhash_signature
+from app.neardups.service import queue_signatures
 from app.optouts import scanhook
-from app.origins.repository import store_languages
+from app.scans.summary import record_effective_license, record_languages
 from app.scans.writing import StoredFile
 
 TOP_LEVEL_KINDS = {FileKind.LICENSE, FileKind.MANIFEST, FileKind.README}
@@ -72,6 +75,7 @@ class FactsAnalyzer:
     def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
         facts_rows: list[dict[str, object]] = []
         pii_rows: list[dict[str, object]] = []
+        signed: list[int] = []
         for stored in batch:
             if not stored.is_new:
                 continue
@@ -90,6 +94,7 @@ class FactsAnalyzer:
             if text and not analysis.facts.is_binary:
                 started = time.perf_counter()
                 signature = minhash_signature(text)
+                signed.append(stored.content_id)
                 self.timer.add("minhash", started)
             facts_rows.append(
                 {
@@ -115,15 +120,18 @@ class FactsAnalyzer:
         started = time.perf_counter()
         if facts_rows:
             session.execute(insert(ContentFact), facts_rows)
+            # New signatures wait for the next (incremental) recluster.
+            queue_signatures(session, signed)
         if pii_rows:
             session.execute(insert(PiiFinding), pii_rows)
         self.timer.add("database writes", started)
 
     def finish(self, session: Session, origin_id: int, snapshot_id: int) -> None:
-        """Once every file has its facts: the snapshot's language breakdown, stored on
-        the origin so its detail does not count 30,000 files on each read."""
+        """Once every file has its facts: the snapshot's language breakdown, stored in
+        its scan summary so the origin's detail does not count 30,000 files on each
+        read."""
         started = time.perf_counter()
-        store_languages(session, origin_id, snapshot_id)
+        record_languages(session, origin_id, snapshot_id, {"facts": facts_tool_version()})
         self.timer.add("database writes", started)
 
 
@@ -336,18 +344,11 @@ class LicenseAnalyzer:
         declared += [as_finding(r) for r in top if r.source is LicenseSource.MANIFEST_DECLARED]
         detected = [as_finding(r) for r in top if r.source in DETECTED_SOURCES]
         effective = reconcile(declared, detected, reuse)
-        origin = session.get(Origin, origin_id)
-        if origin is not None:
-            origin.extra = {
-                **(origin.extra or {}),
-                "effective_license": {
-                    "expression": effective.expression,
-                    "category": effective.category.value,
-                    "conflicts": list(effective.conflicts),
-                    "basis": effective.basis,
-                    "snapshot_id": snapshot_id,
-                },
-            }
+        versions = {
+            "licenses": f"{HEADER_BACKEND.tool} {HEADER_BACKEND.tool_version}",
+            "reuse": f"{reuse_layout.TOOL} {reuse_layout.TOOL_VERSION}",
+        }
+        record_effective_license(session, origin_id, snapshot_id, effective, versions)
         self.timer.add("licenses", started)
 
 
@@ -375,4 +376,30 @@ class OptoutSignalsAnalyzer:
         snapshot = session.get(Snapshot, snapshot_id)
         swhid = f"swh:1:snp:{snapshot.sha1_git.hex()}" if snapshot is not None else None
         scanhook.on_scan(session, origin_id, self.found, snapshot_swhid=swhid)
+        self.timer.add(self.name, started)
+
+
+class AttributionAnalyzer:
+    """Winnowing fingerprints of each new content for snippet attribution
+    (``app.attribution``), written by COPY with the batch."""
+
+    name = "attribution"
+
+    def __init__(self, timer: StageTimer) -> None:
+        self.timer = timer
+
+    def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
+        started = time.perf_counter()
+        index_files(
+            session,
+            (
+                FileToIndex(
+                    stored.content_id,
+                    stored.entry.path.decode("utf-8", "replace"),
+                    stored.entry.data,
+                )
+                for stored in batch
+                if stored.is_new and not stored.entry.is_symlink
+            ),
+        )
         self.timer.add(self.name, started)

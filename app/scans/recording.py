@@ -21,6 +21,7 @@ from app.storage.store import ContentStore
 
 BatchHook = Callable[[list[StoredFile]], None]
 TotalHook = Callable[[int], None]
+VisitHook = Callable[[int], None]
 
 
 class FileCounter:
@@ -69,14 +70,18 @@ def record_scan(
     *,
     on_batch: BatchHook | None = None,
     on_total: TotalHook | None = None,
+    on_visit: VisitHook | None = None,
     batch_size: int = 5000,
     store: ContentStore | None = None,
 ) -> ScanSummary:
     """Write everything ``scan`` holds; ``on_batch`` sees each batch of stored files
-    (e.g. to analyse the new contents) inside the same unit of work. With a
-    ``store``, the contents' bytes go to it as they are recorded (up to its size cap)."""
+    (e.g. to analyse the new contents) inside the same unit of work; ``on_visit`` the
+    id of the visit this scan records, as soon as it exists. With a ``store``, the
+    contents' bytes go to it as they are recorded (up to its size cap)."""
     writer = ArchiveWriter(session, batch_size=batch_size, store=store)
     visit = writer.begin_visit(origin.id, scan.kind.value)
+    if on_visit is not None:
+        on_visit(visit.id)
     counter = FileCounter()
     writer.write_directories(counter.see(scan.iter_directories()))
     if on_total is not None:

@@ -12,8 +12,10 @@ class ScanIn(RequestModel):
         min_length=1,
         max_length=4096,
         description=(
-            "A git clone URL, or a path on the workers' machine to a git repository, a "
-            "directory, a tarball or a zip."
+            "A git clone URL (https, http, git, ssh or `git@host:path`) of a public host "
+            "(credentials are removed), or a path to a git repository, a directory, a "
+            "tarball or a zip under one of the folders the operator allows "
+            "(`SCAN_LOCAL_ROOTS`)."
         ),
     )
     origin_url: str | None = Field(

@@ -19,13 +19,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
 from app.forges.register import register_url
+from app.jobs import kinds
+from app.jobs.service import submit
 from app.kit.db import unit_of_work
 from app.kit.problems import Problem
+from app.kit.redaction import strip_credentials
 from app.kit.swhid import origin_swhid_id
 from app.models import Origin, Visit
 from app.models.enums import OriginKind, VisitStatus
+from app.neardups.service import recluster
 from app.scans.analyzers import (
     Analyzer,
+    AttributionAnalyzer,
     FactsAnalyzer,
     LicenseAnalyzer,
     MetadataAnalyzer,
@@ -34,6 +39,7 @@ from app.scans.analyzers import (
 )
 from app.scans.reading import SourceKind, UnreadableSource, scan_source
 from app.scans.recording import ScanSummary, record_scan
+from app.scans.report import snapshot_report
 from app.scans.writing import StoredFile
 from app.storage.store import ContentStore, content_store
 
@@ -70,7 +76,7 @@ class ScanOutcome:
 
 def origin_for(session: Session, location: str, origin_url: str | None) -> Origin:
     """The origin a scan is a visit of: the given URL, the clone URL, or the local path."""
-    url = origin_url or location
+    url = strip_credentials(origin_url or location)
     if "://" in url or url.startswith("git@"):
         try:
             return register_url(session, url)
@@ -81,9 +87,7 @@ def origin_for(session: Session, location: str, origin_url: str | None) -> Origi
     found = session.scalars(select(Origin).where(Origin.url == url)).first()
     if found is not None:
         return found
-    origin = Origin(
-        url=url, swhid_id=origin_swhid_id(url), kind=OriginKind.REPOSITORY, topics=[], extra={}
-    )
+    origin = Origin(url=url, swhid_id=origin_swhid_id(url), kind=OriginKind.REPOSITORY, topics=[])
     session.add(origin)
     session.flush()
     return origin
@@ -95,6 +99,7 @@ def default_analyzers(timer: StageTimer) -> list[Analyzer]:
         LicenseAnalyzer(timer),
         MetadataAnalyzer(timer),
         OptoutSignalsAnalyzer(timer),
+        AttributionAnalyzer(timer),
     ]
 
 
@@ -111,8 +116,9 @@ def run_scan(
     keep_bytes: bool = True,
 ) -> ScanOutcome:
     """Scan ``location`` (git path or URL, directory, tarball, zip) as a visit of its
-    origin. Raises :class:`UnreadableSource` for broken input, after marking the visit
-    failed (what was committed before stays consistent)."""
+    origin. Raises :class:`UnreadableSource` for broken input, after marking this
+    scan's visit failed (what was committed before stays consistent; other visits of
+    the origin, such as a concurrent scan's, are not touched)."""
     with unit_of_work(factory) as uow:
         session = uow.session
         origin = origin_for(session, location, origin_url)
@@ -145,8 +151,8 @@ def scan_into(
 ) -> ScanOutcome:
     """The scan pipeline in ``session`` (committed batch by batch): archive rows,
     bytes into ``store``, then every analyzer (facts, licenses, metadata, opt-out
-    signals) on each batch and once the snapshot is whole. Every scan goes through
-    here: the API and CLI scans, the scan job and the demo corpus."""
+    signals, attribution) on each batch and once the snapshot is whole. Every scan
+    goes through here: the API and CLI scans, the scan job and the demo corpus."""
     if max_file_size is None:
         max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
@@ -177,6 +183,14 @@ def scan_into(
         if progress is not None:
             progress(0, count)
 
+    visit_id: list[int] = []
+
+    def on_visit(new_visit_id: int) -> None:
+        # Committed at once: the visit is visible as ongoing while the scan runs,
+        # and a failure below has this visit, and only it, to mark failed.
+        visit_id.append(new_visit_id)
+        session.commit()
+
     try:
         with scan_source(location, kind=kind, max_file_size=max_file_size) as scan:
             summary = record_scan(
@@ -185,6 +199,7 @@ def scan_into(
                 scan,
                 on_batch=on_batch,
                 on_total=on_total,
+                on_visit=on_visit,
                 batch_size=batch_size,
                 store=store,
             )
@@ -195,12 +210,13 @@ def scan_into(
         session.commit()
     except UnreadableSource:
         session.rollback()
-        session.execute(
-            update(Visit)
-            .where(Visit.origin_id == origin_id, Visit.status == VisitStatus.ONGOING)
-            .values(status=VisitStatus.FAILED)
-        )
-        session.commit()
+        if visit_id:  # this scan's visit only: other scans of the origin go on
+            session.execute(
+                update(Visit)
+                .where(Visit.id == visit_id[0], Visit.status == VisitStatus.ONGOING)
+                .values(status=VisitStatus.FAILED)
+            )
+            session.commit()
         raise
     if progress is not None:
         progress(files, files)
@@ -211,3 +227,52 @@ def scan_into(
         files=files,
         seconds_by_stage=dict(timer.seconds),
     )
+
+
+def scan_pipeline(
+    location: str,
+    *,
+    origin_url: str | None = None,
+    factory: sessionmaker[Session] | None = None,
+    progress: Progress | None = None,
+    on_file: FileHook | None = None,
+    max_file_size: int | None = None,
+    cluster_inline: bool = False,
+    report_limit: int | None = None,
+    batch_size: int = 2000,
+) -> tuple[ScanOutcome, dict[str, object]]:
+    """The whole scan, the same for the API's job and the CLI: the scan itself, the
+    near-duplicate clustering of its new signatures, and the report of everything it
+    stored (:func:`app.scans.report.snapshot_report`).
+
+    ``cluster_inline``: recluster now, in this process (the CLI, which may run with
+    no worker); otherwise a ``neardups.recluster`` job is queued (the API's worker),
+    and the report's clusters are those known before it runs. ``report_limit``: see
+    :func:`~app.scans.report.snapshot_report`."""
+    outcome = run_scan(
+        location,
+        origin_url=origin_url,
+        factory=factory,
+        progress=progress,
+        on_file=on_file,
+        max_file_size=max_file_size,
+        batch_size=batch_size,
+    )
+    result = outcome.as_dict()
+    if outcome.summary.stats.contents_new:
+        # New signatures can join or merge clusters.
+        if cluster_inline:
+            result["near_dups"] = recluster(factory).as_dict()
+        else:
+            with unit_of_work(factory) as uow:
+                result["near_dup_job"] = submit(uow, kinds.NEARDUPS_RECLUSTER, {}).id
+    with unit_of_work(factory) as uow:
+        result.update(
+            snapshot_report(
+                uow.session,
+                outcome.origin_id,
+                outcome.summary.snapshot_id,
+                limit=report_limit,
+            )
+        )
+    return outcome, result

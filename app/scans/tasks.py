@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from app.config import get_settings
 from app.jobs import kinds
 from app.jobs.runner import job_task
-from app.jobs.service import JobContext, PermanentJobError, submit
-from app.kit.db import unit_of_work
+from app.jobs.service import JobContext, PermanentJobError
 from app.scans.reading import UnreadableSource
-from app.scans.service import run_scan
+from app.scans.service import scan_pipeline
+from app.scans.sources import SourceRefused, check_source
+
+#: Unmapped licenses and clusters listed in a job's result (all are counted).
+JOB_REPORT_LIMIT = 100
 
 
 @job_task(kinds.SCAN)
@@ -17,17 +21,20 @@ def scan(context: JobContext) -> dict[str, object]:
         raise PermanentJobError("params.location must be a path or URL")
     origin_url = context.params.get("origin_url")
     try:
-        outcome = run_scan(
+        # Again here, on the worker, right before reading: a job row may come from
+        # anywhere, and a host's DNS answer may have changed since it was submitted.
+        location = check_source(location, get_settings())
+    except SourceRefused as exc:
+        raise PermanentJobError(f"refused: {exc}") from exc
+    try:
+        _, result = scan_pipeline(
             location,
             origin_url=str(origin_url) if origin_url else None,
             factory=context.factory,
             progress=context.progress,
+            batch_size=get_settings().scan_batch_files,
+            report_limit=JOB_REPORT_LIMIT,
         )
     except UnreadableSource as exc:
         raise PermanentJobError(f"cannot read {location}: {exc.reason}") from exc
-    result = outcome.as_dict()
-    if outcome.summary.stats.contents_new:
-        # New signatures can join or merge clusters: recompute them in the background.
-        with unit_of_work(context.factory) as uow:
-            result["near_dup_job"] = submit(uow, kinds.NEARDUPS_RECLUSTER, {}).id
     return result

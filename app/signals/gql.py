@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
 import strawberry
@@ -56,11 +57,59 @@ class DomainAssignment:
 
 
 @strawberry.type
+class ImportanceSignal:
+    """One stored input of the score: its value, where and when it was read."""
+
+    name: str
+    value: float
+    source: str
+    raw_metadata_id: int | None
+    observed_at: datetime | None
+
+
+@strawberry.type
 class Importance:
     score: float | None
     formula_version: str
     formula: str
-    inputs: JSON
+    inputs: JSON = strawberry.field(
+        description="Each input used (stars, forks, dependents, downloads, citations) and "
+        "the origin it came from (a package and its repository share inputs)."
+    )
+    signals: list[ImportanceSignal] = strawberry.field(
+        default_factory=list, description="The origin's own stored inputs."
+    )
+    computed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, out: ImportanceOut) -> Importance:
+        return cls(
+            score=out.score,
+            formula_version=out.formula_version,
+            formula=FORMULA,
+            inputs=cast(JSON, out.inputs),
+            signals=[
+                ImportanceSignal(
+                    name=s.name,
+                    value=s.value,
+                    source=s.source,
+                    raw_metadata_id=s.raw_metadata_id,
+                    observed_at=s.observed_at,
+                )
+                for s in out.signals
+            ],
+            computed_at=out.computed_at,
+        )
+
+
+def domain_assignment(d: OriginDomainOut) -> DomainAssignment:
+    return DomainAssignment(
+        domain=d.domain,
+        ancestors=d.ancestors,
+        confidence=d.confidence,
+        evidence=cast(JSON, d.evidence),
+        assigner_version=d.assigner_version,
+    )
 
 
 @strawberry.type
@@ -77,27 +126,11 @@ class SignalsQuery:
         self, info: strawberry.Info[Context, None], origin_id: int
     ) -> list[DomainAssignment]:
         found = await info.context.db(domains_of, [origin_id])
-        out = [OriginDomainOut.of(r) for r in found[origin_id]]
-        return [
-            DomainAssignment(
-                domain=d.domain,
-                ancestors=d.ancestors,
-                confidence=d.confidence,
-                evidence=cast(JSON, d.evidence),
-                assigner_version=d.assigner_version,
-            )
-            for d in out
-        ]
+        return [domain_assignment(OriginDomainOut.of(r)) for r in found[origin_id]]
 
     @strawberry.field(description="An origin's importance score and its inputs.")
     async def origin_importance(
         self, info: strawberry.Info[Context, None], origin_id: int
     ) -> Importance:
         score, signals = await info.context.db(importance_of, origin_id)
-        out = ImportanceOut.of(origin_id, score, signals)
-        return Importance(
-            score=out.score,
-            formula_version=out.formula_version,
-            formula=FORMULA,
-            inputs=cast(JSON, out.inputs),
-        )
+        return Importance.of(ImportanceOut.of(origin_id, score, signals))

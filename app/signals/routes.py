@@ -6,7 +6,8 @@ from fastapi import APIRouter, status
 
 from app.jobs import kinds, service
 from app.jobs.schemas import JobOut
-from app.kit.api import ApiKey, UoW
+from app.keys.auth import Submitter
+from app.kit.api import UoW
 from app.kit.problems import NotFound
 from app.signals.domains.taxonomy import DOMAINS
 from app.signals.schemas import DomainOut
@@ -42,6 +43,6 @@ def list_domains() -> list[DomainOut]:
 
 
 @router.post("/signals/refresh", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
-def start_refresh(uow: UoW, _key: ApiKey) -> JobOut:
+def start_refresh(uow: UoW, _key: Submitter) -> JobOut:
     """Match advisories, assign domains and compute importance again, in the background."""
     return JobOut.of(service.submit(uow, kinds.SIGNALS_REFRESH, {}), {})

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.forges.ingest import IngestOutcome
 from app.jobs.service import JobContext, PermanentJobError
 from app.kit.db import unit_of_work
-from app.models.enums import JobItemState
+from app.models import Origin
+from app.models.enums import JobItemState, OriginKind
 from app.signals.domains.assign import assign_all
-from app.signals.importance.score import compute_all
+from app.signals.importance.score import compute_all, record_dependencies, score_origins
 from app.signals.vulnerabilities.imports import DEFAULT_AUTHORITY, import_items, read_items
 from app.signals.vulnerabilities.matching import match_all
 
@@ -31,11 +35,60 @@ def refresh_all(factory: sessionmaker[Session] | None = None) -> dict[str, objec
         return refresh(uow.session)
 
 
+REFRESH_BATCH = 1000  # origins per transaction of the refresh job
+MAX_REFRESH_BATCH = 50_000
+
+
+def _batches(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
 def refresh_body(context: JobContext) -> dict[str, object]:
-    context.progress(0, 1)
-    result = refresh_all(context.factory)
-    context.progress(1, 1)
-    return result
+    """The refresh job, in batches of origins, each its own transaction: first the
+    dependencies every package declares (dependents are counted from all of them),
+    then, per batch, advisory matches, domains and importance (each batch reads the
+    origins linked to it). Progress counts packages then origins; a retried job
+    resumes after the last batch it committed (every batch is idempotent, so one
+    redone after a crash changes nothing). Origins added meanwhile are picked up by
+    the next refresh."""
+    size = context.params.get("batch_size", REFRESH_BATCH)
+    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
+        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
+    with unit_of_work(context.factory) as uow:
+        packages = list(
+            uow.session.scalars(
+                select(Origin.id).where(Origin.kind == OriginKind.PACKAGE).order_by(Origin.id)
+            )
+        )
+        origins = list(uow.session.scalars(select(Origin.id).order_by(Origin.id)))
+    total = len(packages) + len(origins)
+    totals: dict[str, int] = defaultdict(int)
+    position, batches = 0, 0
+    context.progress(min(context.resumed_from, total), total)
+    for phase, ids in (("dependencies", packages), ("origins", origins)):
+        for batch in _batches(ids, size):
+            end = position + len(batch)
+            if end <= context.resumed_from:
+                position = end
+                continue
+            with unit_of_work(context.factory) as uow:
+                session = uow.session
+                if phase == "dependencies":
+                    totals["dependencies"] += record_dependencies(session, batch).dependencies
+                else:
+                    matched = match_all(session, batch)
+                    totals["advisory_matches_current"] += matched.current
+                    totals["origins_with_advisories"] += matched.origins
+                    assigned = assign_all(session, batch)
+                    totals["domain_assignments"] += assigned.assignments
+                    scored = score_origins(session, batch)
+                    totals["importance_signals"] += scored.signals
+                    totals["origins_scored"] += scored.origins
+            batches += 1
+            position = end
+            context.progress(position, total)
+    return {"packages": len(packages), "origins": len(origins), "batches": batches, **totals}
 
 
 def import_advisories_body(context: JobContext) -> dict[str, object]:

@@ -330,14 +330,14 @@ class Generator:
                 rng.choice(["main", "main", "master", "develop"]) if kind == "repository" else None,
                 f"{url}/issues" if forge == 1 else None, declared_repo, repository_origin,
                 created, updated, updated + timedelta(hours=rng.uniform(0, 48)),
-                Jsonb({}), NOW - timedelta(days=rng.uniform(0, 30)), scanned_at, MAPPERS[forge],
+                NOW - timedelta(days=rng.uniform(0, 30)), scanned_at, MAPPERS[forge],
             )  # fmt: skip
 
     ORIGIN_COLUMNS = cols(
         "id url swhid_id forge_id kind native_id full_name owner_id fork_parent_id description "
         "homepage topics language stars forks watchers open_issues is_fork is_archived "
         "is_template default_branch issue_tracker_url declared_repository_url "
-        "repository_origin_id forge_created_at forge_updated_at forge_pushed_at extra "
+        "repository_origin_id forge_created_at forge_updated_at forge_pushed_at "
         "last_fetched_at last_scanned_at mapper_version"
     )
 
@@ -542,7 +542,13 @@ class Generator:
         if chunk["content"]:
             yield chunk
 
-    def effective(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    SCAN_SUMMARY_COLUMNS = cols(
+        "origin_id snapshot_id is_current license_expression license_category "
+        "license_conflicts license_basis"
+    )
+
+    def scan_summaries(self) -> Iterator[tuple[Any, ...]]:
+        """The scan summary of each scanned origin, as the scan pipeline writes it."""
         from app.licenses.detection.categories import category_of_expression
 
         categories: dict[str | None, str] = {}
@@ -555,15 +561,12 @@ class Generator:
                 conflicts = [f"forge_declared says {expression} but the license texts are MIT"]
             yield (
                 row.id,
-                {
-                    "effective_license": {
-                        "expression": expression,
-                        "category": categories[expression],
-                        "conflicts": conflicts,
-                        "basis": "license_file" if expression else None,
-                        "snapshot_id": self.snapshot_of[row.id],
-                    }
-                },
+                self.snapshot_of[row.id],
+                True,
+                expression,
+                categories[expression],
+                conflicts,
+                "license_file" if expression else None,
             )
 
     # ---- papers ------------------------------------------------------------------------

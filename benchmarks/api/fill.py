@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from app.kit.copy import copy_rows
 from benchmarks.api.corpus import Corpus, Generator, cols
@@ -129,16 +128,9 @@ def fill(dsn: str, n_origins: int, n_contents: int) -> Corpus:
                 chunk["path_occurrence"],
             )
             out.copy("license_finding", Generator.FINDING_COLUMNS, chunk["license_finding"])
-        # The effective license lands in origin.extra of scanned origins, as the scan
-        # pipeline writes it: one UPDATE from a COPY-filled temporary table.
-        conn.execute("CREATE TEMP TABLE effective (id bigint, extra jsonb) ON COMMIT DROP")
-        copy_rows(
-            conn,
-            "effective",
-            [("id", "int8"), ("extra", "jsonb")],
-            ((oid, Jsonb(extra)) for oid, extra in gen.effective()),
-        )
-        conn.execute("UPDATE origin SET extra = e.extra FROM effective e WHERE origin.id = e.id")
+        # The effective license of scanned origins lands in their scan summary, as the
+        # scan pipeline writes it.
+        out.copy("scan_summary", Generator.SCAN_SUMMARY_COLUMNS, gen.scan_summaries())
         papers, links = gen.papers()
         out.copy(
             "paper",
@@ -160,7 +152,7 @@ def fill(dsn: str, n_origins: int, n_contents: int) -> Corpus:
         out.rows["origin_license"] = int(built[0]) if built else 0
         for ddl in recreate:
             conn.execute(ddl)  # DDL as pg_get_indexdef gave it
-        keyless = {"content_fact", "snapshot_branch", "origin_license"}
+        keyless = {"content_fact", "snapshot_branch", "origin_license", "scan_summary"}
         set_sequences(conn, [t for t in out.rows if t not in keyless])
         conn.commit()
     return Corpus(

@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.datasets.builder import run_build
 from app.datasets.schemas import DatasetIn
 from app.datasets.service import create
 from app.kit.db import UnitOfWork
-from app.models import Origin
 from app.models.enums import LicenseSource
 from tests import factories as f
 
@@ -58,16 +57,13 @@ class World:
             forge_updated_at=updated or NOW - timedelta(days=30),
             is_fork=fork,
         )
-        extra = {
-            "effective_license": {
-                "expression": license,
-                "category": "permissive",
-                "conflicts": conflicts or [],
-                "basis": "license_file",
-            }
-        }
-        self.db.execute(update(Origin).where(Origin.id == origin.id).values(extra=extra))
         snapshot = f.SnapshotFactory()
+        f.ScanSummaryFactory(
+            origin_id=origin.id,
+            snapshot_id=snapshot.id,
+            license_expression=license,
+            license_conflicts=conflicts or [],
+        )
         f.VisitFactory(origin_id=origin.id, snapshot_id=snapshot.id, date=NOW - timedelta(days=1))
         self.origins[name] = origin
         self.snapshots[name] = snapshot

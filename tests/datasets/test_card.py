@@ -50,7 +50,8 @@ def test_card_numbers_come_from_the_manifest(built: dict[str, Any], client: Test
     root = built["fingerprints"]["extensional"]
     assert root in card
     assert built["fingerprints"]["intensional"] in card
-    assert "Opt-out registry version | none" in card
+    assert "Opt-out registry version | 0 |" in card  # an empty registry, consulted
+    assert "Files removed by opt-outs | 0 |" in card
     funnel = {s["step"]: s for s in built["funnel"]}
     for step, data in funnel.items():
         if step != "candidates":
@@ -79,7 +80,8 @@ def test_croissant_is_valid_and_its_checksums_match(
     dataset = mlc.Dataset(jsonld=doc)  # raises on errors
     assert dataset.metadata.name == "roadmap"
     assert doc["codecommons:manifestRoot"] == built["fingerprints"]["extensional"]
-    assert doc["codecommons:optOutRegistryVersion"] is None
+    assert doc["codecommons:optOutRegistryVersion"] == 0
+    assert doc["codecommons:optOutRemovedFiles"] == 0
     assert doc["rai:personalSensitiveInformation"][0].startswith("Files where the scan found")
     by_id = {d["@id"]: d for d in doc["distribution"]}
     import hashlib

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.datasets import repository
 from app.datasets.builder import run_build
 from app.kit.swhid import format_swhid
-from app.models import Content, Origin
+from app.models import Content, ScanSummary
 from app.models.enums import LicenseSource
 from tests import factories as f
 from tests.datasets.conftest import World
@@ -42,9 +42,9 @@ def test_diff_says_why(
     swhid["n"] = format_swhid("cnt", new.sha1_git)
     # license changed: "small" becomes MIT (b.go comes in), "a" gets a GPL header
     db.execute(
-        update(Origin)
-        .where(Origin.id == corpus.origins["small"].id)
-        .values(extra={"effective_license": {"expression": "MIT", "conflicts": []}})
+        update(ScanSummary)
+        .where(ScanSummary.origin_id == corpus.origins["small"].id, ScanSummary.is_current)
+        .values(license_expression="MIT", license_conflicts=[])
     )
     f.LicenseFindingFactory(
         content_id=corpus.contents["a"].id,

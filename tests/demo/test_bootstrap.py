@@ -18,7 +18,15 @@ from app.datasets.verify import verify
 from app.demo.loader import CORPUS
 from app.embedded.runner import _bootstrap
 from app.forges.repository import origin_by_url_or_alias
-from app.models import Content, ContentFact, DatasetBuild, Job, LicenseFinding, PathOccurrence
+from app.models import (
+    Content,
+    ContentFact,
+    DatasetBuild,
+    Job,
+    LicenseFinding,
+    PathOccurrence,
+    ScanSummary,
+)
 from tests.datasets.conftest import drop_partitions  # noqa: F401 - a fixture
 
 SIX = "https://github.com/benjaminp/six"
@@ -52,7 +60,10 @@ def test_first_start_scans_the_demo_and_builds_its_dataset(
             )
         )
         assert "MIT" in expressions
-        assert (six.extra or {})["effective_license"]["expression"] == "MIT"
+        summary = session.scalars(
+            select(ScanSummary).where(ScanSummary.origin_id == six.id, ScanSummary.is_current)
+        ).one()
+        assert summary.license_expression == "MIT"
         # the bytes were kept
         assert (
             session.scalar(select(func.count()).select_from(Content).where(~Content.in_storage))
@@ -64,6 +75,14 @@ def test_first_start_scans_the_demo_and_builds_its_dataset(
         job = session.get(Job, build.job_id)
         assert job is not None
         assert (job.state.value, job.progress_stage) == ("succeeded", "done")
+
+    job_out = client.get(f"/v1/jobs/{build.job_id}").json()
+    assert job_out["progress"] == {
+        "done": build.row_count,
+        "total": build.row_count,
+        "fraction": 1.0,
+        "stage": "done",
+    }
 
     card = client.get("/v1/datasets/demo/builds/1/card.md")
     assert card.status_code == 200

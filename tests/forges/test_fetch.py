@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import to_libpq_url
 from app.forges.clients import ClientConfig, ForgeClient
 from app.forges.fetch import GoneAtSource, crawl_issues, refresh_origin, stalest_origins
 from app.forges.register import register_url
+from app.kit.db import unit_of_work
 from app.models import Issue, Origin, RawMetadata
 from tests.forges.clients.conftest import load
 
@@ -135,3 +138,35 @@ def test_fetch_endpoint_registers_and_queues(
     assert db.get(Origin, body["origin_id"]) is not None
     bad = client.post("/v1/origins/fetch", headers=auth, json={"url": "https://example.org"})
     assert bad.status_code == 400
+
+
+def test_the_fetch_holds_no_transaction_open(
+    engine: Engine, database_url: str, committed_factory: sessionmaker[Session]
+) -> None:
+    """Issue 10, defect 8: ``refresh_origin`` held its unit of work (a pooled
+    connection, idle in transaction) across the HTTP fetch. Seen from the mocked
+    forge, while it answers: no connection of ours is checked out, and the server
+    shows no session of this database idle in a transaction."""
+    with unit_of_work(committed_factory) as uow:
+        origin_id = register_url(uow.session, "https://github.com/benjaminp/six").id
+    repo = (MAPPER_FIXTURES / "github/repo_benjaminp_six.json").read_bytes()
+    during: list[tuple[int, int]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        with psycopg.connect(to_libpq_url(database_url), autocommit=True) as probe:
+            idle_in_transaction = probe.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%'"
+            ).fetchone()
+        assert idle_in_transaction is not None
+        during.append((engine.pool.checkedout(), int(idle_in_transaction[0])))  # type: ignore[attr-defined]
+        return httpx.Response(200, content=repo, headers={"Content-Type": "application/json"})
+
+    client = ForgeClient(ClientConfig(), http=httpx.Client(transport=httpx.MockTransport(handle)))
+    report = refresh_origin(client, origin_id, committed_factory)
+    assert (report.fetched, report.applied) == (1, 1)  # and the answer was applied
+    assert during == [(0, 0)]
+    with committed_factory() as session:
+        origin = session.get(Origin, origin_id)
+        assert origin is not None
+        assert origin.full_name == "benjaminp/six"

@@ -36,7 +36,8 @@ from app.forges.envelope import Envelope
 from app.forges.fetch import refresh_origin
 from app.forges.ingest import ingest
 from app.forges.rederive import rederive
-from app.models import Origin
+from app.models import Origin, ScanSummary
+from app.origins.search import OriginFilters, search
 from app.scans.service import run_scan
 from tests.forges.test_bulk import TABLES, envelope, fixture, on, snapshot
 from tests.forges.test_identities import (
@@ -175,19 +176,34 @@ def scanned_six(
     shutil.copy(CORPUS / "projects" / "six" / "LICENSE", tree / "LICENSE")
     shutil.copy(CORPUS / "projects" / "six" / "six.py", tree / "six.py")
     outcome = run_scan(str(tree), origin_url=SIX_URL, factory=session_factory)
-    origin = db.get(Origin, outcome.origin_id)
-    assert origin is not None
-    db.refresh(origin)
-    facts = _scan_facts(origin)
-    assert facts["effective_license"]["expression"] == "MIT"
-    assert facts["languages"]["breakdown"]
-    return origin.id, facts
+    facts = _scan_facts(db, outcome.origin_id)
+    assert facts["license_expression"] == "MIT"
+    assert facts["license_category"] == "permissive"
+    assert facts["languages"]
+    assert _in_category(db, outcome.origin_id)
+    return outcome.origin_id, facts
 
 
-def _scan_facts(origin: Origin) -> dict[str, Any]:
+def _scan_facts(db: Session, origin_id: int) -> dict[str, Any]:
+    """Every scan summary of the origin, as stored (what forge ingest must never touch)."""
+    db.expire_all()
+    rows = db.scalars(
+        select(ScanSummary)
+        .where(ScanSummary.origin_id == origin_id)
+        .order_by(ScanSummary.snapshot_id)
+    ).all()
+    assert len(rows) == 1
     return {
-        k: v for k, v in (origin.extra or {}).items() if k in ("effective_license", "languages")
-    }
+        c.name: getattr(rows[0], c.key)
+        for c in ScanSummary.__table__.columns
+        if c.name != "scanned_at"
+    } | {"scanned_at": rows[0].scanned_at}
+
+
+def _in_category(db: Session, origin_id: int) -> bool:
+    """Whether the origin matches ``license_category=permissive`` (REST's filter)."""
+    found, _ = search(db, OriginFilters(license_category="permissive"), cursor=None, limit=50)
+    return origin_id in {o.id for o in found}
 
 
 def _six_envelope(payload: dict[str, Any], fetched_at: datetime) -> Envelope:
@@ -235,10 +251,8 @@ def test_forge_ingest_never_removes_scan_facts(
                 db.flush()
                 rederive(session_factory)
             db.flush()
-            origin = db.get(Origin, origin_id)
-            assert origin is not None
-            db.refresh(origin)
-            assert _scan_facts(origin) == facts, (action, step)
+            assert _scan_facts(db, origin_id) == facts, (action, step)
+            assert _in_category(db, origin_id), (action, step)
     finally:
         savepoint.rollback()
 
@@ -258,4 +272,8 @@ def test_refresh_and_rederive_keep_scan_facts(
     origin = db.scalars(select(Origin).where(Origin.id == origin_id)).one()
     db.refresh(origin)
     assert origin.is_archived
-    assert _scan_facts(origin) == facts
+    assert origin.stars == 1  # the forge's own fields did change
+    assert _scan_facts(db, origin_id) == facts
+    assert _in_category(db, origin_id)
+    assert origin.scan_summary is not None
+    assert origin.scan_summary.license_expression == "MIT"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from swh.model.model import Origin as SWHOrigin
@@ -106,3 +108,56 @@ def test_a_url_held_in_turn_says_who_held_it_when(client: TestClient, db: Sessio
     ]
     assert moved["held_by"] is None  # one holder: nothing to tell apart
     assert moved["swhid"] == str(SWHOrigin(url="https://github.com/PyGithub/PyGithub").swhid())
+
+
+def test_an_item_naming_several_origins_equally_is_ambiguous(
+    client: TestClient, db: Session
+) -> None:
+    """``ambiguous`` happens: a former URL two origins held with nothing recorded to
+    say which held it last, and an origin SWHID two origins share, fetched at the same
+    time. Once the evidence tells them apart, the answer is a match again."""
+    from datetime import UTC, datetime
+
+    from app.kit.swhid import origin_swhid_id
+
+    a = OriginFactory(url="https://github.com/a/one", full_name="a/one")
+    b = OriginFactory(url="https://github.com/b/two", full_name="b/two")
+    gone = "https://github.com/gone/name"
+    db.add_all(
+        [
+            OriginAlias(origin_id=a.id, url=gone, reason="renamed"),
+            OriginAlias(origin_id=b.id, url=gone, reason="transferred"),
+        ]
+    )
+    shared = origin_swhid_id("https://example.org/Mirror")
+    c = OriginFactory(url="https://example.org/mirror-c", swhid_id=shared)
+    d = OriginFactory(url="https://example.org/mirror-d", swhid_id=shared)
+    db.flush()
+    swhid = f"swh:1:ori:{shared.hex()}"
+
+    def ask() -> list[dict[str, Any]]:
+        response = client.post("/v1/lookup", json={"items": [gone, swhid]})
+        assert response.status_code == 200, response.text
+        results: list[dict[str, Any]] = response.json()["results"]
+        return results
+
+    by_url, by_swhid = ask()
+    assert by_url["status"] == "ambiguous"
+    assert by_url["origin_id"] is None
+    assert sorted(by_url["candidates"]) == [a.url, b.url]
+    assert by_swhid["status"] == "ambiguous"
+    assert sorted(by_swhid["candidates"]) == [c.url, d.url]
+
+    # What was seen last names it.
+    db.query(OriginAlias).filter(OriginAlias.origin_id == b.id).update(
+        {"last_seen_at": datetime(2026, 1, 1, tzinfo=UTC)}
+    )
+    d.last_fetched_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.flush()
+    by_url, by_swhid = ask()
+    assert (by_url["status"], by_url["origin_id"], by_url["candidates"]) == (
+        "matched",
+        b.id,
+        None,
+    )
+    assert (by_swhid["status"], by_swhid["origin_id"]) == ("matched", d.id)

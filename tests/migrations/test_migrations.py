@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -154,7 +155,7 @@ def test_0008_records_urls_as_the_archive_does(empty_engine: Engine) -> None:
                 ),
             },
         )
-    migrations.upgrade(empty_engine)
+    migrations.upgrade(empty_engine, "0008")
     with empty_engine.connect() as conn:
         row = conn.execute(
             text(
@@ -190,3 +191,78 @@ def test_0008_records_urls_as_the_archive_does(empty_engine: Engine) -> None:
         ).one()
     assert back.extra["is_mirror"] is True
     assert bytes(back.swhid_id) == origin_swhid_id(lowered)
+
+
+def test_0011_moves_scan_facts_out_of_origin_extra(empty_engine: Engine) -> None:
+    """What scans stored in ``origin.extra`` lands in ``scan_summary`` (the effective
+    license on the snapshot it names, or the latest visit's; the languages on the
+    snapshot they were counted for), ``extra`` goes, and the downgrade folds it back."""
+    import json
+
+    from sqlalchemy import text
+
+    migrations.upgrade(empty_engine, "0010")
+    extras = {
+        "named": {
+            "effective_license": {
+                "expression": "MIT",
+                "category": "permissive",
+                "conflicts": ["a conflict"],
+                "basis": "license_file",
+                "snapshot_id": 1,
+            },
+            "languages": {"snapshot_id": 1, "breakdown": [["Python", 2, 40]]},
+        },
+        "unnamed": {"effective_license": {"expression": None, "category": "unknown"}},
+        "languages only": {"languages": {"snapshot_id": 2, "breakdown": []}},
+        "forge only": {},
+    }
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO snapshot (id, sha1_git) VALUES (1, :one), (2, :two)"),
+            {"one": b"\1" * 20, "two": b"\2" * 20},
+        )
+        for n, (_name, extra) in enumerate(extras.items(), start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO origin (id, url, swhid_id, kind, extra) VALUES "
+                    "(:id, :url, :swhid, 'repository', CAST(:extra AS jsonb))"
+                ),
+                {
+                    "id": n,
+                    "url": f"https://x.org/{n}",
+                    "swhid": bytes(20),
+                    "extra": json.dumps(extra),
+                },
+            )
+        conn.execute(
+            text(
+                "INSERT INTO visit (origin_id, visit_type, status, snapshot_id) "
+                "VALUES (2, 'git', 'full', 2), (3, 'git', 'full', 2)"
+            )
+        )
+    migrations.upgrade(empty_engine, "0011")
+    with empty_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT origin_id, snapshot_id, is_current, license_expression, "
+                "license_category, license_conflicts, license_basis, languages "
+                "FROM scan_summary ORDER BY origin_id, snapshot_id"
+            )
+        ).all()
+        columns = {c["name"] for c in inspect(conn).get_columns("origin")}
+    assert [tuple(r) for r in rows] == [
+        (1, 1, True, "MIT", "permissive", ["a conflict"], "license_file", [["Python", 2, 40]]),
+        (2, 2, True, None, "unknown", [], None, None),  # the latest visit's snapshot
+        (3, 2, True, None, None, [], None, []),
+    ]
+    assert "extra" not in columns
+    migrations.downgrade(empty_engine, "0010")
+    with empty_engine.connect() as conn:
+        back: dict[int, Any] = {
+            row.id: row.extra for row in conn.execute(text("SELECT id, extra FROM origin"))
+        }
+    assert back[1] == extras["named"]
+    assert back[2]["effective_license"]["category"] == "unknown"
+    assert back[3] == extras["languages only"]
+    assert back[4] == {}

@@ -94,7 +94,9 @@ def test_public_chain_has_no_personal_data_and_checks_with_hashlib(world, uow, d
     entries = registry.public_chain(db)
     assert len(entries) == 2
     assert set(entries[0]) == {"seq", "at", "kind", "payload_digest", "prev_hash", "hash"}
-    assert "ada" not in repr(entries)
+    # (not the bare "ada": the hex hashes contain it about once in five runs)
+    assert "ada@" not in repr(entries)
+    assert "example.org" not in repr(entries)
     assert registry.verify_public_entries(entries)
     # Continuation from a known head, as a follower of the feed would check it.
     assert registry.verify_public_entries(entries[1:], entries[0]["hash"])

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Content, Origin, Snapshot
+from app.models import Content, Origin, ScanSummary, Snapshot
 from app.models.enums import IssueKind, IssueState, LicenseSource, VisitStatus
 from tests.factories import (
     ContentFactFactory,
@@ -372,20 +372,19 @@ def test_a_scan_stores_its_language_breakdown(
     (tree / "src" / "main.py").write_text("import os\n\nprint(os.getcwd())\n" * 20)
     (tree / "src" / "util.go").write_text("package main\n\nfunc f() int { return 1 }\n")
     (tree / "README.md").write_text("# Tree\n\nSome text.\n")
-    origin_id = run_scan(
-        str(tree), origin_url="https://example.org/tree", factory=session_factory
-    ).origin_id
-    origin = db.get(Origin, origin_id)
-    assert origin is not None
-    db.refresh(origin)
-    stored = origin.extra["languages"]
+    outcome = run_scan(str(tree), origin_url="https://example.org/tree", factory=session_factory)
+    origin_id = outcome.origin_id
+    summary = db.get(ScanSummary, (origin_id, outcome.summary.snapshot_id))
+    assert summary is not None
+    assert summary.languages is not None
+    stored = summary.languages
     with statements(db) as seen:
         served = client.get(f"/v1/origins/{origin_id}").json()["languages"]
     assert not [s for s in seen if "content_fact" in s]  # read, not counted
-    assert [row["language"] for row in served] == [row[0] for row in stored["breakdown"]]
+    assert [row["language"] for row in served] == [row[0] for row in stored]
     assert {row["language"] for row in served} >= {"Python", "Go"}
     # Without the stored breakdown the same answer is computed from the files.
-    origin.extra = {k: v for k, v in origin.extra.items() if k != "languages"}
+    summary.languages = None
     db.flush()
     with statements(db) as seen:
         computed = client.get(f"/v1/origins/{origin_id}").json()["languages"]

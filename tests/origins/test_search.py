@@ -19,6 +19,7 @@ from tests.factories import (
     OriginFactory,
     OwnerFactory,
     PathOccurrenceFactory,
+    ScanSummaryFactory,
     SnapshotFactory,
 )
 
@@ -68,13 +69,9 @@ def corpus(db: Session) -> dict[str, Origin]:
     LicenseFindingFactory(origin_id=made["parser"].id, expression="MIT OR Apache-2.0")
     LicenseFindingFactory(origin_id=made["web"].id, expression="MIT-0")
     LicenseFindingFactory(origin_id=made["lab"].id, expression="GPL-3.0-or-later")
-    made["lab"].extra = {
-        "effective_license": {
-            "expression": "GPL-3.0-or-later",
-            "category": "copyleft",
-            "conflicts": [],
-        }
-    }
+    ScanSummaryFactory(
+        origin_id=made["lab"].id, license_expression="GPL-3.0-or-later", license_category="copyleft"
+    )
     # A license detected in a scanned file counts for the origin too.
     content = ContentFactory()
     LicenseFindingFactory(content_id=content.id, expression="BSD-3-Clause", source="license_file")

@@ -54,10 +54,13 @@ def test_license_file_header_and_reconciliation(
     assert lic.start_line == 3  # after the copyright line, where the MIT text starts
     origin = db.get(Origin, outcome.origin_id)
     assert origin is not None
-    effective = origin.extra["effective_license"]
-    assert effective["expression"] == "MIT"
-    assert effective["category"] == "permissive"
-    assert effective["conflicts"] == []
+    db.refresh(origin)
+    summary = origin.scan_summary
+    assert summary is not None
+    assert summary.snapshot_id == outcome.summary.snapshot_id
+    assert summary.license_expression == "MIT"
+    assert summary.license_category == "permissive"
+    assert summary.license_conflicts == []
     assert outcome.seconds_by_stage["licenses"] > 0
 
 
@@ -124,12 +127,14 @@ def test_reuse_layout_scan_stores_annotations_and_reconciles(
     assert not any(path == "src/app.c" for path, _, _ in reuse)  # its own header only
     origin = db.get(Origin, outcome.origin_id)
     assert origin is not None
-    effective = origin.extra["effective_license"]
-    assert effective["basis"] == "reuse"
+    db.refresh(origin)
+    summary = origin.scan_summary
+    assert summary is not None
+    assert summary.license_basis == "reuse"
     from license_expression import Licensing
 
-    assert Licensing().is_equivalent(effective["expression"], layout.expected_effective)
-    assert effective["conflicts"] == []
+    assert Licensing().is_equivalent(summary.license_expression, layout.expected_effective)
+    assert summary.license_conflicts == []
     # A second scan of the same tree adds no duplicate REUSE findings.
     run_scan(str(tree), factory=session_factory)
     again = db.scalars(select(LicenseFinding).where(LicenseFinding.tool == "codecommons-reuse"))

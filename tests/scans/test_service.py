@@ -4,13 +4,14 @@ commits batch by batch, and a scan cut short resumes without duplicates or losse
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Content, ContentFact, PathOccurrence, Visit
+from app.models import Content, ContentFact, Origin, PathOccurrence, Visit
 from app.models.enums import VisitStatus
 from app.scans.analyzers import FactsAnalyzer, StageTimer
 from app.scans.reading import UnreadableSource
@@ -131,3 +132,60 @@ def test_files_over_the_size_limit_are_hashed_and_flagged(
     ).all()
     assert small
     assert not any(small)
+
+
+class BreaksAfter:
+    """Analyzer whose source turns unreadable after N batches (a truncated download,
+    a repository rewritten under the scan)."""
+
+    name = "breaks"
+
+    def __init__(self, batches: int) -> None:
+        self.left = batches
+
+    def analyze(self, session: Session, batch: Sequence[StoredFile]) -> None:
+        if self.left == 0:
+            raise UnreadableSource("source went away mid-scan")
+        self.left -= 1
+
+
+def test_a_failed_scan_marks_only_its_own_visit_failed(
+    repo: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """Issue 10, defect 3: the failure of one scan used to mark every ongoing visit of
+    the origin failed, a concurrent scan's included."""
+    first = run_scan(str(repo), factory=session_factory)
+    concurrent = Visit(
+        origin_id=first.origin_id,
+        visit_type="git",
+        status=VisitStatus.ONGOING,
+        date=datetime.now(UTC),
+    )
+    db.add(concurrent)
+    db.flush()
+    before = set(db.scalars(select(Visit.id).where(Visit.origin_id == first.origin_id)))
+    with pytest.raises(UnreadableSource):
+        run_scan(str(repo), factory=session_factory, batch_size=3, analyzers=[BreaksAfter(1)])
+    db.expire_all()
+    statuses = dict(
+        db.execute(select(Visit.id, Visit.status).where(Visit.origin_id == first.origin_id)).all()
+    )
+    (failed_visit,) = set(statuses) - before  # the failed scan's own visit is recorded
+    assert statuses[failed_visit] is VisitStatus.FAILED
+    assert statuses[concurrent.id] is VisitStatus.ONGOING
+    assert statuses[first.summary.visit_id] is VisitStatus.FULL
+
+
+def test_origin_urls_lose_their_credentials(
+    repo: Path, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """A scan given a credentialed URL (CLI or job) stores its origin without it."""
+    outcome = run_scan(
+        str(repo),
+        origin_url="https://oauth2:glpat-T0ken@git.example.org/g/p.git?private_token=T0ken",
+        factory=session_factory,
+    )
+    assert outcome.origin_url == "https://git.example.org/g/p.git"
+    stored = db.scalars(select(Origin.url)).all()
+    assert stored
+    assert not [url for url in stored if "T0ken" in url]

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.forges.envelope import parse_envelope
 from app.forges.ingest import ingest
+from app.signals.service import refresh
+from app.signals.vulnerabilities.imports import import_items, read_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GITHUB_REPO = Path(__file__).parents[1] / "forges/fixtures/github/repo_pallets_itsdangerous.json"
@@ -105,3 +107,66 @@ def ingest_github(db: Session, payload: dict[str, Any]) -> int:
     assert outcome.status == "applied", outcome
     assert outcome.origin_id is not None
     return outcome.origin_id
+
+
+SIX = Path(__file__).parents[1] / "forges/fixtures/pypi/six.json"
+
+REPOS = [
+    # full_name, native id, topics, stars, forks, license, pushed_at
+    ("astropy/astropy", 2081289, ["astronomy", "astrophysics", "python"], 4000, 1600,
+     "BSD-3-Clause", "2022-12-01T10:00:00Z"),
+    ("astropy/pyvo", 10865450, ["astronomy", "virtual-observatory"], 70, 50,
+     "BSD-3-Clause", "2022-11-20T10:00:00Z"),
+    ("Turbo87/utm", 9046409, ["utm", "wgs84"], 450, 100, "MIT", "2022-01-10T10:00:00Z"),
+    ("gwpy/gwpy", 9979119, ["gravitational-waves"], 300, 140, "GPL-3.0", "2022-11-08T10:00:00Z"),
+    ("spacetelescope/pywcs", 2380531, ["astronomy"], 10, 5, None, "2014-03-14T10:00:00Z"),
+    ("astropy/astroplan", 24187453, [], 180, 100, "BSD-3-Clause", "2022-10-01T10:00:00Z"),
+]  # fmt: skip
+
+
+def _osv_lines(tmp_path: Path) -> Path:
+    """The recorded OSV records as JSON Lines, plus one broken line."""
+    path = tmp_path / "advisories.jsonl"
+    lines = [
+        json.dumps(json.loads((FIXTURES / "osv" / f"{name}.json").read_text()))
+        for name in ("GHSA-h2x6-5jx5-46hf", "PYSEC-2021-63", "GHSA-jvf4-g24p-2qgw")
+    ]
+    lines.insert(1, '{"id": "BROKEN-1", "affected": [{"package": {"ecosystem": "PyPI"')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def load_corpus(db: Session, session_factory: Any, tmp_path: Path) -> dict[str, int]:
+    """The roadmap corpus of test_roadmap.py (its docstring says what each origin is
+    for), imported, its advisories matched and its signals computed."""
+    ids: dict[str, int] = {}
+    for full_name, native, topics, stars, forks, spdx, pushed in REPOS:
+        payload = github_repo(
+            full_name,
+            native_id=native,
+            topics=topics,
+            stars=stars,
+            forks=forks,
+            license_spdx=spdx,
+            pushed_at=pushed,
+        )
+        ids[f"gh:{full_name}"] = ingest_github(db, payload)
+    for name in ("astropy", "gwpy", "utm", "pyvo", "astroplan", "pywcs"):
+        ids[f"pypi:{name}"] = ingest_pypi(db, name)
+    six = {
+        "authority": "pypi.org",
+        "format": "pypi-project-json",
+        "kind": "package",
+        "url": "https://pypi.org/pypi/six/json",
+        "payload": json.loads(SIX.read_text()),
+    }
+    outcome = ingest(db, parse_envelope(json.dumps(six)))
+    assert outcome.origin_id is not None
+    ids["pypi:six"] = outcome.origin_id
+    db.commit()
+    report = import_items(read_items(_osv_lines(tmp_path)), session_factory)
+    assert (report.applied, report.failed) == (3, 1)
+    assert report.failures[0][0] == 2  # the broken line, by its number
+    refresh(db)
+    db.commit()
+    return ids

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ from app.signals.domains.taxonomy import (
     domain_for_classifier,
     domain_for_term,
 )
+from app.signals.links import linked_origins
 
 ASSIGNER_VERSION = f"domains@1/{TAXONOMY_VERSION}"
 CONFIDENCE = {
@@ -99,11 +100,14 @@ def evidence_of_terms(
     return out
 
 
-def _latest_metadata(session: Session) -> dict[int, ProjectMetadata]:
+def _latest_metadata(
+    session: Session, origin_ids: Sequence[int] | None = None
+) -> dict[int, ProjectMetadata]:
     """Each origin's CodeMeta record of its newest snapshot-producing visit."""
     newest = (
         select(Visit.origin_id, Visit.snapshot_id)
         .where(Visit.snapshot_id.is_not(None))
+        .where(Visit.origin_id.in_(list(origin_ids)) if origin_ids is not None else true())
         .ext(distinct_on(Visit.origin_id))
         .order_by(Visit.origin_id, Visit.date.desc(), Visit.id.desc())
         .subquery()
@@ -125,8 +129,11 @@ def combine(confidences: Iterable[float]) -> float:
     return round(1.0 - remaining, 4)
 
 
-def assign_all(session: Session) -> AssignReport:
-    """Recompute ``origin_domain`` for every origin."""
+def assign_all(session: Session, origin_ids: Sequence[int] | None = None) -> AssignReport:
+    """Recompute ``origin_domain`` for these origins (every origin when None), reading
+    the evidence of the origins linked to them too."""
+    batch = set(origin_ids) if origin_ids is not None else None
+    linked = linked_origins(session, list(batch)) if batch is not None else None
     origins = session.execute(
         select(
             Origin.id,
@@ -134,7 +141,7 @@ def assign_all(session: Session) -> AssignReport:
             Origin.topics,
             Origin.raw_metadata_id,
             Origin.repository_origin_id,
-        )
+        ).where(Origin.id.in_(linked) if linked is not None else true())
     ).all()
     found: dict[int, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     raw_ids = [r for _, kind, _, r, _ in origins if r is not None and kind is OriginKind.PACKAGE]
@@ -149,7 +156,7 @@ def assign_all(session: Session) -> AssignReport:
             found[origin_id] += evidence_of_terms("registry_keyword", topics or [], origin_id)
         else:
             found[origin_id] += evidence_of_terms("forge_topic", topics or [], origin_id)
-    for origin_id, meta in _latest_metadata(session).items():
+    for origin_id, meta in _latest_metadata(session, linked).items():
         record = meta.record or {}
         keywords = record.get("keywords") or []
         extra = {"snapshot_id": meta.snapshot_id}
@@ -168,7 +175,11 @@ def assign_all(session: Session) -> AssignReport:
         if repository_id is not None and repository_id != origin_id:
             shared.setdefault(repository_id, []).extend(found.get(origin_id, []))
             shared.setdefault(origin_id, []).extend(found.get(repository_id, []))
-    session.execute(delete(OriginDomain))
+    if batch is None:
+        session.execute(delete(OriginDomain))
+    else:
+        session.execute(delete(OriginDomain).where(OriginDomain.origin_id.in_(list(batch))))
+        shared = {k: v for k, v in shared.items() if k in batch}
     report = AssignReport()
     for origin_id, items in shared.items():
         by_domain: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)

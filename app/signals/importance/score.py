@@ -39,13 +39,13 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, distinct, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -57,7 +57,8 @@ from app.models import (
     RawMetadata,
 )
 from app.models.enums import OriginKind
-from app.signals.vulnerabilities.matching import origin_purl
+from app.signals.links import linked_origins
+from app.signals.vulnerabilities.matching import REGISTRY_PATHS, origin_purl
 from app.signals.vulnerabilities.osv import package_purl
 
 FORMULA_VERSION = "importance@1"
@@ -149,49 +150,41 @@ def downloads_of_payload(raw: RawMetadata) -> tuple[float, str] | None:
 
 def compute_all(session: Session) -> ImportanceReport:
     """Recompute dependencies, signals and scores for every origin."""
+    report = record_dependencies(session)
+    scored = score_origins(session)
+    scored.dependencies = report.dependencies
+    return scored
+
+
+def record_dependencies(
+    session: Session, origin_ids: Sequence[int] | None = None
+) -> ImportanceReport:
+    """The dependencies each package's latest release declares (these packages, or
+    every one when None): what dependents are counted from, so every batch of
+    dependencies is recorded before any score is computed."""
     report = ImportanceReport()
-    now = datetime.now(UTC)
-    origins = session.execute(
-        select(
-            Origin.id,
-            Origin.kind,
-            Origin.url,
-            Origin.stars,
-            Origin.forks,
-            Origin.raw_metadata_id,
-            Origin.last_fetched_at,
-            Origin.repository_origin_id,
+    query = select(Origin.id, Origin.url, Origin.raw_metadata_id).where(
+        Origin.kind == OriginKind.PACKAGE, Origin.raw_metadata_id.is_not(None)
+    )
+    if origin_ids is not None:
+        query = query.where(Origin.id.in_(list(origin_ids)))
+        session.execute(
+            delete(PackageDependency).where(PackageDependency.origin_id.in_(list(origin_ids)))
         )
-    ).all()
-    package_raw = {
+    else:
+        session.execute(delete(PackageDependency))
+    packages = session.execute(query).all()
+    raws = {
         r.id: r
         for r in session.scalars(
-            select(RawMetadata).where(
-                RawMetadata.id.in_(
-                    [
-                        o.raw_metadata_id
-                        for o in origins
-                        if o.kind is OriginKind.PACKAGE and o.raw_metadata_id
-                    ]
-                )
-            )
+            select(RawMetadata).where(RawMetadata.id.in_([p.raw_metadata_id for p in packages]))
         )
     }
-    # Dependencies of every package's latest release.
-    session.execute(delete(PackageDependency))
-    purl_of_origin: dict[int, str] = {}
-    signals: dict[int, dict[str, tuple[float, str, int | None, datetime | None]]] = defaultdict(
-        dict
-    )
-    for o in origins:
-        if o.kind is not OriginKind.PACKAGE:
-            continue
-        purl = origin_purl(o.url)
-        if purl:
-            purl_of_origin[o.id] = purl
-        raw = package_raw.get(o.raw_metadata_id) if o.raw_metadata_id else None
+    for o in packages:
+        raw = raws.get(o.raw_metadata_id)
         if raw is None:
             continue
+        purl = origin_purl(o.url)
         seen: set[str] = set()
         for dep_purl, requirement, source in dependencies_of_payload(raw):
             if dep_purl in seen or dep_purl == purl:
@@ -207,23 +200,95 @@ def compute_all(session: Session) -> ImportanceReport:
                 )
             )
             report.dependencies += 1
+    session.flush()
+    return report
+
+
+def _known_packages(session: Session) -> int:
+    """How many package origins have a purl (the population dependents are counted in)."""
+    prefixes = [prefix for prefix, _ in REGISTRY_PATHS]
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Origin)
+            .where(
+                Origin.kind == OriginKind.PACKAGE,
+                or_(
+                    *[
+                        Origin.url.startswith(p) & (func.length(Origin.url) > len(p))
+                        for p in prefixes
+                    ]
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def score_origins(session: Session, origin_ids: Sequence[int] | None = None) -> ImportanceReport:
+    """Signals and scores of these origins (every origin when None), reading the
+    inputs of the origins linked to them (a package and its repository share inputs)
+    and the dependencies :func:`record_dependencies` stored."""
+    report = ImportanceReport()
+    now = datetime.now(UTC)
+    batch = set(origin_ids) if origin_ids is not None else None
+    linked = linked_origins(session, list(batch)) if batch is not None else None
+    origins = session.execute(
+        select(
+            Origin.id,
+            Origin.kind,
+            Origin.url,
+            Origin.stars,
+            Origin.forks,
+            Origin.raw_metadata_id,
+            Origin.last_fetched_at,
+            Origin.repository_origin_id,
+        ).where(Origin.id.in_(linked) if linked is not None else true())
+    ).all()
+    package_raw = {
+        r.id: r
+        for r in session.scalars(
+            select(RawMetadata).where(
+                RawMetadata.id.in_(
+                    [
+                        o.raw_metadata_id
+                        for o in origins
+                        if o.kind is OriginKind.PACKAGE and o.raw_metadata_id
+                    ]
+                )
+            )
+        )
+    }
+    purl_of_origin: dict[int, str] = {}
+    signals: dict[int, dict[str, tuple[float, str, int | None, datetime | None]]] = defaultdict(
+        dict
+    )
+    for o in origins:
+        if o.kind is not OriginKind.PACKAGE:
+            continue
+        purl = origin_purl(o.url)
+        if purl:
+            purl_of_origin[o.id] = purl
+        raw = package_raw.get(o.raw_metadata_id) if o.raw_metadata_id else None
+        if raw is None:
+            continue
         downloads = downloads_of_payload(raw)
         if downloads is not None:
             signals[o.id]["downloads"] = (downloads[0], downloads[1], raw.id, raw.fetched_at)
-    session.flush()
     dependents = dict(
         session.execute(
-            select(
-                PackageDependency.purl, func.count(distinct(PackageDependency.origin_id))
-            ).group_by(PackageDependency.purl)
+            select(PackageDependency.purl, func.count(distinct(PackageDependency.origin_id)))
+            .where(PackageDependency.purl.in_(sorted(set(purl_of_origin.values()))))
+            .group_by(PackageDependency.purl)
         ).all()
     )
-    known = len(purl_of_origin)
+    known = _known_packages(session)
+    ids = [o.id for o in origins]
     citations = dict(
         session.execute(
-            select(PaperLink.origin_id, func.count(distinct(PaperLink.paper_id))).group_by(
-                PaperLink.origin_id
-            )
+            select(PaperLink.origin_id, func.count(distinct(PaperLink.paper_id)))
+            .where(PaperLink.origin_id.in_(ids))
+            .group_by(PaperLink.origin_id)
         ).all()
     )
     for o in origins:
@@ -250,13 +315,18 @@ def compute_all(session: Session) -> ImportanceReport:
                 None,
                 now,
             )
-    session.execute(delete(ImportanceSignal))
-    session.execute(delete(OriginImportance))
-    for origin_id, found in signals.items():
-        for name, (value, source, raw_id, observed) in found.items():
+    targets = [o for o in origins if batch is None or o.id in batch]
+    if batch is None:
+        session.execute(delete(ImportanceSignal))
+        session.execute(delete(OriginImportance))
+    else:
+        session.execute(delete(ImportanceSignal).where(ImportanceSignal.origin_id.in_(list(batch))))
+        session.execute(delete(OriginImportance).where(OriginImportance.origin_id.in_(list(batch))))
+    for o in targets:
+        for name, (value, source, raw_id, observed) in signals.get(o.id, {}).items():
             session.add(
                 ImportanceSignal(
-                    origin_id=origin_id,
+                    origin_id=o.id,
                     name=name,
                     value=value,
                     source=source,
@@ -270,12 +340,12 @@ def compute_all(session: Session) -> ImportanceReport:
     for o in origins:
         if o.repository_origin_id is not None:
             packages_of_repo[o.repository_origin_id].append(o.id)
-    for o in origins:
+    for o in targets:
         inputs: dict[str, Any] = {}
-        linked = [o.id] + ([o.repository_origin_id] if o.repository_origin_id else [])
-        linked += packages_of_repo.get(o.id, [])
+        linked_ids = [o.id] + ([o.repository_origin_id] if o.repository_origin_id else [])
+        linked_ids += packages_of_repo.get(o.id, [])
         for name in WEIGHTS:
-            values = [(signals[i][name][0], i) for i in linked if name in signals.get(i, {})]
+            values = [(signals[i][name][0], i) for i in linked_ids if name in signals.get(i, {})]
             if values:
                 value, source_origin = max(values)
                 inputs[name] = {"value": value, "origin_id": source_origin}

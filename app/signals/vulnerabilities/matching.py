@@ -58,7 +58,7 @@ MANIFEST_TYPES = {
     "package.json": "npm",
     "cargo.toml": "cargo",
 }
-_REGISTRY_PATHS = (
+REGISTRY_PATHS = (
     ("https://pypi.org/project/", "pypi"),
     ("https://www.npmjs.com/package/", "npm"),
     ("https://crates.io/crates/", "cargo"),
@@ -67,7 +67,7 @@ _REGISTRY_PATHS = (
 
 def origin_purl(url: str) -> str | None:
     """The versionless purl of a package origin, from its canonical registry URL."""
-    for prefix, purl_type in _REGISTRY_PATHS:
+    for prefix, purl_type in REGISTRY_PATHS:
         if url.startswith(prefix):
             name = url[len(prefix) :].strip("/")
             return package_purl(purl_type, name) if name else None
@@ -101,9 +101,12 @@ def _combine(values: Sequence[bool | None]) -> bool | None:
     return False
 
 
-def _snapshot_manifests(session: Session) -> dict[str, list[tuple[int, int, str]]]:
+def _snapshot_manifests(
+    session: Session, origin_ids: Sequence[int] | None = None
+) -> dict[str, list[tuple[int, int, str]]]:
     """purl -> [(origin_id, snapshot_id, version)] from each origin's latest snapshot
-    that has a CodeMeta record with a manifest-declared name and version."""
+    that has a CodeMeta record with a manifest-declared name and version (of these
+    origins only, when given)."""
     newest = (
         select(Visit.snapshot_id)
         .where(Visit.origin_id == Origin.id, Visit.snapshot_id.is_not(None))
@@ -124,6 +127,7 @@ def _snapshot_manifests(session: Session) -> dict[str, list[tuple[int, int, str]
             & (ProjectMetadata.snapshot_id == newest.c.snapshot_id),
         )
         .join(Snapshot, Snapshot.id == ProjectMetadata.snapshot_id)
+        .where(Origin.id.in_(list(origin_ids)) if origin_ids is not None else true())
     )
     out: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for origin_id, snapshot_id, record, sources in rows:
@@ -141,14 +145,35 @@ def _snapshot_manifests(session: Session) -> dict[str, list[tuple[int, int, str]
     return out
 
 
-def match_all(session: Session) -> MatchReport:
-    """Recompute ``origin_advisory`` from every advisory and origin."""
+def match_all(session: Session, origin_ids: Sequence[int] | None = None) -> MatchReport:
+    """Recompute ``origin_advisory`` for these origins (every origin when None): a
+    batch reads only the advisories of the packages that concern it (its own, those
+    of the packages declaring it as their repository, those its manifests declare,
+    and GIT ranges naming it), so batches cost the same whatever the database size."""
     report = MatchReport()
-    packages = session.execute(
+    batch = set(origin_ids) if origin_ids is not None else None
+    origin_query = select(
+        Origin.id, Origin.url, Origin.latest_version, Origin.repository_origin_id
+    ).where(Origin.kind == OriginKind.PACKAGE)
+    if batch is not None:
+        origin_query = origin_query.where(
+            Origin.id.in_(list(batch)) | Origin.repository_origin_id.in_(list(batch))
+        )
+    package_origins = session.execute(origin_query).all()
+    manifests = _snapshot_manifests(session, origin_ids)
+    packages_query = (
         select(AdvisoryPackage, Advisory.id)
         .join(Advisory, Advisory.id == AdvisoryPackage.advisory_id)
         .where(Advisory.withdrawn.is_(None))
-    ).all()
+    )
+    if batch is not None:
+        purls = {p for _, url, _, _ in package_origins if (p := origin_purl(url))}
+        purls |= set(manifests)
+        urls = list(session.scalars(select(Origin.url).where(Origin.id.in_(list(batch)))).all())
+        packages_query = packages_query.where(
+            AdvisoryPackage.purl.in_(sorted(purls)) | AdvisoryPackage.repositories.overlap(urls)
+        )
+    packages = session.execute(packages_query).all()
     by_purl: dict[str, list[AdvisoryPackage]] = defaultdict(list)
     by_repo: dict[str, list[AdvisoryPackage]] = defaultdict(list)
     for package, _ in packages:
@@ -159,11 +184,6 @@ def match_all(session: Session) -> MatchReport:
     report.advisories = len({advisory_id for _, advisory_id in packages})
     matches: dict[tuple[int, int], _Match] = defaultdict(_Match)
 
-    package_origins = session.execute(
-        select(Origin.id, Origin.url, Origin.latest_version, Origin.repository_origin_id).where(
-            Origin.kind == OriginKind.PACKAGE
-        )
-    ).all()
     for origin_id, url, latest, repository_id in package_origins:
         purl = origin_purl(url)
         if purl is None or purl not in by_purl:
@@ -194,7 +214,7 @@ def match_all(session: Session) -> MatchReport:
                     }
                 )
 
-    for purl, found in _snapshot_manifests(session).items():
+    for purl, found in manifests.items():
         for package in by_purl.get(purl, []):
             for origin_id, snapshot_id, version in found:
                 verdict = affected(package.ecosystem, version, package.ranges, package.versions)
@@ -221,7 +241,11 @@ def match_all(session: Session) -> MatchReport:
                     {"via": "GIT range repository", "repo": url, "affected": None}
                 )
 
-    session.execute(delete(OriginAdvisory))
+    if batch is None:
+        session.execute(delete(OriginAdvisory))
+    else:
+        session.execute(delete(OriginAdvisory).where(OriginAdvisory.origin_id.in_(list(batch))))
+        matches = {k: m for k, m in matches.items() if k[0] in batch}
     for (origin_id, advisory_id), match in matches.items():
         affects_latest = _combine([v for _, v in match.latest]) if match.latest else None
         latest_versions = sorted({v for v, _ in match.latest if v})

@@ -79,6 +79,21 @@ def advisory_predicate(origin_id: IdColumn, identifier: str) -> ColumnElement[bo
     )
 
 
+def known_advisories(session: Session, identifiers: Sequence[str]) -> set[str]:
+    """Which of these identifiers name an imported advisory, by OSV id or alias."""
+    keys = sorted({i.strip() for i in identifiers})
+    if not keys:
+        return set()
+    found: set[str] = set()
+    for osv_id, aliases in session.execute(
+        select(Advisory.osv_id, Advisory.aliases).where(
+            or_(Advisory.osv_id.in_(keys), Advisory.aliases.overlap(keys))
+        )
+    ):
+        found |= {osv_id, *aliases} & set(keys)
+    return found
+
+
 def get_advisory(session: Session, identifier: str) -> Advisory | None:
     key = identifier.strip()
     found = session.scalars(select(Advisory).where(Advisory.osv_id == key)).first()

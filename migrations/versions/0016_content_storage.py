@@ -10,8 +10,8 @@ column with a constant default rewrites nothing (PostgreSQL 11+).
 ``job.progress_stage`` names what a job is doing while its counters move (a dataset
 build: selecting, indexing, hashing, attaching).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,158 @@
+"""From the postings a query finds to ranked files with matched line ranges.
+
+Pure: the service hands in the query's fingerprints and, per candidate file, the
+(hash, file line) postings the index returned; this module aligns them the way
+SCANOSS reports snippets: runs of shared fingerprints whose line offset (file line
+minus snippet line) stays nearly constant become one range, ``snippet a-b <-> file
+c-d``. Offsets may drift by a few lines inside a range (type-3 clones: lines inserted
+or deleted), and a range bridges short gaps (an edited line breaks the k-grams around
+it). Winnowing picks no fingerprint in the first and last few tokens of a region, so
+a range reaching to within the guarantee threshold of the snippet's start or end is
+stretched to it, on both sides alike.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from app.attribution.winnowing import GUARANTEE, Fingerprint
+
+DRIFT = 6  # lines an offset may move inside one range (insertions / deletions)
+GAP = 12  # snippet lines without a shared fingerprint that a range still bridges
+MIN_MATCHED = 2  # shared fingerprints a file needs (unless the query has fewer)
+MIN_COVERAGE = 0.25  # share of the snippet's lines a file must cover
+
+
+@dataclass(frozen=True, slots=True)
+class LineRange:
+    snippet_start: int
+    snippet_end: int
+    file_start: int
+    file_end: int
+
+
+@dataclass
+class FileMatch:
+    content_id: int
+    ranges: list[LineRange] = field(default_factory=list)
+    matched: int = 0  # query fingerprints found in this file, in its ranges
+    coverage: float = 0.0  # share of the snippet's code lines inside a range
+    similarity: float = 0.0  # matched / query fingerprints
+
+    @property
+    def score(self) -> float:
+        """Ranking: what share of the snippet the file explains, then how densely."""
+        return round(0.5 * self.coverage + 0.5 * self.similarity, 4)
+
+
+@dataclass
+class _Open:
+    qs: int
+    qe: int
+    fs: int
+    fe: int
+    offset: int
+    hits: int
+
+
+def align(
+    query: Sequence[Fingerprint],
+    token_lines: Sequence[int],
+    postings: Iterable[tuple[int, int]],
+) -> FileMatch | None:
+    """One file's ranges from its postings ``(hash, file line)``; ``None`` below the
+    thresholds. ``token_lines`` is the line of every snippet token, in order."""
+    by_hash: dict[int, list[int]] = defaultdict(list)
+    for h, line in postings:
+        by_hash[h].append(line)
+    # every (query fingerprint, file line) pair, and the dominant offset
+    options: list[tuple[Fingerprint, list[int]]] = []
+    offsets: Counter[int] = Counter()
+    for fp in query:
+        lines = by_hash.get(fp.hash)
+        if lines:
+            options.append((fp, sorted(set(lines))))
+            offsets.update(line - fp.line for line in lines)
+    if not options:
+        return None
+    dominant = offsets.most_common(1)[0][0]
+    options.sort(key=lambda o: o[0].line)
+    ranges: list[_Open] = []
+    current: _Open | None = None
+    for fp, lines in options:
+        span = fp.end_line - fp.line
+        if current is not None:
+            want = fp.line + current.offset
+            best = min(lines, key=lambda x: (abs(x - want), x))
+            if abs(best - want) <= DRIFT and fp.line - current.qe <= GAP and best >= current.fs:
+                current.qe = max(current.qe, fp.end_line)
+                current.fe = max(current.fe, best + span)
+                current.offset = best - fp.line
+                current.hits += 1
+                continue
+        want = fp.line + dominant
+        best = min(lines, key=lambda x: (abs(x - want), x))
+        current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
+        ranges.append(current)
+    matched = sum(r.hits for r in ranges)
+    needed = min(MIN_MATCHED, len(query))
+    if matched < needed:
+        return None
+    kept = [r for r in ranges if r.hits >= min(2, needed)] or ranges
+    out = [_stretch(r, token_lines) for r in kept]
+    covered_lines = set()
+    code_lines = sorted(set(token_lines))
+    for r in out:
+        lo, hi = bisect_left(code_lines, r.snippet_start), bisect_right(code_lines, r.snippet_end)
+        covered_lines.update(code_lines[lo:hi])
+    coverage = len(covered_lines) / len(code_lines) if code_lines else 0.0
+    if coverage < MIN_COVERAGE:
+        return None
+    return FileMatch(
+        content_id=0,
+        ranges=out,
+        matched=sum(r.hits for r in kept),
+        coverage=round(coverage, 4),
+        similarity=round(sum(r.hits for r in kept) / len(query), 4),
+    )
+
+
+def _stretch(r: _Open, token_lines: Sequence[int]) -> LineRange:
+    """Extend a range to the snippet's first / last token when fewer than the
+    guarantee threshold of tokens lie beyond it (no fingerprint could be picked
+    there), moving the file side by the same number of lines."""
+    qs, qe, fs, fe = r.qs, r.qe, r.fs, r.fe
+    if token_lines:
+        before = bisect_left(token_lines, qs)
+        if 0 < before < GUARANTEE:
+            delta = qs - token_lines[0]
+            qs, fs = qs - delta, max(1, fs - delta)
+        after = len(token_lines) - bisect_right(token_lines, qe)
+        if 0 < after < GUARANTEE:
+            delta = token_lines[-1] - qe
+            qe, fe = qe + delta, fe + delta
+    return LineRange(qs, qe, fs, fe)
+
+
+def rank(
+    query: Sequence[Fingerprint],
+    token_lines: Sequence[int],
+    postings: Iterable[tuple[int, int, int]],
+    limit: int,
+) -> list[FileMatch]:
+    """Every candidate file's match from postings ``(hash, content id, file line)``,
+    best first (score, then content id for a stable order)."""
+    per_file: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for h, content_id, line in postings:
+        per_file[content_id].append((h, line))
+    matches: list[FileMatch] = []
+    for content_id, file_postings in per_file.items():
+        found = align(query, token_lines, file_postings)
+        if found is not None:
+            found.content_id = content_id
+            matches.append(found)
+    matches.sort(key=lambda m: (-m.score, -m.matched, m.content_id))
+    return matches[:limit]

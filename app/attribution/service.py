@@ -1,0 +1,317 @@
+"""Attribute a snippet: fingerprints, postings, alignment, then what a user needs to
+know about each file (where it occurs, its licenses and what they ask, who wrote it,
+when it was first seen, whether a dataset build holds it). REST, GraphQL and the CLI
+call :func:`attribute`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from pygments.lexer import Lexer
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.archive import repository as archive
+from app.archive.schemas import show_bytes
+from app.archive.service import OCCURRENCES
+from app.attribution import repository
+from app.attribution.indexing import VERSION, FileToIndex, index_files
+from app.attribution.matching import FileMatch, rank
+from app.attribution.schemas import (
+    AttributionIn,
+    AttributionOccurrenceOut,
+    AttributionOut,
+    FileMatchOut,
+    LicenseFindingBriefOut,
+    LineRangeOut,
+    MembershipBriefOut,
+    ObligationsOut,
+    OriginLicenseOut,
+)
+from app.attribution.sources import iter_files, path_of_url
+from app.attribution.tokens import guess_languages, lexer_for, lexer_name, tokenize
+from app.attribution.winnowing import GUARANTEE, Fingerprint, fingerprints
+from app.datasets import membership
+from app.datasets.service import finished_build
+from app.kit.db import unit_of_work
+from app.kit.pagination import encode_cursor
+from app.kit.problems import Problem
+from app.licenses.detection.categories import LicenseCategory, category_of_expression
+from app.models import Content, DatasetBuild
+
+GOOD_ENOUGH = 0.6  # a guessed language whose best file scores this is not second-guessed
+MAX_AUTHORS = 20
+_EMAIL = re.compile(rb"\s*<[^>]*>\s*$")
+
+
+def _author_name(raw: bytes) -> str | None:
+    """``Name <e-mail>`` as git stores it -> ``Name``: never the address (the
+    personal-data policy shows names of authors, not how to reach them)."""
+    name = _EMAIL.sub(b"", raw).strip()
+    if not name or b"@" in name:
+        return None
+    return name.decode("utf-8", errors="replace")
+
+
+def obligations(expressions: Sequence[str | None]) -> ObligationsOut:
+    categories = [category_of_expression(e) for e in expressions]
+    if not categories:
+        categories = [LicenseCategory.UNKNOWN]
+    kinds = set(categories)
+    return ObligationsOut(
+        categories=sorted(str(c.value) for c in kinds),
+        attribution_required=bool(
+            kinds
+            & {LicenseCategory.PERMISSIVE, LicenseCategory.WEAK_COPYLEFT, LicenseCategory.COPYLEFT}
+        ),
+        copyleft=LicenseCategory.COPYLEFT in kinds,
+        weak_copyleft=LicenseCategory.WEAK_COPYLEFT in kinds,
+        restricted=bool(
+            kinds
+            & {
+                LicenseCategory.SOURCE_AVAILABLE,
+                LicenseCategory.RESTRICTED,
+                LicenseCategory.PROPRIETARY,
+            }
+        ),
+        unknown=LicenseCategory.UNKNOWN in kinds,
+    )
+
+
+def _lexers(snippet: str, language: str | None) -> list[Lexer]:
+    """The lexer of the given language, else the likeliest few and plain text (a file
+    whose name no lexer claims was indexed as plain text)."""
+    if language:
+        return [lexer_for(language, None, snippet)]
+    names = [*guess_languages(snippet, limit=3), "text"]
+    return [lexer_for(name) for name in dict.fromkeys(names)]
+
+
+def find_matches(
+    session: Session, snippet: str, language: str | None, limit: int
+) -> tuple[str, list[Fingerprint], list[FileMatch]]:
+    """The best lexer's fingerprints and file matches for the snippet."""
+    best: tuple[str, list[Fingerprint], list[FileMatch]] | None = None
+    for lexer in _lexers(snippet, language):
+        tokens = tokenize(snippet, lexer)
+        fps = fingerprints(tokens)
+        found = rank(
+            fps,
+            [t.line for t in tokens],
+            repository.postings(session, [f.hash for f in fps]),
+            limit,
+        )
+        if best is None or (found and (not best[2] or found[0].score > best[2][0].score)):
+            best = (lexer_name(lexer), fps, found)
+        if found and found[0].score >= GOOD_ENOUGH:
+            break
+    assert best is not None
+    return best
+
+
+def _membership(session: Session, request: AttributionIn) -> tuple[str, DatasetBuild] | None:
+    if request.dataset_build is None and request.dataset is None:
+        return None
+    if request.dataset_build is None or request.dataset is None:
+        raise Problem("give both `dataset` and `dataset_build`, or neither")
+    build, _ = finished_build(session, request.dataset, request.dataset_build)
+    return request.dataset, build
+
+
+def attribute(session: Session, request: AttributionIn) -> AttributionOut:
+    in_build = _membership(session, request)
+    language, fps, found = find_matches(session, request.snippet, request.language, request.limit)
+    contents = repository.contents(session, [m.content_id for m in found])
+    found = [m for m in found if m.content_id in contents]  # index rows of a deleted file
+    ids = [m.content_id for m in found]
+    first_seen = repository.earliest_visits(session, ids)
+    authors = repository.revision_authors(session, ids, MAX_AUTHORS)
+    origin_licenses = repository.origin_effective_licenses(session, ids)
+    return AttributionOut(
+        language=language,
+        fingerprints=len(fps),
+        guarantee_tokens=GUARANTEE,
+        matches=[
+            _file_out(
+                session,
+                contents[m.content_id],
+                m,
+                request.occurrences,
+                first_seen,
+                authors,
+                origin_licenses,
+                in_build,
+            )
+            for m in found
+        ],
+    )
+
+
+def _file_out(
+    session: Session,
+    content: Content,
+    match: FileMatch,
+    occurrences: int,
+    first_seen: dict[int, datetime],
+    authors: dict[int, list[bytes]],
+    origin_licenses: dict[int, list[dict[str, object]]],
+    in_build: tuple[str, DatasetBuild] | None,
+) -> FileMatchOut:
+    rows = archive.occurrences(session, content.id, after_id=None, limit=occurrences + 1)
+    more = len(rows) > occurrences
+    rows = rows[:occurrences]
+    shown = []
+    for occ, origin, snap in rows:
+        path = show_bytes(occ.path) or ""
+        shown.append(
+            AttributionOccurrenceOut(
+                origin=origin.url,
+                snapshot=snap.swhid,
+                path=path,
+                swhid=f"{content.swhid};origin={origin.url};visit={snap.swhid}"
+                f";path=/{path.lstrip('/')}",
+            )
+        )
+    findings = archive.content_licenses(session, content.id)
+    origins = [
+        OriginLicenseOut(
+            origin=str(o["origin"]),
+            expression=o["expression"] if isinstance(o["expression"], str) else None,
+            category=o["category"] if isinstance(o["category"], str) else None,
+        )
+        for o in origin_licenses.get(content.id, [])
+    ]
+    expressions = [f.expression for f in findings if f.expression] + [o.expression for o in origins]
+    names = dict.fromkeys(
+        n for n in (_author_name(a) for a in authors.get(content.id, [])) if n is not None
+    )
+    membership_out = None
+    if in_build is not None:
+        ref, build = in_build
+        proof = membership.prove(session, build, content.sha1_git)
+        membership_out = MembershipBriefOut(
+            dataset=ref,
+            build=build.number,
+            member=proof.member,
+            extensional_fingerprint=proof.extensional_fingerprint,
+        )
+    seen = first_seen.get(content.id)
+    return FileMatchOut(
+        kind="snippet",
+        swhid=content.swhid,
+        score=match.score,
+        similarity=match.similarity,
+        coverage=match.coverage,
+        matched_fingerprints=match.matched,
+        ranges=[
+            LineRangeOut(
+                snippet_start=r.snippet_start,
+                snippet_end=r.snippet_end,
+                file_start=r.file_start,
+                file_end=r.file_end,
+            )
+            for r in match.ranges
+        ],
+        occurrence_count=archive.occurrence_count(session, content.id) if more else len(shown),
+        occurrences=shown,
+        occurrences_next_cursor=encode_cursor(OCCURRENCES, [rows[-1][0].id])
+        if more and rows
+        else None,
+        licenses=[
+            LicenseFindingBriefOut(
+                expression=f.expression,
+                source=str(f.source.value if hasattr(f.source, "value") else f.source),
+                start_line=f.start_line,
+                end_line=f.end_line,
+            )
+            for f in findings
+        ],
+        origin_licenses=origins,
+        obligations=obligations(expressions),
+        earliest_visit=seen,
+        authors=list(names)[:MAX_AUTHORS],
+        in_dataset_build=membership_out,
+    )
+
+
+# --- backfill and stop-list ---
+
+STOP_MIN_DOCUMENTS = 50  # a fingerprint in fewer files than this is never stop-listed
+STOP_SHARE = 0.001  # ... nor one in fewer than this share of the indexed files
+BACKFILL_BATCH = 500
+
+
+def refresh_stoplist(session: Session) -> dict[str, int]:
+    threshold, count = repository.refresh_stoplist(session, STOP_MIN_DOCUMENTS, STOP_SHARE)
+    return {"stoplist_threshold": threshold, "stoplisted": count}
+
+
+def backfill_source(session: Session, location: Path) -> tuple[int, int]:
+    """Fingerprint the contents of one source that the index lacks (or holds from an
+    older version). Returns (files read, contents indexed)."""
+    read = indexed = 0
+    batch: list[tuple[str, bytes, bytes]] = []
+
+    def flush() -> int:
+        missing = repository.unindexed(session, [sha for _, sha, _ in batch], VERSION)
+        stale = list(missing.values())
+        if stale:
+            repository.delete_fingerprints(session, stale)
+            index_files(
+                session,
+                (
+                    FileToIndex(missing[sha], path, data)
+                    for path, sha, data in batch
+                    if sha in missing
+                ),
+            )
+        batch.clear()
+        return len(missing)
+
+    for item in iter_files(location):
+        read += 1
+        batch.append(item)
+        if len(batch) >= BACKFILL_BATCH:
+            indexed += flush()
+    if batch:
+        indexed += flush()
+    return read, indexed
+
+
+def backfill(
+    factory: sessionmaker[Session] | None,
+    sources: Sequence[str],
+    progress: Callable[[int, int | None], None],
+) -> dict[str, object]:
+    """The backfill job: each source given (paths; default: every origin scanned from
+    a path on this machine), then the stop-list. A source that is gone is reported,
+    not fatal: its contents stay without fingerprints until scanned again."""
+    with unit_of_work(factory) as uow:
+        locations = list(sources) or [
+            str(p)
+            for _, url in repository.local_origins(uow.session)
+            if (p := path_of_url(url)) is not None
+        ]
+    progress(0, len(locations))
+    read = indexed = 0
+    missing: list[str] = []
+    for done, location in enumerate(locations, start=1):
+        path = Path(location)
+        if not path.exists():
+            missing.append(location)
+        else:
+            with unit_of_work(factory) as uow:
+                r, i = backfill_source(uow.session, path)
+            read, indexed = read + r, indexed + i
+        progress(done, len(locations))
+    with unit_of_work(factory) as uow:
+        stop = refresh_stoplist(uow.session)
+    return {
+        "sources": len(locations),
+        "files_read": read,
+        "contents_indexed": indexed,
+        "sources_missing": missing,
+        **stop,
+    }

@@ -1,0 +1,58 @@
+"""Aligning postings into line ranges, coverage and thresholds (pure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import app.attribution.matching as matching_module
+from app.attribution.matching import rank
+from app.attribution.tokens import lexer_for, tokenize
+from app.attribution.winnowing import Fingerprint, fingerprints
+
+SOURCE = Path(matching_module.__file__).read_text()
+
+
+def query(text: str) -> tuple[list[Fingerprint], list[int]]:
+    tokens = tokenize(text, lexer_for("python"))
+    return fingerprints(tokens), [t.line for t in tokens]
+
+
+def index(text: str, content_id: int) -> list[tuple[int, int, int]]:
+    fps, _ = query(text)
+    return [(f.hash, content_id, f.line) for f in fps]
+
+
+def test_a_snippet_maps_to_its_lines_in_the_file() -> None:
+    lines = SOURCE.splitlines()
+    start, end = 60, 100  # 1-based, inclusive
+    snippet = "\n".join(lines[start - 1 : end]) + "\n"
+    fps, token_lines = query(snippet)
+    postings = index(SOURCE, 7) + index("x = 1\n", 8)
+    [match] = rank(fps, token_lines, postings, limit=5)
+    assert match.content_id == 7
+    assert match.coverage > 0.9
+    first, last = match.ranges[0], match.ranges[-1]
+    # snippet line n is file line n + start - 1, at both ends
+    assert first.file_start - first.snippet_start == start - 1
+    assert last.file_end - last.snippet_end == start - 1
+    assert first.snippet_start <= 2
+    assert last.snippet_end >= end - start
+
+
+def test_inserted_lines_keep_one_range_with_a_drift() -> None:
+    lines = SOURCE.splitlines()
+    snippet_lines = lines[59:100]
+    snippet_lines[20:20] = ["    inserted = compute(1, 2, 3)", "    inserted += 1"]
+    fps, token_lines = query("\n".join(snippet_lines) + "\n")
+    [match] = rank(fps, token_lines, index(SOURCE, 1), limit=5)
+    assert match.coverage > 0.8
+    assert match.ranges[-1].file_end - match.ranges[-1].snippet_end == 59 - 2
+
+
+def test_unrelated_code_does_not_match() -> None:
+    other = "\n".join(
+        f"def handler_{i}(request):\n    return {{'status': {i}, 'items': [1, 2, 3]}}\n"
+        for i in range(10)
+    )
+    fps, token_lines = query(other)
+    assert rank(fps, token_lines, index(SOURCE, 1), limit=5) == []

@@ -1,0 +1,129 @@
+"""Real processes for fault tests: Celery workers we can kill, and servers of our own.
+
+Fault tests kill and restart things. They never touch the machine's shared
+PostgreSQL or Redis: each starts its own (``app.embedded.servers``: a genuine
+PostgreSQL and redis-server, on Unix sockets, so no port can collide) and kills
+those. Workers run in a session of their own, so ``kill -9`` of the group takes the
+Celery main process and its pool children down together, as a machine loss would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import Job
+
+T = TypeVar("T")
+# The ``fault_env`` fixture (tests/conftest.py): extra settings -> a worker's environment.
+EnvFor = Callable[..., dict[str, str]]
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill_group(self) -> None:
+        """``kill -9`` the worker and its pool children at once."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill_group()
+        else:  # its children may outlive a killed main process
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def start_workers(
+    env: dict[str, str], log_paths: list[Path], *, concurrency: int = 1
+) -> list[Worker]:
+    """Real ``codecommons worker`` processes (started together: each takes seconds to
+    boot), returned once all of them consume tasks."""
+    workers = []
+    for log_path in log_paths:
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "worker", "--concurrency", str(concurrency)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        workers.append(Worker(proc, log_path))
+    deadline = time.monotonic() + 90
+    for worker in workers:
+        while "ready." not in worker.log:
+            if worker.proc.poll() is not None or time.monotonic() > deadline:
+                for each in workers:
+                    each.stop()
+                raise AssertionError(f"worker did not start:\n{worker.log[-3000:]}")
+            time.sleep(0.2)
+    return workers
+
+
+def start_worker(env: dict[str, str], log_path: Path, *, concurrency: int = 1) -> Worker:
+    (worker,) = start_workers(env, [log_path], concurrency=concurrency)
+    return worker
+
+
+def holder(workers: list[Worker], job: Job) -> Worker:
+    """The worker whose pool process holds ``job``'s lease (owner: host:pid:token)."""
+    assert job.lease_owner is not None
+    pid = int(job.lease_owner.split(":")[1])
+    (found,) = [w for w in workers if os.getpgid(pid) == w.proc.pid]
+    return found
+
+
+def wait_until(
+    probe: Callable[[], T | None], *, timeout: float, every: float = 0.1, what: str = ""
+) -> T:
+    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}")
+        time.sleep(every)
+
+
+def job_when(
+    factory: sessionmaker[Session],
+    job_id: int,
+    condition: Callable[[Job], bool],
+    *,
+    timeout: float,
+    every: float = 0.1,
+    what: str = "",
+) -> Job:
+    """The job's row, once ``condition`` holds for it."""
+
+    def probe() -> Job | None:
+        with factory() as session:
+            job = session.get(Job, job_id)
+        return job if job is not None and condition(job) else None
+
+    return wait_until(probe, timeout=timeout, every=every, what=what)

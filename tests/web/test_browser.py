@@ -1,0 +1,309 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against a real
+uvicorn process of the app and a real Celery worker (which builds the demo dataset).
+
+Each flow of the site is clicked through end to end: find a demo repository, see which
+dataset build contains one of its files and check the downloaded proof offline, drop a
+file (hashed in the browser, and on the server when JavaScript is off), browse the
+datasets, and file an opt-out through to its status page. Every page gets a screenshot
+under ``test-artefacts/web/`` (``WEB_TEST_ARTEFACTS`` elsewhere) and an axe-core check
+(``vendor/axe.min.js``): no serious or critical violation; the results per page are
+written to ``axe.json`` beside the screenshots.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+
+from app.datasets import verify
+from app.demo.loader import CORPUS
+from app.forges.imports import ingest_line
+from app.kit.db import unit_of_work
+from app.scans.service import run_scan
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = Path(os.environ.get("WEB_TEST_ARTEFACTS", ROOT / "test-artefacts" / "web"))
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+API_KEY = "browser-test-key"
+SIX = "https://github.com/benjaminp/six"
+DEMO = {
+    "name": "demo",
+    "description": "Permissively licensed Python and JavaScript from the demo corpus.",
+    "purpose": "pre-training",
+    "selection": {
+        "files": {
+            "languages": ["Python", "JavaScript"],
+            "license": {"categories": ["permissive"]},
+            "exclude_flags": ["generated", "vendored"],
+        }
+    },
+}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Chromium is not installed: `apt-get install -y chromium` (the browser tests "
+    "drive /usr/bin/chromium; .ci/run installs it)",
+)
+
+
+@dataclass
+class Site:
+    url: str
+    build: dict[str, Any]
+    axe: dict[str, Any] = field(default_factory=dict)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wipe(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        names = list(tables)
+        for name in names:
+            if name.startswith("dataset_manifest_") and name[17:].isdigit():
+                conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        kept = {"license", "alembic_version", "dataset_manifest"}
+        wiped = [t for t in names if t not in kept and not t.startswith("dataset_manifest_")]
+        conn.execute(text(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="module")
+def site(
+    engine: Engine, worker_env: dict[str, str], celery_worker: None, server_dir: Path
+) -> Iterator[Site]:
+    """The demo corpus committed, the app served by uvicorn, the demo dataset built by
+    the worker through the API."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with unit_of_work(factory) as uow:  # the demo corpus, scanned with every analyzer
+        for line in (CORPUS / "forge.jsonl").read_bytes().splitlines():
+            ingest_line(uow.session, line)
+    projects: dict[str, str] = json.loads((CORPUS / "projects.json").read_text())
+    for folder, origin_url in projects.items():
+        run_scan(str(CORPUS / "projects" / folder), origin_url=origin_url, factory=factory)
+    port = _free_port()
+    env = dict(worker_env, API_KEYS=API_KEY, LOAD_DEMO="false", RATE_LIMIT_ENABLED="false")
+    log_path = server_dir / "uvicorn-web.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "app.main:asgi", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=30) as api:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if api.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"uvicorn did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.2)
+            auth = {"Authorization": f"Bearer {API_KEY}"}
+            assert api.post("/v1/datasets", json=DEMO, headers=auth).status_code == 201
+            started = api.post("/v1/datasets/demo/builds", headers=auth)
+            assert started.status_code == 202, started.text
+            job_id = started.json()["job_id"]
+            deadline = time.monotonic() + 180
+            while api.get(f"/v1/jobs/{job_id}").json()["state"] not in {"succeeded", "failed"}:
+                assert time.monotonic() < deadline, "the worker did not build the dataset"
+                time.sleep(0.3)
+            build = api.get("/v1/datasets/demo/builds/1").json()
+            assert build["state"] == "succeeded", build
+            assert build["files"] > 0
+        found = Site(url, build)
+        yield found
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        _wipe(engine)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "axe.json").write_text(json.dumps(found.axe, indent=2, sort_keys=True))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    context = browser.new_context(base_url=site.url, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def check_page(site: Site, page: Any, name: str) -> None:
+    """Screenshot the page, run axe-core in it, and fail on a serious or critical
+    violation (the results go to axe.json)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))})); }"
+    )
+    site.axe[name] = {"url": page.url, "violations": result}
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: accessibility violations: {json.dumps(bad, indent=2)}"
+    assert page.title(), f"{name} has no title"
+
+
+def test_find_a_repository_and_prove_one_of_its_files(site: Site, page: Any) -> None:
+    page.goto("/")
+    check_page(site, page, "home")
+    page.get_by_label("Repository URL, package, SWHID or account").fill("six")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=six")
+    check_page(site, page, "search")
+    page.get_by_role("link", name="benjaminp/six").first.click()
+    page.wait_for_url("**/origins/*")
+    assert "benjaminp/six" in page.title()
+    check_page(site, page, "origin")
+    datasets = page.locator(
+        "section", has=page.get_by_role("heading", name="Datasets that include it")
+    )
+    assert "demo, build 1" in datasets.inner_text()
+    datasets.get_by_role("link", name="Which files, with proofs").click()
+    page.wait_for_url("**/check?q=**")
+    assert "In 1 of 1 dataset build." in page.content()
+    check_page(site, page, "check-repository")
+    hit = page.locator("article.build-hit").first
+    swhid = hit.locator("code.hash").first.inner_text()
+    with page.expect_download() as download:
+        hit.get_by_role("link", name="Download the proof").first.click()
+    answer = json.loads(Path(download.value.path()).read_text())
+    fingerprint = site.build["fingerprints"]["extensional"]
+    assert fingerprint in hit.inner_text()  # the page names what to check it against
+    assert verify.verify(answer["proof"], swhid, fingerprint, site.build["files"]) is True
+
+
+def test_drop_a_file(site: Site, browser: Any) -> None:
+    """The same file found by hashing it in the browser, then, without JavaScript,
+    by uploading it to be hashed on the server."""
+    six = CORPUS / "projects" / "six" / "six.py"
+    for javascript in (True, False):
+        context = browser.new_context(base_url=site.url, java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto("/check")
+        if javascript:
+            check_page(site, page, "check")
+        page.set_input_files("#file", str(six))
+        if javascript:
+            # the browser hashes it and never sends it: no request to /check/file
+            sent: list[str] = []
+            page.on("request", lambda r, sent=sent: sent.append(r.url))
+        page.get_by_role("button", name="Check this file").click()
+        page.wait_for_url(
+            "**/check?q=swh%3A1%3Acnt%3A*" if javascript else "**/check?q=swh:1:cnt:*"
+        )
+        page.wait_for_load_state()
+        assert "The file swh:1:cnt:" in page.content()
+        assert "dataset build" in page.content()
+        if javascript:
+            assert not [u for u in sent if u.endswith("/check/file")]
+            check_page(site, page, "check-file")
+        context.close()
+
+
+def test_browse_the_datasets(site: Site, page: Any) -> None:
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Datasets").click()
+    page.wait_for_url("**/datasets")
+    check_page(site, page, "datasets")
+    page.get_by_label("Language").select_option("Python")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/datasets?*language=Python*")
+    page.get_by_role("link", name="demo", exact=True).click()
+    page.wait_for_url("**/datasets/demo")
+    check_page(site, page, "dataset")
+    page.get_by_role("link", name="build 1").click()
+    page.wait_for_url("**/datasets/demo/builds/1")
+    check_page(site, page, "build")
+    assert site.build["fingerprints"]["extensional"] in page.content()
+    assert page.locator("svg[role=img]").count() >= 4
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Manifest as JSONL").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert len(lines) == site.build["files"]
+
+
+def test_opt_out_to_its_status_page(site: Site, page: Any) -> None:
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Opt out").click()
+    page.wait_for_url("**/optout")
+    check_page(site, page, "optout")
+    page.get_by_label("A repository", exact=True).check()
+    page.get_by_label("Repository URL (repository, paths, one file)").fill(SIX)
+    page.get_by_label("A file in the repository").check()
+    page.get_by_role("button", name="File the opt-out").click()
+    page.wait_for_load_state()
+    assert "Opt-out filed" in page.title()
+    check_page(site, page, "optout-filed")
+    assert page.locator("#token-value").inner_text().startswith("cco_")
+    assert ".codecommons-optout" in page.content()
+    page.get_by_role("link", name="Go to the status page").click()
+    page.wait_for_url("**/optout/*")
+    assert "pending" in page.locator(".status").inner_text()
+    affected = page.locator("section", has=page.get_by_role("heading", name="Builds it affects"))
+    assert "demo, build 1" in affected.inner_text()
+    check_page(site, page, "optout-status")
+    page.get_by_role("button", name="Withdraw this request").click()
+    page.wait_for_load_state()
+    assert "withdrawn" in page.locator(".status").inner_text()
+    assert page.locator("section", has_text="History").locator("tbody tr").count() == 2
+
+
+def test_reads_on_a_phone(site: Site, browser: Any) -> None:
+    context = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto("/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the home page scrolls sideways on a phone ({width}px)"
+    check_page(site, page, "home-phone")
+    context.close()

@@ -1,0 +1,321 @@
+"""The web pages through the app in process: status, title, caching, escaping of what a
+visitor types, CSRF, upload limits, and that each page shows what the services say."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.datasets import verify
+from app.web import service
+from app.web.markdown import render
+from app.web.routes import MAX_UPLOAD_BYTES
+from tests import factories as f
+from tests.datasets.conftest import World
+
+HOSTILE = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found is not None
+    return found.group(1).strip()
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found is not None, "the form carries no CSRF token"
+    return found.group(1)
+
+
+def assert_escaped(html: str) -> None:
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_home(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert title(r.text) == "CodeCommons"
+    assert r.headers["cache-control"] == "public, max-age=60"
+    for landmark in ("<main", "<nav", "<header", "<footer", 'role="search"'):
+        assert landmark in r.text
+    assert '<label for="q">' in r.text
+
+
+def test_pages_are_not_in_the_api_contract(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not [p for p in paths if not p.startswith(("/v1", "/problems", "/healthz", "/readyz"))]
+
+
+@pytest.mark.parametrize("path", ["/search", "/check", "/datasets"])
+def test_hostile_query_is_escaped(client: TestClient, path: str) -> None:
+    params = {"q": HOSTILE} if path != "/datasets" else {"purpose": HOSTILE}
+    r = client.get(path, params=params)
+    assert r.status_code == 200
+    if path != "/datasets":
+        assert_escaped(r.text)
+        assert "&lt;script&gt;" in title(r.text)
+    else:
+        assert "<script>alert" not in r.text
+
+
+def test_search_by_url_goes_to_the_origin(client: TestClient, corpus: World) -> None:
+    big = corpus.origins["big"]
+    r = client.get("/search", params={"q": big.url}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/origins/{big.id}"
+
+
+def test_search_by_words_and_account(client: TestClient, corpus: World, db: Session) -> None:
+    big = corpus.origins["big"]
+    r = client.get("/search", params={"q": "big"})
+    assert r.status_code == 200
+    assert f'href="/origins/{big.id}"' in r.text
+    big.owner_id = f.OwnerFactory(login="acme").id
+    db.flush()
+    for q in ("@acme", "github.com/acme", "https://github.com/acme/"):
+        r = client.get("/search", params={"q": q})
+        assert r.status_code == 200
+        assert "Account acme on github.com" in r.text, q
+        assert f'href="/origins/{big.id}"' in r.text
+        assert f'href="/origins/{corpus.origins["small"].id}"' not in r.text
+
+
+def test_search_unknown_swhid(client: TestClient, db: Session) -> None:
+    r = client.get("/search", params={"q": "swh:1:cnt:" + "0" * 40})
+    assert r.status_code == 200
+    assert "missing" in r.text
+
+
+def test_origin_page(client: TestClient, built: dict[str, Any], corpus: World) -> None:
+    big = corpus.origins["big"]
+    r = client.get(f"/origins/{big.id}")
+    assert r.status_code == 200
+    assert title(r.text).startswith(big.full_name)
+    assert r.headers["cache-control"] == "public, max-age=60"
+    assert "Reconciled license: <strong>MIT</strong>" in r.text
+    assert 'href="/datasets/roadmap/builds/1"' in r.text
+    assert "No opt-out in force" in r.text
+
+
+def test_missing_origin_is_an_html_404(client: TestClient, db: Session) -> None:
+    r = client.get("/origins/999999")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert title(r.text).startswith("Not found")
+    # the API keeps its problem+json
+    api = client.get("/v1/origins/999999")
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_catalog_and_filters(client: TestClient, built: dict[str, Any]) -> None:
+    r = client.get("/datasets")
+    assert r.status_code == 200
+    assert title(r.text).startswith("Datasets")
+    assert 'href="/datasets/roadmap"' in r.text
+    assert '<option value="Python">' in r.text
+    assert '<option value="MIT">' in r.text
+    assert 'href="/datasets/roadmap"' in client.get("/datasets?language=Python").text
+    assert 'href="/datasets/roadmap"' in client.get("/datasets?license=MIT").text
+    assert 'href="/datasets/roadmap"' in client.get("/datasets?purpose=pre-training").text
+    assert 'href="/datasets/roadmap"' not in client.get("/datasets?language=COBOL").text
+    assert 'href="/datasets/roadmap"' not in client.get("/datasets?purpose=evaluation").text
+    assert 'href="/datasets/roadmap"' not in client.get("/datasets?license=GPL-2.0-only").text
+
+
+def test_dataset_and_build_pages(client: TestClient, built: dict[str, Any]) -> None:
+    r = client.get("/datasets/roadmap")
+    assert r.status_code == 200
+    assert 'href="/datasets/roadmap/builds/1"' in r.text
+    r = client.get("/datasets/roadmap/builds/1")
+    assert r.status_code == 200
+    assert title(r.text).startswith("roadmap, build 1")
+    assert built["fingerprints"]["extensional"] in r.text
+    assert built["fingerprints"]["intensional"] in r.text
+    for fmt in ("jsonl", "csv", "parquet"):
+        link = f'href="/v1/datasets/roadmap/builds/1/export/{fmt}"'
+        assert link in r.text
+        assert client.get(f"/v1/datasets/roadmap/builds/1/export/{fmt}").status_code == 200
+    assert r.text.count('<svg role="img"') >= 4  # funnel, languages, licenses, forges...
+    assert "near duplicates" in r.text  # the funnel's steps
+    assert '<div class="card">' in r.text
+    assert "<table>" in r.text
+    assert 'src="/v1/datasets/roadmap/builds/1/charts/languages.png"' in r.text
+    assert client.get("/v1/datasets/roadmap/builds/1/charts/languages.png").status_code == 200
+    # links to routes the app does not serve (yet) are not shown
+    assert "/withdrawals" not in r.text
+
+
+def test_unknown_dataset_and_build(client: TestClient, built: dict[str, Any]) -> None:
+    assert client.get("/datasets/nope").status_code == 404
+    assert client.get("/datasets/roadmap/builds/9").status_code == 404
+
+
+def test_markdown_is_rendered_safely() -> None:
+    html = render(
+        "# T\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=y>\n\n"
+        "| a | b |\n| - | - |\n| 1 | 2 |\n"
+    )
+    assert "<script>" not in html
+    assert "<img" not in html
+    assert 'href="javascript:' not in html
+    assert "<table>" in html
+    assert "<h1>T</h1>" in html
+
+
+def _member(client: TestClient) -> dict[str, Any]:
+    rows = client.get("/v1/datasets/roadmap/builds/1/manifest").json()
+    first: dict[str, Any] = rows["items"][0]
+    return first
+
+
+def test_check_a_file_by_swhid(client: TestClient, built: dict[str, Any]) -> None:
+    row = _member(client)
+    r = client.get("/check", params={"q": row["swhid"]})
+    assert r.status_code == 200
+    assert "In 1 of 1 dataset build." in r.text
+    assert row["path"] in r.text
+    proof_url = re.search(r'href="(/v1/datasets/roadmap/builds/1/membership\?swhid=[^"]+)"', r.text)
+    assert proof_url is not None
+    answer = client.get(proof_url.group(1)).json()
+    fingerprint = built["fingerprints"]["extensional"]
+    assert verify.verify(answer["proof"], row["swhid"], fingerprint, built["files"]) is True
+    assert f"--fingerprint {fingerprint} --size {built['files']}" in r.text
+
+
+def test_check_a_repository_and_a_stranger(client: TestClient, built: dict[str, Any]) -> None:
+    row = _member(client)
+    r = client.get("/check", params={"q": row["origin"]})
+    assert r.status_code == 200
+    assert "In 1 of 1 dataset build." in r.text
+    assert row["swhid"] in r.text
+    r = client.get("/check", params={"q": "swh:1:cnt:" + "f" * 40})
+    assert "In none of the 1 dataset build." in r.text
+    r = client.get("/check", params={"q": "https://example.org/nobody/nothing"})
+    assert r.status_code == 200
+    assert "Not found" in r.text
+
+
+def test_dropped_file_is_hashed_on_the_server(client: TestClient, built: dict[str, Any]) -> None:
+    page = client.get("/check")
+    token = csrf_of(page.text)
+    data = b"print('hello')\n"
+    expected = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git
+    r = client.post(
+        "/check/file",
+        data={"csrf_token": token},
+        files={"file": ("x.py", data)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/check?q=swh:1:cnt:{expected}"
+    assert service.git_blob_swhid(data) == f"swh:1:cnt:{expected}"
+
+
+def test_upload_without_csrf_is_refused(client: TestClient, db: Session) -> None:
+    client.get("/check")  # the cookie is set, the form field is missing
+    r = client.post("/check/file", files={"file": ("x.py", b"x")})
+    assert r.status_code == 403
+    r = client.post("/check/file", data={"csrf_token": "forged"}, files={"file": ("x", b"x")})
+    assert r.status_code == 403
+
+
+def test_upload_over_the_limit_is_refused_before_reading(client: TestClient, db: Session) -> None:
+    token = csrf_of(client.get("/check").text)
+    big = b"x" * (MAX_UPLOAD_BYTES + 128 * 1024)
+    r = client.post("/check/file", data={"csrf_token": token}, files={"file": ("big", big)})
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def _file_optout(client: TestClient, url: str, **extra: Any) -> Any:
+    token = csrf_of(client.get("/optout").text)
+    form = {"csrf_token": token, "kind": "origin", "origin_url": url, "uses": ["any"]}
+    form["method"] = "proof-file"
+    form.update(extra)
+    return client.post("/optout", data=form)
+
+
+def test_optout_form(client: TestClient, db: Session) -> None:
+    r = client.get("/optout", params={"origin_url": HOSTILE})
+    assert r.status_code == 200
+    assert title(r.text).startswith("Opt out")
+    assert r.headers["cache-control"] == "private, no-cache"
+    assert "Retrieval-augmented generation" in r.text  # the purposes, explained
+    assert "<img src=x" not in r.text
+    for step in ("Step 1", "Step 2", "Step 3"):
+        assert step in r.text
+
+
+def test_optout_without_csrf_is_refused(client: TestClient, corpus: World) -> None:
+    client.get("/optout")
+    url = corpus.origins["big"].url
+    r = client.post("/optout", data={"kind": "origin", "origin_url": url, "method": "proof-file"})
+    assert r.status_code == 403
+    assert client.get("/v1/optouts/registry").json()["version"] == 0
+
+
+def test_optout_refused_scope_shows_why(client: TestClient, db: Session) -> None:
+    r = _file_optout(client, "https://github.com/nobody/" + HOSTILE)
+    assert r.status_code == 422
+    assert "Not filed:" in r.text
+    assert "<img src=x" not in r.text
+
+
+def test_optout_flow_to_status(client: TestClient, built: dict[str, Any], corpus: World) -> None:
+    r = _file_optout(client, corpus.origins["big"].url)
+    assert r.status_code == 201, r.text
+    assert r.headers["cache-control"] == "private, no-store"
+    token = re.search(r'id="token-value">(cco_[^<]+)<', r.text)
+    assert token is not None
+    assert ".codecommons-optout" in r.text
+    public_id = re.search(r'href="/optout/([^"]+)"', r.text)
+    assert public_id is not None
+    status = client.get(f"/optout/{public_id.group(1)}")  # the browser's cookie
+    assert status.status_code == 200
+    assert ">pending<" in status.text
+    assert "requested" in status.text  # the history
+    assert 'href="/datasets/roadmap/builds/1"' in status.text  # the build it would affect
+    # another browser (no cookie) is asked for the token; a wrong one reveals nothing
+    other = TestClient(client.app)
+    asked = other.get(f"/optout/{public_id.group(1)}")
+    assert 'name="token"' in asked.text
+    assert ">pending<" not in asked.text
+    wrong = other.post(
+        f"/optout/{public_id.group(1)}",
+        data={"token": "cco_wrong", "csrf_token": csrf_of(asked.text)},
+    )
+    assert wrong.status_code == 404
+    assert ">pending<" not in wrong.text
+    right = other.post(
+        f"/optout/{public_id.group(1)}",
+        data={"token": token.group(1), "csrf_token": csrf_of(asked.text)},
+    )
+    assert right.status_code == 200
+    assert ">pending<" in right.text
+    # withdrawing it from its page
+    page = client.get(f"/optout/{public_id.group(1)}")
+    done = client.post(
+        f"/optout/{public_id.group(1)}/action",
+        data={"action": "withdraw", "csrf_token": csrf_of(page.text)},
+    )
+    assert done.status_code == 200
+    assert ">withdrawn<" in done.text
+
+
+def test_optout_action_without_csrf_is_refused(client: TestClient, corpus: World) -> None:
+    r = _file_optout(client, corpus.origins["big"].url)
+    public_id = re.search(r'href="/optout/([^"]+)"', r.text)
+    assert public_id is not None
+    refused = client.post(f"/optout/{public_id.group(1)}/action", data={"action": "withdraw"})
+    assert refused.status_code == 403
+    assert ">pending<" in client.get(f"/optout/{public_id.group(1)}").text
