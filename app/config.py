@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -118,6 +118,22 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024,
         ge=0,
         description="Files larger than this get identifiers and flags but no text analysis.",
+    )
+    # Content storage (app.storage): scanned files' bytes in swh.objstorage.
+    content_storage_enabled: bool = Field(
+        default=True, description="Keep scanned files' bytes in the object storage."
+    )
+    content_storage: dict[str, Any] | None = Field(
+        default=None,
+        description="swh.objstorage configuration, JSON (any backend it supports), e.g. "
+        '{"cls": "pathslicing", "root": "/srv/objects", "slicing": "0:2/2:4/4:6"}. '
+        "Unset: a path-sliced store under DATA_DIR/objects.",
+    )
+    content_storage_max_size: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Bytes; larger files are archived by their hashes only (exports list "
+        "them by SWHID as missing).",
     )
     scan_batch_files: int = Field(
         default=2000,

@@ -9,6 +9,8 @@ needs no database starts none.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -32,6 +34,12 @@ from app.ops.bootstrap import migrate_and_seed
 from tests import factories
 
 TEST_API_KEY = "test-api-key"
+# Scanned bytes go to a throwaway object storage (the worker processes inherit it).
+OBJECTS_DIR = tempfile.mkdtemp(prefix="codecommons-objects-")
+atexit.register(shutil.rmtree, OBJECTS_DIR, ignore_errors=True)
+os.environ["CONTENT_STORAGE"] = json.dumps(
+    {"cls": "pathslicing", "root": OBJECTS_DIR, "slicing": "0:2/2:4", "compression": "gzip"}
+)
 ROOT = Path(__file__).resolve().parent.parent
 # What the tests' DNS knows (app.scans.sources.resolver): no test reaches the network.
 FAKE_DNS: dict[str, list[str]] = {

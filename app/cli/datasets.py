@@ -24,6 +24,7 @@ datasets_cli = typer.Typer(
     help="Datasets: definitions, builds, exports, proofs.", no_args_is_help=True
 )
 console = Console(stderr=True)
+MEGABYTE = 1 << 20
 
 
 def _problem(exc: Exception) -> CLIError:
@@ -176,15 +177,34 @@ def export_cmd(
     output: Annotated[Path, typer.Argument(help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet")] = "parquet",
     resume: Annotated[bool, typer.Option(help="Continue a partial JSONL/CSV file.")] = False,
+    with_content: Annotated[
+        bool,
+        typer.Option(
+            "--with-content",
+            help="Parquet shards with the files' bytes: OUTPUT is a directory "
+            "(data/train-*.parquet, missing.txt, export.json).",
+        ),
+    ] = False,
+    shard_mb: Annotated[
+        float,
+        typer.Option("--shard-mb", min=0.0, help="Shard size (MiB) with --with-content."),
+    ] = 256.0,
 ) -> None:
     """Write a build's manifest to a file (flat memory), with a ``.meta.json`` sidecar
-    naming both fingerprints."""
+    naming both fingerprints; with ``--with-content``, Parquet shards that carry each
+    file's bytes, loadable as they are by pyarrow or Hugging Face ``datasets``
+    (``load_dataset("parquet", data_dir=OUTPUT + "/data")``)."""
     from app.datasets import exports, repository, service
     from app.kit.db import unit_of_work
     from app.kit.problems import Problem
 
     if fmt not in exports.MEDIA_TYPES:
         raise CLIError(f"unknown format {fmt!r} (jsonl, csv or parquet)")
+    if with_content:
+        if fmt != "parquet":
+            raise CLIError("--with-content writes Parquet (--format parquet)")
+        _export_with_content(ref, number, output, max(1, int(shard_mb * MEGABYTE)))
+        return
     after = _resume_after(output, fmt) if resume else None
     with unit_of_work() as uow:
         try:
@@ -220,6 +240,70 @@ def export_cmd(
             bar.update(task, completed=total)
     Path(f"{output}.meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     console.print(f"[green]{output}[/]: {total:,} files; fingerprints in {output}.meta.json")
+
+
+def _export_with_content(ref: str, number: int, output: Path, shard_bytes: int) -> None:
+    """Shards ``OUTPUT/data/train-NNNNN-of-MMMMM.parquet`` (named once their number
+    is known), ``OUTPUT/missing.txt`` (the SWHIDs whose bytes the store did not give:
+    fetch them from the archive) and ``OUTPUT/export.json`` (the fingerprints)."""
+    from app.datasets import exports, repository, service
+    from app.kit.db import unit_of_work
+    from app.kit.problems import Problem
+    from app.storage.store import content_store
+
+    store = content_store()
+    if store is None:
+        raise CLIError("the content storage is disabled (CONTENT_STORAGE_ENABLED=false)")
+    data = output / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for old in data.glob("train-*.parquet"):
+        old.unlink()
+    with unit_of_work() as uow:
+        try:
+            build, revision = service.finished_build(uow.session, ref, number)
+            meta = exports.sidecar(build, revision, service.resolve(uow.session, ref).name)
+        except Problem as exc:
+            raise _problem(exc) from None
+        total = build.row_count or 0
+        raw = uow.session.connection().connection.driver_connection
+        stream = exports.copy_stream(
+            raw, exports.copy_sql("parquet", repository.partition_name(build.id))
+        )
+        parts: list[Path] = []
+        missing = 0
+        with (
+            (output / "missing.txt").open("w") as missing_file,
+            Progress(TextColumn(f"{output.name}"), BarColumn(),
+                     TextColumn("{task.completed:,} bytes"), console=console) as bar,
+        ):  # fmt: skip
+            task = bar.add_task("export", total=None)
+
+            def on_missing(swhid: str) -> None:
+                nonlocal missing
+                missing += 1
+                missing_file.write(swhid + "\n")
+
+            out = None
+            for shard, chunk in exports.parquet_parts(
+                stream, meta, store=store, on_missing=on_missing, shard_bytes=shard_bytes
+            ):
+                if shard == len(parts):
+                    if out is not None:
+                        out.close()
+                    parts.append(data / f"part-{shard:05d}.parquet.partial")
+                    out = parts[-1].open("wb")
+                assert out is not None
+                out.write(chunk)
+                bar.update(task, advance=len(chunk))
+            if out is not None:
+                out.close()
+    for i, part in enumerate(parts):
+        part.rename(data / f"train-{i:05d}-of-{len(parts):05d}.parquet")
+    (output / "export.json").write_text(json.dumps(meta, indent=2) + "\n")
+    console.print(
+        f"[green]{output}[/]: {total:,} files in {len(parts)} shard(s) under {data}; "
+        f"{missing:,} without content (listed in {output / 'missing.txt'})"
+    )
 
 
 @datasets_cli.command("diff")

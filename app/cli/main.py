@@ -130,13 +130,15 @@ def migrate(
 
 @cli.command("load-demo")
 def load_demo() -> None:
-    """Load the demo corpus (idempotent)."""
+    """Load the demo corpus and build the demo dataset (idempotent)."""
+    from app.demo.dataset import ensure_demo_dataset
     from app.demo.loader import load_demo_corpus
     from app.kit.db import unit_of_work
 
     with unit_of_work() as uow:
         report = load_demo_corpus(uow)
     console.print(report.summary())
+    console.print(ensure_demo_dataset().summary())
 
 
 @cli.command("import")

@@ -12,7 +12,10 @@ attach it as a partition of ``dataset_manifest`` and mark the build succeeded. S
   the build succeeded and does nothing;
 * readers never see a half manifest: the partition appears with the commit.
 
-Only the job's progress is committed on the side (its own short transactions).
+Only the job's progress is committed on the side (its own short transactions), with
+its stage: ``selecting`` (the compiled statement runs; nothing to count yet),
+``indexing`` (done = total = the rows selected), ``hashing`` (Merkle leaves hashed
+of the rows selected), ``attaching``, then ``done``.
 """
 
 from __future__ import annotations
@@ -104,12 +107,14 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
         )
     )
     if context is not None:
-        context.progress(0, None)
+        context.progress(0, None, "selecting")
     statement = compile_build(selection, inp)
     rows = session.execute(statement).all()
     funnel = funnel_of([(r[0], r[1], r[2]) for r in rows], selection.ranking.limit)
     evaluated = datetime.now(UTC)
     count = int(funnel[-1]["left"])
+    if context is not None:
+        context.progress(count, count, "indexing")
     # Indexes before the attach, named like the parent's so ATTACH adopts them.
     session.execute(text(f"ALTER TABLE {table} ADD PRIMARY KEY (build_id, leaf_index)"))
     session.execute(text(f"CREATE UNIQUE INDEX ON {table} (build_id, sha1_git)"))
@@ -120,6 +125,8 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     root = merkle.finish()
     excluded = exclusion.record(session, build_id, selection, inp)
     hashed = datetime.now(UTC)
+    if context is not None:
+        context.progress(count, count, "attaching")
     session.execute(
         text(f"ALTER TABLE dataset_manifest ATTACH PARTITION {table} FOR VALUES IN ({build_id})")
     )
@@ -157,7 +164,7 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
         # passed this build by (not finished yet), so ask for another one.
         optouts.queue_withdrawals(session, registry_version)
     if context is not None:
-        context.progress(count, count)
+        context.progress(count, count, "done")
     return {
         "build_id": build_id,
         "files": count,
@@ -220,6 +227,8 @@ def _merkle(session: Session, table: str, count: int, context: JobContext | None
     """One streaming pass over the build's leaves, in order, through ``COPY TO STDOUT``
     (hex text: one line per leaf), inside the build's transaction."""
     builder = MerkleBuilder(CHUNK_LEAVES)
+    if context is not None:
+        context.progress(0, count, "hashing")
     raw = session.connection().connection.driver_connection
     assert raw is not None
     done = 0
@@ -237,7 +246,7 @@ def _merkle(session: Session, table: str, count: int, context: JobContext | None
                 context is not None
                 and done // PROGRESS_EVERY != (done - len(lines)) // PROGRESS_EVERY
             ):
-                context.progress(done, count)
+                context.progress(done, count, "hashing")
     if pending:
         builder.add(SWHID_PREFIX + pending)
     return builder

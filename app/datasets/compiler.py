@@ -578,6 +578,7 @@ def candidates_select(
             c.c.sha1,
             c.c.sha256,
             c.c.length,
+            c.c.in_storage,
             f.c.language,
             f.c.near_dup_cluster,
             rep.c.origin_id,
@@ -616,6 +617,7 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
             inner.c.content_id,
             *[case((passing, col), else_=null()).label(name) for name, col in keep.items()],
             inner.c.length,
+            inner.c.in_storage,
             inner.c.language,
             inner.c.near_dup_cluster,
             inner.c.origin_id,
@@ -693,7 +695,7 @@ def compile_build(sel: Selection, inp: CompileInput) -> Select[Any]:
             (literal(sel.ranking.order is RankingName.SHA1_GIT), null()),
             else_=kept.c.rank_value,
         ),
-        "in_storage": false(),
+        "in_storage": kept.c.in_storage,
     }
     ins = (
         insert(target)

@@ -43,7 +43,7 @@ from app.datasets.schemas import (
     WithdrawalsOut,
 )
 from app.keys.auth import Admin, Submitter
-from app.kit.api import SettingsDep, UoW
+from app.kit.api import SettingsDep, UoW, problems
 from app.kit.httpcache import if_none_match_matches
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -55,11 +55,12 @@ from app.kit.pagination import (
     next_link,
 )
 from app.kit.params import BuildNumber, Cursor, LeafIndex, RegistryVersion, RevisionNumber
-from app.kit.problems import InvalidCursor, NotFound
+from app.kit.problems import InvalidCursor, NotFound, Problem, RangeNotSatisfiable
 from app.kit.swhid import ObjectType, format_swhid
 from app.optouts import feed, webhooks
 from app.optouts import service as optouts_service
 from app.optouts.auth import credentials
+from app.storage.store import content_store
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 optouts_router = APIRouter(prefix="/v1/optouts", tags=["optouts"])
@@ -214,15 +215,19 @@ def build_membership(
     build, _ = service.finished_build(uow.session, ref, number)
     if origin is not None:
         if swhid or sha1 or sha256:
-            from app.kit.problems import Problem
-
             raise Problem("give exactly one of swhid, sha1, sha256 or origin")
         return membership.prove_origin(uow.session, build, origin)
     algo, digest = membership.content_key(swhid, sha1, sha256)
     return membership.prove_hash(uow.session, build, algo, digest)
 
 
-@router.get("/{ref}/builds/{number}/export/{fmt}")
+@router.get(
+    "/{ref}/builds/{number}/export/{fmt}",
+    responses={
+        206: {"description": "Partial Content: the bytes a `Range: bytes=...` asked for."},
+        **problems(400, 416),
+    },
+)
 def export(
     uow: UoW,
     request: Request,
@@ -230,18 +235,34 @@ def export(
     number: BuildNumber,
     fmt: ExportFormat,
     after: Annotated[LeafIndex | None, Query(description="Resume after this leaf index.")] = None,
+    with_content: Annotated[
+        bool,
+        Query(
+            description="Parquet only: a `content` column with each file's bytes (null, "
+            "and counted in the file's `codecommons.missing_contents` metadata, where the "
+            "content storage does not hold them; `missing.txt` lists those SWHIDs)."
+        ),
+    ] = False,
 ) -> Response:
     """The whole manifest as JSON Lines, CSV or Parquet, streamed. ``ETag`` is the
-    extensional fingerprint and format; ``after`` resumes an interrupted download."""
+    extensional fingerprint and format; an interrupted download resumes with
+    ``Range: bytes=<bytes received>-`` (``206``; ``If-Range`` with the ETag guards
+    it) or with ``after=<last leaf index received>``."""
+    if with_content and fmt is not ExportFormat.PARQUET:
+        raise Problem("with_content is for Parquet exports only (binary column)")
     build, revision = service.finished_build(uow.session, ref, number)
     dataset = service.resolve(uow.session, ref)
     meta = exports.sidecar(build, revision, dataset.name)
-    etag = f'"{meta["extensional_fingerprint"]}-{fmt.value}' + (
+    variant = fmt.value + ("-content" if with_content else "")
+    etag = f'"{meta["extensional_fingerprint"]}-{variant}' + (
         f'-after{after}"' if after is not None else '"'
     )
     headers = {
         "ETag": etag,
-        "Content-Disposition": f'attachment; filename="{dataset.name}-build{number}.{fmt.value}"',
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": f'attachment; filename="{dataset.name}-build{number}'
+        + ("-content" if with_content else "")
+        + f'.{fmt.value}"',
         "X-Intensional-Fingerprint": meta["intensional_fingerprint"],
         "X-Extensional-Fingerprint": meta["extensional_fingerprint"],
         "Link": f'<{request.url.path.rsplit("/export/", 1)[0]}/export.json>; rel="describedby"',
@@ -252,20 +273,54 @@ def export(
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     table = repository.partition_name(build.id)
-    statement = exports.copy_sql(fmt.value, table, after=after)
+    store = content_store() if with_content else None
+    if with_content and store is None:
+        raise Problem("the content storage is disabled here (CONTENT_STORAGE_ENABLED)")
+    wanted = exports.parse_range(request.headers.get("range"))
+    if_range = request.headers.get("if-range")
+    if wanted is not None and if_range is not None and if_range.strip() != etag:
+        wanted = None  # the client's copy is another representation: send it whole
+    window: tuple[int, int] | None = None
+    if wanted is not None:
+        length = service.export_length(uow.session, build, fmt.value, meta, after, store)
+        window = exports.resolve_range(wanted, length)
+        if window is None:
+            raise RangeNotSatisfiable(f"the export is {length} bytes long", length)
+        headers["Content-Range"] = f"bytes {window[0]}-{window[1]}/{length}"
+        headers["Content-Length"] = str(window[1] - window[0] + 1)
 
     def body() -> Iterator[bytes]:
         # Its own session: the request's unit of work ends before the body streams.
         with factory() as session:
             raw = session.connection().connection.driver_connection
-            stream = exports.copy_stream(raw, statement)
-            if fmt is ExportFormat.PARQUET:
-                yield from exports.parquet_stream(stream, meta)
-            else:
-                yield from stream
+            chunks = exports.export_chunks(raw, table, fmt.value, meta, after=after, store=store)
+            yield from chunks if window is None else exports.byte_window(chunks, *window)
             session.rollback()
 
-    return StreamingResponse(body(), media_type=exports.MEDIA_TYPES[fmt.value], headers=headers)
+    return StreamingResponse(
+        body(),
+        status_code=status.HTTP_200_OK if window is None else status.HTTP_206_PARTIAL_CONTENT,
+        media_type=exports.MEDIA_TYPES[fmt.value],
+        headers=headers,
+    )
+
+
+@router.get("/{ref}/builds/{number}/missing.txt", response_class=Response)
+def missing_contents(uow: UoW, request: Request, ref: str, number: BuildNumber) -> Response:
+    """The SWHIDs of the build's files whose bytes the content storage did not hold
+    when the build ran (too large, or archived without them), one per line: the
+    files an export ``with_content`` leaves null, to fetch from the archive."""
+    build, _ = service.finished_build(uow.session, ref, number)
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    statement = exports.missing_sql(repository.partition_name(build.id))
+
+    def body() -> Iterator[bytes]:
+        with factory() as session:
+            raw = session.connection().connection.driver_connection
+            yield from exports.copy_stream(raw, statement)
+            session.rollback()
+
+    return StreamingResponse(body(), media_type="text/plain; charset=utf-8")
 
 
 @router.get("/{ref}/builds/{number}/export.json")

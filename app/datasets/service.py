@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.datasets import repository
+from app.datasets import exports, repository
 from app.datasets.fingerprints import sha256_of
 from app.datasets.schemas import BuildIn, DatasetEditIn, DatasetIn, DatasetOut, DatasetRevisionOut
 from app.datasets.selection import Selection
@@ -38,6 +38,7 @@ from app.models import Dataset, DatasetBuild, DatasetRevision, License
 from app.optouts.purposes import InvalidPurpose, Purpose
 from app.signals.domains.taxonomy import BY_KEY, domain_for_term
 from app.signals.vulnerabilities import repository as signal_repository
+from app.storage.store import ContentStore
 
 PII_KINDS = frozenset({*KIND_BY_SECRET_TYPE.values(), "aws_secret_key", "email", "ipv4", "ipv6"})
 DOMAIN_KEYS = sorted(BY_KEY)
@@ -368,8 +369,11 @@ def edit(uow: UnitOfWork, ref: str, body: DatasetEditIn) -> tuple[Dataset, Datas
 # --- builds ----------------------------------------------------------------------------
 
 
-def submit_build(uow: UnitOfWork, ref: str, body: BuildIn) -> tuple[DatasetBuild, DatasetRevision]:
-    """A queued build of a revision, and its job (enqueued after commit)."""
+def submit_build(
+    uow: UnitOfWork, ref: str, body: BuildIn, *, send: bool = True
+) -> tuple[DatasetBuild, DatasetRevision]:
+    """A queued build of a revision, and its job (enqueued after commit; ``send=False``:
+    the caller runs the job itself)."""
     session = uow.session
     dataset = resolve(session, ref, lock=True)
     number = body.revision or dataset.current_revision
@@ -388,7 +392,7 @@ def submit_build(uow: UnitOfWork, ref: str, body: BuildIn) -> tuple[DatasetBuild
     )
     session.add(build)
     session.flush()
-    job = jobs.submit(uow, kinds.DATASETS_BUILD, {"build_id": build.id})
+    job = jobs.submit(uow, kinds.DATASETS_BUILD, {"build_id": build.id}, send=send)
     build.job_id = job.id
     session.flush()
     session.refresh(build)
@@ -423,3 +427,33 @@ def drop_build(uow: UnitOfWork, ref: str, number: int) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {repository.partition_name(build.id)}"))
     session.delete(build)
     session.flush()
+
+
+def export_length(
+    session: Session,
+    build: DatasetBuild,
+    fmt: str,
+    meta: dict[str, Any],
+    after: int | None,
+    store: ContentStore | None,
+) -> int:
+    """How many bytes an export is (what a ``Content-Range`` needs before the first
+    byte is sent): counted by producing it once, with flat memory, and kept in the
+    build's stats for whole exports without content (a build never changes, nor then
+    do they)."""
+    key = exports.length_key(fmt, store is not None)
+    cacheable = after is None and store is None
+    cached = (build.stats or {}).get("export_bytes", {})
+    if cacheable and isinstance(cached, dict) and isinstance(cached.get(key), int):
+        return int(cached[key])
+    raw = session.connection().connection.driver_connection
+    table = repository.partition_name(build.id)
+    length = sum(
+        len(chunk)
+        for chunk in exports.export_chunks(raw, table, fmt, meta, after=after, store=store)
+    )
+    if cacheable:
+        stats = dict(build.stats or {})
+        stats["export_bytes"] = {**(stats.get("export_bytes") or {}), key: length}
+        build.stats = stats
+    return length

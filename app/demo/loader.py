@@ -1,9 +1,12 @@
 """Load the demo corpus: real forge records and real released files.
 
 ``corpus/forge.jsonl`` goes through the same import path as any dump, and each
-project folder under ``corpus/projects/`` is scanned like any source and recorded as
-a visit of its repository origin (``corpus/projects.json`` says which). Loading is
-idempotent: payloads already stored and objects already archived are not added again.
+project folder under ``corpus/projects/`` goes through the same scan pipeline as any
+source (:func:`app.scans.service.scan_into`: archive rows, bytes into the content
+storage, file facts, licenses, metadata and papers, opt-out signals), recorded as a
+visit of its repository origin (``corpus/projects.json`` says which). So a new user
+sees facts, licenses and contents from the first start. Loading is idempotent:
+payloads already stored and objects already archived are not added again.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.attribution.indexing import FileToIndex, index_files
 from app.forges.imports import ImportReport, ingest_line
 from app.forges.repository import origin_by_url_or_alias
 from app.kit.db import UnitOfWork
 from app.models import Origin, Visit
-from app.scans.reading import SourceKind, scan_source
-from app.scans.recording import record_scan
-from app.scans.writing import StoredFile
+from app.scans.reading import SourceKind
+from app.scans.service import scan_into
+from app.storage.store import content_store
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -60,21 +62,12 @@ def load_demo_corpus(uow: UnitOfWork, corpus: Path = CORPUS) -> DemoReport:
         )
         if already:
             continue
-        with scan_source(corpus / "projects" / folder, kind=SourceKind.DIRECTORY) as scan:
-            demo.scanned[url] = record_scan(
-                session, origin, scan, on_batch=lambda batch: _fingerprint(session, batch)
-            ).snapshot_swhid
+        outcome = scan_into(
+            session,
+            origin,
+            corpus / "projects" / folder,
+            kind=SourceKind.DIRECTORY,
+            store=content_store(),
+        )
+        demo.scanned[url] = outcome.summary.snapshot_swhid
     return demo
-
-
-def _fingerprint(session: Session, batch: list[StoredFile]) -> None:
-    """The attribution index for the demo's files (cheap, unlike the other analyzers
-    the demo skips), so a snippet of any demo file is attributed on a fresh start."""
-    index_files(
-        session,
-        (
-            FileToIndex(s.content_id, s.entry.path.decode("utf-8", "replace"), s.entry.data)
-            for s in batch
-            if s.is_new and not s.entry.is_symlink
-        ),
-    )

@@ -161,11 +161,18 @@ def _bootstrap(settings: Settings, *, load_demo: bool) -> None:
     if load_demo:
         from sqlalchemy.orm import sessionmaker
 
+        from app.demo.dataset import ensure_demo_dataset
+
         factory = sessionmaker(bind=engine, expire_on_commit=False)
+        first_start = False
         with unit_of_work(factory) as uow:
             if demo_needed(uow.session):
+                first_start = True
                 report = load_demo_corpus(uow)
                 console.print(report.summary())
+        if first_start:
+            # A card, an export and a proof to look at from the first minute.
+            console.print(ensure_demo_dataset(factory).summary())
     _local_key(engine, settings)
     engine.dispose()
     console.print(f"ready to serve after {time.monotonic() - started:.1f} s of setup")

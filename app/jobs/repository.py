@@ -53,9 +53,13 @@ def list_jobs(
     return session.scalars(stmt).all()
 
 
-def set_progress(session: Session, job_id: int, done: int, total: int | None) -> None:
+def set_progress(
+    session: Session, job_id: int, done: int, total: int | None, stage: str | None = None
+) -> None:
     session.execute(
-        update(Job).where(Job.id == job_id).values(progress_done=done, progress_total=total)
+        update(Job)
+        .where(Job.id == job_id)
+        .values(progress_done=done, progress_total=total, progress_stage=stage)
     )
 
 

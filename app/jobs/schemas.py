@@ -16,6 +16,11 @@ class ProgressOut(BaseModel):
     done: int
     total: int | None
     fraction: float | None = Field(description="done / total, when the total is known.")
+    stage: str | None = Field(
+        default=None,
+        description="What the job is doing now, for jobs that go through stages (a dataset "
+        "build: selecting, indexing, hashing, attaching, done).",
+    )
 
 
 class JobOut(BaseModel):
@@ -59,6 +64,7 @@ class JobOut(BaseModel):
                 done=job.progress_done,
                 total=total,
                 fraction=(job.progress_done / total) if total else None,
+                stage=job.progress_stage,
             ),
             attempts=job.attempts,
             error=redact_text(job.error) if job.error else None,

@@ -37,9 +37,16 @@ class PermanentJobError(Exception):
 
 
 def submit(
-    uow: UnitOfWork, kind: str, params: dict[str, object], *, requested_by: str | None = None
+    uow: UnitOfWork,
+    kind: str,
+    params: dict[str, object],
+    *,
+    requested_by: str | None = None,
+    send: bool = True,
 ) -> Job:
-    """Create a job and enqueue its task once the transaction commits.
+    """Create a job and enqueue its task once the transaction commits (``send=False``:
+    the caller runs it in process with :func:`run`, as the first start does for the
+    demo dataset before any worker is up).
 
     The params are stored with credentials stripped from every URL they hold: anyone
     may read a job (``GET /v1/jobs/{id}``), and a worker needs none to do its work
@@ -48,7 +55,8 @@ def submit(
     if kind not in kinds.ALL:
         raise ValueError(f"unknown job kind {kind!r}")
     job = repository.create(uow.session, kind, scrub(params), requested_by or uow.actor)
-    enqueue(uow, kind, job.id)  # the task is named after the kind
+    if send:
+        enqueue(uow, kind, job.id)  # the task is named after the kind
     return job
 
 
@@ -71,10 +79,12 @@ class JobContext:
         if self.heartbeat is not None:
             self.heartbeat.check()
 
-    def progress(self, done: int, total: int | None) -> None:
+    def progress(self, done: int, total: int | None, stage: str | None = None) -> None:
+        """Report progress (committed at once, whatever the job's own transaction);
+        ``stage`` names what the counters count now, for jobs that go through stages."""
         self.check_lease()
         with unit_of_work(self.factory) as uow:
-            repository.set_progress(uow.session, self.job_id, done, total)
+            repository.set_progress(uow.session, self.job_id, done, total, stage)
 
     def item(
         self,

@@ -78,6 +78,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     404: "No such resource (`not-found`).",
     409: "The request conflicts with the current state (`conflict`).",
     413: "The request body is too large (`payload-too-large`).",
+    416: "The `Range` starts past the end (`range-not-satisfiable`); `Content-Range: "
+    "bytes */<length>` gives the length.",
     422: "A parameter, header or body field failed validation (`validation-error`, "
     "`invalid-swhid`); `errors` names each field.",
     429: "Over the client's request budget (`rate-limited`); `Retry-After` says when to retry.",

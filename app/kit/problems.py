@@ -50,6 +50,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "The operation's estimated cost (fields times page sizes) exceeds the client's "
         "budget; ask for smaller pages or fewer fields, or send an API key.",
     ),
+    "range-not-satisfiable": (
+        "Range not satisfiable",
+        "The requested byte range starts past the end of the representation; "
+        "`Content-Range: bytes */<length>` gives its length.",
+    ),
     "http-error": ("HTTP error", "A protocol-level error (method, media type...)."),
     "unavailable": (
         "Service unavailable",
@@ -86,6 +91,7 @@ class Problem(Exception):
 
     status: int = 400
     slug: str = "validation-error"
+    headers: dict[str, str] | None = None  # sent with the problem (e.g. Content-Range)
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -121,6 +127,15 @@ class Conflict(Problem):
 class PayloadTooLarge(Problem):
     status = 413
     slug = "payload-too-large"
+
+
+class RangeNotSatisfiable(Problem):
+    status = 416
+    slug = "range-not-satisfiable"
+
+    def __init__(self, detail: str, length: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Content-Range": f"bytes */{length}"}
 
 
 class Unavailable(Problem):
@@ -185,7 +200,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.slug,
             exc.detail,
             instance=request.url.path,
-            headers=headers,
+            headers={**(headers or {}), **(exc.headers or {})} or None,
             **exc.extensions,
         )
 

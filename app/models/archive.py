@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -166,7 +167,8 @@ class DirectoryEntry(Base):
 
 
 class Content(Base):
-    """A file's bytes, identified by its hashes (the bytes themselves are not stored)."""
+    """A file's bytes, identified by its hashes. The bytes themselves live in the
+    object storage (``app.storage``) when ``in_storage`` says so."""
 
     __tablename__ = "content"
     __table_args__ = (
@@ -182,6 +184,8 @@ class Content(Base):
     sha256: Mapped[bytes] = mapped_column(LargeBinary, index=True)
     length: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Set by the scan that wrote the bytes to the object storage (after the write).
+    in_storage: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     @property
     def swhid(self) -> str:

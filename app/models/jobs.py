@@ -31,6 +31,7 @@ class Job(Base):
     params: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
     progress_done: Mapped[int] = mapped_column(BigInteger, server_default="0")
     progress_total: Mapped[int | None] = mapped_column(BigInteger)
+    progress_stage: Mapped[str | None] = mapped_column(Text)  # what the counters count now
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, object] | None] = mapped_column(JSONB)

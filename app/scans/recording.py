@@ -17,6 +17,7 @@ from app.models import Origin
 from app.models.enums import EntryType, VisitStatus
 from app.scans.reading import DirectoryRecord, ScanResult
 from app.scans.writing import ArchiveWriter, StoredFile, WriteStats
+from app.storage.store import ContentStore
 
 BatchHook = Callable[[list[StoredFile]], None]
 TotalHook = Callable[[int], None]
@@ -71,11 +72,13 @@ def record_scan(
     on_total: TotalHook | None = None,
     on_visit: VisitHook | None = None,
     batch_size: int = 5000,
+    store: ContentStore | None = None,
 ) -> ScanSummary:
     """Write everything ``scan`` holds; ``on_batch`` sees each batch of stored files
     (e.g. to analyse the new contents) inside the same unit of work; ``on_visit`` the
-    id of the visit this scan records, as soon as it exists."""
-    writer = ArchiveWriter(session, batch_size=batch_size)
+    id of the visit this scan records, as soon as it exists. With a ``store``, the
+    contents' bytes go to it as they are recorded (up to its size cap)."""
+    writer = ArchiveWriter(session, batch_size=batch_size, store=store)
     visit = writer.begin_visit(origin.id, scan.kind.value)
     if on_visit is not None:
         on_visit(visit.id)

@@ -37,10 +37,11 @@ from app.scans.analyzers import (
     OptoutSignalsAnalyzer,
     StageTimer,
 )
-from app.scans.reading import UnreadableSource, scan_source
+from app.scans.reading import SourceKind, UnreadableSource, scan_source
 from app.scans.recording import ScanSummary, record_scan
 from app.scans.report import snapshot_report
 from app.scans.writing import StoredFile
+from app.storage.store import ContentStore, content_store
 
 Progress = Callable[[int, int | None], None]
 FileHook = Callable[[StoredFile], None]
@@ -67,6 +68,7 @@ class ScanOutcome:
             "file_count": self.files,
             "contents_new": stats.contents_new,
             "contents_known": stats.contents_known,
+            "contents_stored": stats.contents_stored,
             "directories_new": stats.directories_new,
             "seconds_by_stage": {k: round(v, 3) for k, v in self.seconds_by_stage.items()},
         }
@@ -111,78 +113,111 @@ def run_scan(
     analyzers: Sequence[Analyzer] | None = None,
     max_file_size: int | None = None,
     batch_size: int = 2000,
+    keep_bytes: bool = True,
 ) -> ScanOutcome:
     """Scan ``location`` (git path or URL, directory, tarball, zip) as a visit of its
     origin. Raises :class:`UnreadableSource` for broken input, after marking this
     scan's visit failed (what was committed before stays consistent; other visits of
     the origin, such as a concurrent scan's, are not touched)."""
+    with unit_of_work(factory) as uow:
+        session = uow.session
+        origin = origin_for(session, location, origin_url)
+        session.commit()
+        return scan_into(
+            session,
+            origin,
+            location,
+            progress=progress,
+            on_file=on_file,
+            analyzers=analyzers,
+            max_file_size=max_file_size,
+            batch_size=batch_size,
+            store=content_store() if keep_bytes else None,
+        )
+
+
+def scan_into(
+    session: Session,
+    origin: Origin,
+    location: str | Path,
+    *,
+    kind: SourceKind | None = None,
+    progress: Progress | None = None,
+    on_file: FileHook | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
+    max_file_size: int | None = None,
+    batch_size: int = 2000,
+    store: ContentStore | None = None,
+) -> ScanOutcome:
+    """The scan pipeline in ``session`` (committed batch by batch): archive rows,
+    bytes into ``store``, then every analyzer (facts, licenses, metadata, opt-out
+    signals, attribution) on each batch and once the snapshot is whole. Every scan
+    goes through here: the API and CLI scans, the scan job and the demo corpus."""
     if max_file_size is None:
         max_file_size = get_settings().scan_max_file_size
     timer = StageTimer()
     chosen = analyzers if analyzers is not None else default_analyzers(timer)
     files = 0
-    with unit_of_work(factory) as uow:
-        session = uow.session
-        origin = origin_for(session, location, origin_url)
-        origin_id, url = origin.id, origin.url
+    origin_id, url = origin.id, origin.url
+    started = time.perf_counter()
+
+    def on_batch(batch: list[StoredFile]) -> None:
+        nonlocal files
+        timer.add("read+hash+archive writes", started_batch[0])
+        for analyzer in chosen:
+            analyzer.analyze(session, batch)
+        files += len(batch)
+        if on_file is not None:
+            for stored in batch:
+                on_file(stored)
         session.commit()
-        started = time.perf_counter()
+        if progress is not None:
+            progress(files, total[0])
+        started_batch[0] = time.perf_counter()
 
-        def on_batch(batch: list[StoredFile]) -> None:
-            nonlocal files
-            timer.add("read+hash+archive writes", started_batch[0])
-            for analyzer in chosen:
-                analyzer.analyze(session, batch)
-            files += len(batch)
-            if on_file is not None:
-                for stored in batch:
-                    on_file(stored)
+    started_batch = [started]
+    total: list[int | None] = [None]
+
+    def on_total(count: int) -> None:
+        total[0] = count
+        if progress is not None:
+            progress(0, count)
+
+    visit_id: list[int] = []
+
+    def on_visit(new_visit_id: int) -> None:
+        # Committed at once: the visit is visible as ongoing while the scan runs,
+        # and a failure below has this visit, and only it, to mark failed.
+        visit_id.append(new_visit_id)
+        session.commit()
+
+    try:
+        with scan_source(location, kind=kind, max_file_size=max_file_size) as scan:
+            summary = record_scan(
+                session,
+                origin,
+                scan,
+                on_batch=on_batch,
+                on_total=on_total,
+                on_visit=on_visit,
+                batch_size=batch_size,
+                store=store,
+            )
+        for analyzer in chosen:
+            finish = getattr(analyzer, "finish", None)
+            if finish is not None:  # whole-snapshot work, once every file is seen
+                finish(session, origin_id, summary.snapshot_id)
+        session.commit()
+    except UnreadableSource:
+        session.rollback()
+        if visit_id:  # this scan's visit only: other scans of the origin go on
+            session.execute(
+                update(Visit)
+                .where(Visit.id == visit_id[0], Visit.status == VisitStatus.ONGOING)
+                .values(status=VisitStatus.FAILED)
+            )
             session.commit()
-            if progress is not None:
-                progress(files, total[0])
-            started_batch[0] = time.perf_counter()
-
-        started_batch = [started]
-        total: list[int | None] = [None]
-
-        def on_total(count: int) -> None:
-            total[0] = count
-            if progress is not None:
-                progress(0, count)
-
-        visit_id: list[int] = []
-
-        def on_visit(new_visit_id: int) -> None:
-            # Committed at once: the visit is visible as ongoing while the scan runs,
-            # and a failure below has this visit, and only it, to mark failed.
-            visit_id.append(new_visit_id)
-            session.commit()
-
-        try:
-            with scan_source(location, max_file_size=max_file_size) as scan:
-                summary = record_scan(
-                    session,
-                    origin,
-                    scan,
-                    on_batch=on_batch,
-                    on_total=on_total,
-                    on_visit=on_visit,
-                    batch_size=batch_size,
-                )
-            for analyzer in chosen:
-                finish = getattr(analyzer, "finish", None)
-                if finish is not None:  # whole-snapshot work, once every file is seen
-                    finish(session, origin_id, summary.snapshot_id)
-        except UnreadableSource:
-            session.rollback()
-            if visit_id:  # this scan's visit only: other scans of the origin go on
-                session.execute(
-                    update(Visit)
-                    .where(Visit.id == visit_id[0], Visit.status == VisitStatus.ONGOING)
-                    .values(status=VisitStatus.FAILED)
-                )
-                session.commit()
-            raise
+        raise
     if progress is not None:
         progress(files, files)
     return ScanOutcome(

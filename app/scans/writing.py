@@ -31,6 +31,7 @@ from app.scans.reading import (
     RevisionRecord,
     SnapshotRecord,
 )
+from app.storage.store import ContentStore
 
 T = TypeVar("T")
 DEFAULT_BATCH = 5000
@@ -73,6 +74,7 @@ class StoredFile:
 class WriteStats:
     contents_new: int = 0
     contents_known: int = 0
+    contents_stored: int = 0  # bytes written to the object storage by this scan
     directories_new: int = 0
     occurrences: int = 0
     revisions: int = 0
@@ -83,10 +85,16 @@ class WriteStats:
 class ArchiveWriter:
     """Bulk writer bound to one session (the caller's unit of work commits)."""
 
-    def __init__(self, session: Session, batch_size: int = DEFAULT_BATCH) -> None:
+    def __init__(
+        self,
+        session: Session,
+        batch_size: int = DEFAULT_BATCH,
+        store: ContentStore | None = None,
+    ) -> None:
         self.session = session
         self.batch_size = batch_size
         self.stats = WriteStats()
+        self.store = store
 
     # --- visits -------------------------------------------------------------------
 
@@ -269,15 +277,18 @@ class ArchiveWriter:
                     )
                 ).scalars()
             }
-            ids = {
-                bytes(sha): cid
-                for sha, cid in self.session.execute(
-                    text(
-                        "SELECT c.sha1_git, c.id FROM content c "
-                        "WHERE c.sha1_git IN (SELECT sha1_git FROM tmp_file)"
-                    )
+            ids: dict[bytes, int] = {}
+            unstored: set[bytes] = set()
+            for sha, cid, in_storage in self.session.execute(
+                text(
+                    "SELECT c.sha1_git, c.id, c.in_storage FROM content c "
+                    "WHERE c.sha1_git IN (SELECT sha1_git FROM tmp_file)"
                 )
-            }
+            ):
+                ids[bytes(sha)] = cid
+                if not in_storage:
+                    unstored.add(bytes(sha))
+            self._store_bytes(batch, unstored, ids)
             written = cast(
                 CursorResult[Any],
                 self.session.execute(
@@ -302,6 +313,32 @@ class ArchiveWriter:
                     seen_new.add(f.sha1_git)
                 stored.append(StoredFile(entry=f, content_id=ids[f.sha1_git], is_new=is_new))
             yield stored
+
+    def _store_bytes(
+        self, batch: list[FileEntry], unstored: set[bytes], ids: dict[bytes, int]
+    ) -> None:
+        """Write the bytes of the batch's contents the store does not hold yet (new
+        ones, and known ones archived before storage or under another size cap), then
+        flag them: the flag is set after the write, so it never names missing bytes
+        (bytes written for a batch that then rolls back are harmless: the store is
+        content-addressed)."""
+        if self.store is None or not unstored:
+            return
+        written: list[int] = []
+        items: list[tuple[bytes, bytes, bytes, bytes]] = []
+        for f in batch:
+            if f.sha1_git not in unstored or f.data is None or not self.store.keeps(f.length):
+                continue
+            unstored.discard(f.sha1_git)  # a content at several paths is written once
+            items.append((f.data, f.sha1, f.sha1_git, f.sha256))
+            written.append(ids[f.sha1_git])
+        self.store.put_many(items)
+        if written:
+            self.session.execute(
+                text("UPDATE content SET in_storage = true WHERE id = ANY(:ids)"),
+                {"ids": written},
+            )
+            self.stats.contents_stored += len(written)
 
 
 # --- the way back: rows to records (what proves the rows keep every identifying bit) ---

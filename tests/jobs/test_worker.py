@@ -44,7 +44,7 @@ def test_demo_job_runs_on_a_real_worker(
     assert job["state"] == "queued"
     done = wait_for(live_client, job["id"])
     assert done["state"] == "succeeded", done
-    assert done["progress"] == {"done": 4, "total": 4, "fraction": 1.0}
+    assert done["progress"] == {"done": 4, "total": 4, "fraction": 1.0, "stage": None}
     assert done["attempts"] == 1
     assert done["items"] == {"succeeded": 4}
     items = live_client.get(f"/v1/jobs/{job['id']}/items").json()["items"]

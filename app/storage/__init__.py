@@ -1,0 +1,1 @@
+"""Content storage: file bytes kept in Software Heritage's ``swh.objstorage``."""
