@@ -450,7 +450,7 @@ def test_attribute_a_pasted_snippet(site: Site, page: Any) -> None:
     assert file_start == start - 1 + snippet_start
     hit = best.locator("table.side tr.hit").first
     assert hit.locator("td").nth(2).inner_text() == str(file_start)
-    assert hit.locator("td").nth(1).inner_text().strip() == lines[file_start - 1].strip()
+    assert hit.locator("td code").inner_text().strip() == lines[file_start - 1].strip()
     check_page(site, page, "attribution")
     best.get_by_role("link", name="https://github.com/pallets/itsdangerous").first.click()
     page.wait_for_url("**/origins/*")
