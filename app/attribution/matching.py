@@ -22,7 +22,7 @@ from app.attribution.winnowing import GUARANTEE, Fingerprint
 
 DRIFT = 6  # lines an offset may move inside one range (insertions / deletions)
 GAP = 12  # snippet lines without a shared fingerprint that a range still bridges
-MIN_MATCHED = 2  # shared fingerprints a file needs (unless the query has fewer)
+MIN_MATCHED = 2  # shared fingerprints a file needs: one 15-token run identifies too little
 MIN_COVERAGE = 0.25  # share of the snippet's lines a file must cover
 
 
@@ -62,46 +62,73 @@ def align(
     query: Sequence[Fingerprint],
     token_lines: Sequence[int],
     postings: Iterable[tuple[int, int]],
+    expected: int | None = None,
 ) -> FileMatch | None:
     """One file's ranges from its postings ``(hash, file line)``; ``None`` below the
-    thresholds. ``token_lines`` is the line of every snippet token, in order."""
+    thresholds. ``token_lines`` is the line of every snippet token, in order;
+    ``expected`` is how many fingerprints winnowing keeps for the snippet (the query
+    may look up every k-gram), the base of the similarity."""
+    base = expected if expected is not None else len(query)
     by_hash: dict[int, list[int]] = defaultdict(list)
     for h, line in postings:
         by_hash[h].append(line)
     # every (query fingerprint, file line) pair, and the dominant offset
     options: list[tuple[Fingerprint, list[int]]] = []
-    offsets: Counter[int] = Counter()
     for fp in query:
         lines = by_hash.get(fp.hash)
         if lines:
             options.append((fp, sorted(set(lines))))
-            offsets.update(line - fp.line for line in lines)
     if not options:
         return None
-    dominant = offsets.most_common(1)[0][0]
     options.sort(key=lambda o: o[0].line)
     ranges: list[_Open] = []
-    current: _Open | None = None
-    for fp, lines in options:
-        span = fp.end_line - fp.line
-        if current is not None:
-            want = fp.line + current.offset
+    remaining = list(range(len(options)))
+    while remaining:
+        # the diagonal (file line - snippet line) most k-grams agree on, give or take
+        # DRIFT lines: a file with repeated code offers several, the copy wins
+        votes: Counter[int] = Counter()
+        for i in remaining:
+            fp, lines = options[i]
+            votes.update({line - fp.line for line in lines})
+        support = {o: sum(votes.get(o + d, 0) for d in range(-DRIFT, DRIFT + 1)) for o in votes}
+        offset = max(support, key=lambda o: (support[o], votes[o], -o))
+        if support[offset] < MIN_MATCHED and ranges:
+            break
+        chain: list[_Open] = []
+        current: _Open | None = None
+        used: list[int] = []
+        for i in remaining:
+            fp, lines = options[i]
+            want = fp.line + (current.offset if current is not None else offset)
             best = min(lines, key=lambda x: (abs(x - want), x))
-            if abs(best - want) <= DRIFT and fp.line - current.qe <= GAP and best >= current.fs:
+            if abs(best - want) > DRIFT:
+                continue
+            used.append(i)
+            span = fp.end_line - fp.line
+            if current is not None and fp.line - current.qe <= GAP and best >= current.fs:
                 current.qe = max(current.qe, fp.end_line)
                 current.fe = max(current.fe, best + span)
                 current.offset = best - fp.line
                 current.hits += 1
                 continue
-        want = fp.line + dominant
-        best = min(lines, key=lambda x: (abs(x - want), x))
-        current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
-        ranges.append(current)
+            current = _Open(fp.line, fp.end_line, best, best + span, best - fp.line, 1)
+            chain.append(current)
+        if not used:
+            break
+        ranges += chain
+        covered = [(r.qs, r.qe) for r in chain]
+        taken = set(used)
+        remaining = [
+            i
+            for i in remaining
+            if i not in taken and not any(a <= options[i][0].line <= b for a, b in covered)
+        ]
+    ranges.sort(key=lambda r: r.qs)
     matched = sum(r.hits for r in ranges)
-    needed = min(MIN_MATCHED, len(query))
+    needed = MIN_MATCHED
     if matched < needed:
         return None
-    kept = [r for r in ranges if r.hits >= min(2, needed)] or ranges
+    kept = [r for r in ranges if r.hits >= 2] or ranges
     out = [_stretch(r, token_lines) for r in kept]
     covered_lines = set()
     code_lines = sorted(set(token_lines))
@@ -116,7 +143,7 @@ def align(
         ranges=out,
         matched=sum(r.hits for r in kept),
         coverage=round(coverage, 4),
-        similarity=round(sum(r.hits for r in kept) / len(query), 4),
+        similarity=round(min(1.0, sum(r.hits for r in kept) / max(base, 1)), 4),
     )
 
 
@@ -142,6 +169,7 @@ def rank(
     token_lines: Sequence[int],
     postings: Iterable[tuple[int, int, int]],
     limit: int,
+    expected: int | None = None,
 ) -> list[FileMatch]:
     """Every candidate file's match from postings ``(hash, content id, file line)``,
     best first (score, then content id for a stable order)."""
@@ -150,7 +178,7 @@ def rank(
         per_file[content_id].append((h, line))
     matches: list[FileMatch] = []
     for content_id, file_postings in per_file.items():
-        found = align(query, token_lines, file_postings)
+        found = align(query, token_lines, file_postings, expected)
         if found is not None:
             found.content_id = content_id
             matches.append(found)

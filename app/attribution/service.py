@@ -32,7 +32,7 @@ from app.attribution.schemas import (
 )
 from app.attribution.sources import iter_files, path_of_url
 from app.attribution.tokens import guess_languages, lexer_for, lexer_name, tokenize
-from app.attribution.winnowing import GUARANTEE, Fingerprint, fingerprints
+from app.attribution.winnowing import GUARANTEE, Fingerprint, fingerprints, query_grams
 from app.datasets import membership
 from app.datasets.service import finished_build
 from app.kit.db import unit_of_work
@@ -97,11 +97,13 @@ def find_matches(
     for lexer in _lexers(snippet, language):
         tokens = tokenize(snippet, lexer)
         fps = fingerprints(tokens)
+        grams = query_grams(tokens)
         found = rank(
-            fps,
+            grams,
             [t.line for t in tokens],
-            repository.postings(session, [f.hash for f in fps]),
+            repository.postings(session, [g.hash for g in grams]),
             limit,
+            expected=len(fps),
         )
         if best is None or (found and (not best[2] or found[0].score > best[2][0].score)):
             best = (lexer_name(lexer), fps, found)

@@ -38,6 +38,17 @@ K = 15
 W = 16
 GUARANTEE = W + K - 1
 SEPARATOR = b"\x1f"
+# A k-gram of fewer distinct tokens, or one that repeats itself with a short period,
+# is a row of a table ("S : S , S : S", "V = N V = N", "V ( S , N ) V ( S , N )"),
+# not code: after normalisation every such table looks alike, so it is never
+# selected, whatever the window.
+MIN_DISTINCT = 4
+MAX_PERIOD = 8
+SKIP = (1 << 63) - 1  # the largest bigint: never a window's minimum unless all are
+# A query looks every k-gram up (not only its winnowed ones) up to this many: any
+# fingerprint the index picked inside a shared region is then found, even in a
+# region shorter than the guarantee threshold.
+MAX_QUERY_GRAMS = 8000
 _SIGN = 1 << 63
 _WRAP = 1 << 64
 
@@ -61,7 +72,20 @@ def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
     texts = [t.text.encode() for t in tokens]
     digest = xxhash.xxh3_64_intdigest
     join = SEPARATOR.join
-    return [to_signed(digest(join(texts[i : i + k]))) for i in range(len(texts) - k + 1)]
+    out = []
+    for i in range(len(texts) - k + 1):
+        gram = texts[i : i + k]
+        out.append(SKIP if _tabular(gram) else to_signed(digest(join(gram))))
+    return out
+
+
+def _tabular(gram: list[bytes]) -> bool:
+    if len(set(gram)) < MIN_DISTINCT:
+        return True
+    first = gram[0]
+    return any(
+        gram[p] == first and gram[p:] == gram[:-p] for p in range(1, min(MAX_PERIOD, len(gram)))
+    )
 
 
 def winnow(hashes: Sequence[int], w: int = W) -> list[int]:
@@ -94,7 +118,22 @@ def fingerprints(tokens: Sequence[Token], k: int = K, w: int = W) -> list[Finger
     """Winnowed fingerprints of a token sequence, with the lines each spans."""
     hashes = kgram_hashes(tokens, k)
     return [
-        Fingerprint(hashes[i], tokens[i].line, tokens[i + k - 1].line) for i in winnow(hashes, w)
+        Fingerprint(hashes[i], tokens[i].line, tokens[i + k - 1].line)
+        for i in winnow(hashes, w)
+        if hashes[i] != SKIP
+    ]
+
+
+def query_grams(tokens: Sequence[Token], k: int = K) -> list[Fingerprint]:
+    """Every k-gram of a query (but table rows), or its winnowed fingerprints past
+    ``MAX_QUERY_GRAMS``."""
+    if len(tokens) - k + 1 > MAX_QUERY_GRAMS:
+        return fingerprints(tokens, k)
+    hashes = kgram_hashes(tokens, k)
+    return [
+        Fingerprint(h, tokens[i].line, tokens[i + k - 1].line)
+        for i, h in enumerate(hashes)
+        if h != SKIP
     ]
 
 

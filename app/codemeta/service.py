@@ -18,17 +18,19 @@ from sqlalchemy.orm import Session
 from app.codemeta import repository
 from app.codemeta.citation import to_cff, to_codemeta
 from app.codemeta.schemas import CodeMetaOut
+from app.kit.personal import without_emails
 from app.kit.problems import NotFound, Problem
 from app.models import Origin
 
 
-def origin_record(session: Session, origin: Origin) -> CodeMetaOut:
+def origin_record(session: Session, origin: Origin, *, show_personal: bool = False) -> CodeMetaOut:
     """The origin's newest CodeMeta record, its repository defaulting to the origin's
-    URL, with the files behind each field."""
+    URL, with the files behind each field; e-mail fields only for ``show_personal``
+    (admin callers, :mod:`app.kit.personal`)."""
     metadata = repository.latest_metadata(session, origin.id)
     if metadata is None:
         raise NotFound(f"origin {origin.id} has no intrinsic metadata yet (scan it first)")
-    record = dict(metadata.record)
+    record = dict(metadata.record if show_personal else without_emails(metadata.record))
     record.setdefault("codeRepository", origin.url)
     return CodeMetaOut(
         origin_id=origin.id,

@@ -152,6 +152,10 @@ def run_build(session: Session, build_id: int, context: JobContext | None = None
     build.finished_at = finished
     build.error = None
     session.flush()
+    if optouts.registry_version(session) > registry_version:
+        # An opt-out took effect while this build ran: its withdrawals job may have
+        # passed this build by (not finished yet), so ask for another one.
+        optouts.queue_withdrawals(session, registry_version)
     if context is not None:
         context.progress(count, count)
     return {

@@ -39,7 +39,7 @@ from sqlalchemy import ColumnElement, column, exists, false, select, table
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.optouts import registry, resolution
+from app.optouts import registry, resolution, service
 
 
 @dataclass
@@ -57,6 +57,11 @@ def registry_version(session: Session) -> int:
     """The opt-out registry version a new build honours: the registry's current one
     (0 while it records no event)."""
     return registry.current_version(session)
+
+
+def queue_withdrawals(session: Session, version: int) -> None:
+    """Ask for the withdrawals job (the registry's own trigger, reused)."""
+    service.queue_withdrawals(session, version)
 
 
 def table_name(target: str) -> str:

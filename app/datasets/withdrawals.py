@@ -72,7 +72,10 @@ def _pending_builds(session: Session, version: int) -> list[DatasetBuild]:
             select(DatasetBuild)
             .where(DatasetBuild.state == "succeeded", reached < version)
             .order_by(DatasetBuild.id)
-            .with_for_update(skip_locked=True)
+            # Wait (never skip): a job that started at an older version may hold a
+            # build; skipping it would leave it short of this newer version. Locks are
+            # taken in id order, so two jobs cannot deadlock.
+            .with_for_update()
         ).all()
     )
 

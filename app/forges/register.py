@@ -8,6 +8,7 @@ from app.forges import repository as repo
 from app.forges.mappers import resolve_forge_kind
 from app.forges.urls import normalize_url, parse_repository_url
 from app.kit.problems import Problem
+from app.kit.redaction import strip_credentials
 from app.kit.swhid import origin_swhid_id
 from app.models import Origin
 from app.models.enums import ForgeKind, OriginKind
@@ -21,7 +22,10 @@ PACKAGE_HOSTS = {
 
 
 def register_url(session: Session, url: str) -> Origin:
-    """The origin of a URL (current or former), created with just its identity if new."""
+    """The origin of a URL (current or former), created with just its identity if new.
+
+    The canonical form drops credentials; the messages quote the URL without them."""
+    url = strip_credentials(url)
     try:
         canonical = normalize_url(url)
     except ValueError as exc:

@@ -29,6 +29,7 @@ class Job:
     attempts: strawberry.auto
     error: strawberry.auto
     params: JSON
+    requested_by: strawberry.auto
     result: JSON | None
     items: JSON
     created_at: strawberry.auto

@@ -12,6 +12,9 @@ What the archive and the forges tell us about people, and who sees it (README,
   scope: the local part is replaced, the domain kept (``<withheld@example.org>``), so
   an affiliation stays visible but nobody can be mailed or tracked across datasets
   by address. Admins (operators handling opt-outs and legal requests) see them.
+* CodeMeta records (``/metadata``, ``codemeta.json``, ``CITATION.cff``,
+  ``citation.bib``, GraphQL ``originMetadata``) lose their e-mail fields for the same
+  callers (names, affiliations and ORCIDs stay).
 * Raw payloads are otherwise served as stored, with ``personal_data_withheld``
   saying whether anything was masked (their ``sha256`` names the stored bytes).
 * Dataset exports carry no git identities or payloads at all; opt-out records keep
@@ -79,4 +82,14 @@ def redact_payload(value: Any, *, all_strings: bool = False) -> Any:
         }
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         return [redact_payload(v, all_strings=all_strings) for v in value]
+    return value
+
+
+def without_emails(value: Any) -> Any:
+    """A metadata record (CodeMeta, CITATION.cff) without its e-mail fields: contact
+    details, not attribution; rendered files must not carry a placeholder address."""
+    if isinstance(value, Mapping):
+        return {k: without_emails(v) for k, v in value.items() if not _is_email_key(str(k))}
+    if isinstance(value, list):
+        return [without_emails(v) for v in value]
     return value

@@ -127,7 +127,9 @@ def redact_text(text: str, *, mask: str = MASK) -> str:
         found = _USERINFO_IN_TEXT.sub(userinfo, match[0])
         return _PARAM_IN_TEXT.sub(param, found)
 
-    return _URL_IN_TEXT.sub(url, text)
+    # URLs with a scheme, then credential parameters anywhere else (a request line's
+    # ``/v1/x?token=...`` in an access log has no scheme).
+    return _PARAM_IN_TEXT.sub(param, _URL_IN_TEXT.sub(url, text))
 
 
 def scrub(value: Any) -> Any:

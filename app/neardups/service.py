@@ -140,11 +140,15 @@ def recluster_chunk(session: Session, limit: int = CHUNK) -> ClusterReport:
         [("band", "int2"), ("bucket", "bytea"), ("content_id", "int8")],
         ((band, bucket, cid) for cid, bands in keys.items() for band, bucket in enumerate(bands)),
     )
+    # One probe of the primary key per new band: the correlated subquery (OFFSET 0
+    # keeps the planner from flattening it) never becomes a hash join that would read
+    # every stored band, which small tables would otherwise get.
     candidates: dict[int, set[int]] = defaultdict(set)
     for cid, other in session.execute(
         text(
             "SELECT n.content_id, b.content_id FROM near_dup_new n "
-            "JOIN near_dup_band b ON b.band = n.band AND b.bucket = n.bucket"
+            "CROSS JOIN LATERAL (SELECT content_id FROM near_dup_band "
+            "  WHERE band = n.band AND bucket = n.bucket OFFSET 0) b"
         )
     ):
         rows_read += 1

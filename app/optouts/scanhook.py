@@ -119,7 +119,7 @@ def _signals(
     snapshot_swhid: str | None,
     report: ScanHookReport,
 ) -> None:
-    from app.optouts.service import withdraw_request
+    from app.optouts.service import queue_withdrawals, withdraw_request
 
     readable = {
         path: (f.data, f.swhid)
@@ -192,6 +192,9 @@ def _signals(
         request.activated_version = event.seq
         session.flush()
         report.signals_added.append(request.public_id)
+    if report.signals_added:
+        # In force now: earlier builds holding these files must hear of it.
+        queue_withdrawals(session, registry.current_version(session))
 
 
 def _key_of(

@@ -503,11 +503,11 @@ def activate(
     request.evidence = {**(request.evidence or {}), **(evidence or {})}
     request.email_code_hash = None
     session.flush()
-    _queue_withdrawals(session, event.seq)
+    queue_withdrawals(session, event.seq)
     return event
 
 
-def _queue_withdrawals(session: Session, version: int) -> None:
+def queue_withdrawals(session: Session, version: int) -> None:
     """An opt-out took effect: queue the job that tells existing builds
     (``datasets.withdrawals``, run by the datasets feature above this one, which is
     why it is queued by kind and never imported). Sent once this transaction commits;

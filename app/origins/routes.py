@@ -23,7 +23,8 @@ from app.forges import repository as forges
 from app.forges import service as forge_service
 from app.forges.schemas import FetchIn, FetchOut, RawMetadataOut
 from app.jobs.schemas import JobOut
-from app.keys.auth import Submitter
+from app.keys.auth import VARY_BY_CALLER, Caller, Submitter
+from app.keys.service import Principal
 from app.kit.api import BibTeXResponse, JSONLDResponse, UoW, YAMLResponse, problems
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -241,21 +242,33 @@ def origin_papers(uow: UoW, origin_id: OriginId) -> list[OriginPaperOut]:
 
 
 @router.get("/{origin_id}/metadata", response_model=CodeMetaOut, tags=PAPERS)
-def origin_metadata(uow: UoW, origin_id: OriginId) -> CodeMetaOut:
-    """The CodeMeta record with, per field, the files and mappings it came from."""
-    return codemeta.origin_record(uow.session, _origin(uow, origin_id))
+def origin_metadata(
+    uow: UoW, caller: Caller, response: Response, origin_id: OriginId
+) -> CodeMetaOut:
+    """The CodeMeta record with, per field, the files and mappings it came from
+    (e-mail fields only for admin keys)."""
+    response.headers["Vary"] = VARY_BY_CALLER
+    return codemeta.origin_record(
+        uow.session, _origin(uow, origin_id), show_personal=_admin(caller)
+    )
 
 
 @router.get("/{origin_id}/codemeta.json", response_class=JSONLDResponse, tags=PAPERS)
-def origin_codemeta(uow: UoW, origin_id: OriginId) -> Response:
-    record = _codemeta_record(uow, origin_id)
-    return Response(codemeta.codemeta_json(record), media_type="application/ld+json")
+def origin_codemeta(uow: UoW, caller: Caller, origin_id: OriginId) -> Response:
+    record = _codemeta_record(uow, origin_id, caller)
+    return Response(
+        codemeta.codemeta_json(record),
+        media_type="application/ld+json",
+        headers={"Vary": VARY_BY_CALLER},
+    )
 
 
 @router.get("/{origin_id}/citation.bib", response_class=BibTeXResponse, tags=PAPERS)
-def origin_bibtex(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
-    record = _codemeta_record(uow, origin_id)
-    return PlainTextResponse(to_bibtex(record), media_type="application/x-bibtex")
+def origin_bibtex(uow: UoW, caller: Caller, origin_id: OriginId) -> PlainTextResponse:
+    record = _codemeta_record(uow, origin_id, caller)
+    return PlainTextResponse(
+        to_bibtex(record), media_type="application/x-bibtex", headers={"Vary": VARY_BY_CALLER}
+    )
 
 
 @router.get(
@@ -267,9 +280,13 @@ def origin_bibtex(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
         **problems(400),
     },
 )
-def origin_cff(uow: UoW, origin_id: OriginId) -> PlainTextResponse:
-    record = _codemeta_record(uow, origin_id)
-    return PlainTextResponse(codemeta.citation_cff(record), media_type="application/x-yaml")
+def origin_cff(uow: UoW, caller: Caller, origin_id: OriginId) -> PlainTextResponse:
+    record = _codemeta_record(uow, origin_id, caller)
+    return PlainTextResponse(
+        codemeta.citation_cff(record),
+        media_type="application/x-yaml",
+        headers={"Vary": VARY_BY_CALLER},
+    )
 
 
 @router.get("/{origin_id}/advisories", response_model=list[OriginAdvisoryOut], tags=SIGNALS)
@@ -301,5 +318,10 @@ def get_origin_importance(uow: UoW, origin_id: OriginId) -> ImportanceOut:
     return ImportanceOut.of(origin_id, score, signals)
 
 
-def _codemeta_record(uow: UoW, origin_id: int) -> dict[str, object]:
-    return codemeta.origin_record(uow.session, _origin(uow, origin_id)).record
+def _admin(caller: Principal | None) -> bool:
+    return caller is not None and caller.is_admin
+
+
+def _codemeta_record(uow: UoW, origin_id: int, caller: Principal | None) -> dict[str, object]:
+    origin = _origin(uow, origin_id)
+    return codemeta.origin_record(uow.session, origin, show_personal=_admin(caller)).record

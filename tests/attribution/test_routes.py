@@ -47,6 +47,7 @@ def test_backfill_needs_a_key(client: TestClient) -> None:
     assert client.post("/v1/attribution/backfill").status_code == 401
 
 
+@pytest.mark.timeout(900)  # a first scan loads ScanCode's index in the worker
 @pytest.mark.usefixtures("celery_worker")
 def test_scan_then_attribute_end_to_end(
     settings: Settings,
@@ -56,7 +57,7 @@ def test_scan_then_attribute_end_to_end(
 ) -> None:
     client = TestClient(create_app(settings, engine=engine, session_factory=committed_factory))
     response = client.post("/v1/scans", headers=auth, json={"location": str(PROJECT)})
-    job = wait_for(client, response.json()["id"])
+    job = wait_for(client, response.json()["id"], timeout=600)
     assert job["state"] == "succeeded", job
 
     start, end = 150, 185
@@ -85,7 +86,7 @@ def test_scan_then_attribute_end_to_end(
     assert client.post("/v1/attribution", json={"snippet": snippet}).json()["matches"] == []
     response = client.post("/v1/attribution/backfill", headers=auth)
     assert response.status_code == 202
-    job = wait_for(client, response.json()["id"])
+    job = wait_for(client, response.json()["id"], timeout=300)
     assert job["state"] == "succeeded", job
     assert job["result"]["contents_indexed"] > 5
     assert job["progress"]["done"] == job["progress"]["total"] == 1

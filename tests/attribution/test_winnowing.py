@@ -202,10 +202,25 @@ def test_language_from_path_or_guess() -> None:
     assert lexer_name(lexer_for("Python")) == "python"
     assert lexer_name(lexer_for("no such language", "a.go")) == "go"
     # unknown: plain words still fingerprint
-    text = " ".join(f"word{i % 50} and more" for i in range(100))
-    assert fingerprint_text(text, path="notes.unknownext")
+    text = " ".join(f"word{i % 50} then{i % 7}" for i in range(100))
+    plain = lexer_for(None, "notes.unknownext")
+    assert lexer_name(plain) == "text"
+    assert fingerprints(tokenize(text, plain))
 
 
 def test_short_text_has_at_most_one_fingerprint() -> None:
     assert len(fingerprint_text("x = 1\n", language="python")) == 0
     assert len(fingerprint_text("x = foo(a, b, c, d, e, f)\n", language="python")) == 1
+
+
+def test_tables_are_never_fingerprinted() -> None:
+    """After normalisation every table looks alike: rows repeating with a short period
+    ("V ( S , N )" over and over) or of too few distinct tokens give no fingerprint."""
+    table = "".join(f"def_op('OP_{i}', {i})\n" for i in range(60))
+    assert fingerprint_text(table, language="python") == []
+    mapping = "M = {\n" + "".join(f"    'k{i}': 'v{i}',\n" for i in range(60)) + "}\n"
+    # only where the table meets other code (its first and last lines)
+    assert all(
+        f.line <= 5 or f.end_line >= 58 for f in fingerprint_text(mapping, language="python")
+    )
+    assert fingerprint_text(ORIGINAL, language="python")

@@ -268,6 +268,7 @@ def test_exports_escape_odd_paths(
         "/v1/datasets/roadmap/builds",
         "/v1/datasets/roadmap/builds/1/manifest",
         "/v1/datasets/roadmap/builds/1/diff/2",
+        "/v1/datasets/roadmap/builds/1/withdrawals",
     ],
 )
 def test_hostile_cursors_on_dataset_lists(

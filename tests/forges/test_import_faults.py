@@ -165,9 +165,9 @@ def test_the_upload_is_written_off_the_event_loop(
     """A disk that takes its time (here: the upload's file is a pipe drained slowly)
     must not stall the server's event loop: the write used to run on it, so every
     other request waited for the disk."""
-    uploads = tmp_path / "uploads"
+    uploads = tmp_path / "imports"  # the default uploads folder, under DATA_DIR
     uploads.mkdir()
-    fault_env(UPLOADS_DIR=str(uploads))  # a broker no worker reads: the job just waits
+    fault_env(DATA_DIR=str(tmp_path))  # and a broker no worker reads: the job just waits
     name = uuid.UUID(int=7)
     monkeypatch.setattr("app.forges.routes.uuid.uuid4", lambda: name)
     pipe = uploads / f"{name.hex}.jsonl"

@@ -133,7 +133,9 @@ def test_a_redelivered_copy_of_a_running_job_exits_without_side_effects(
     once (acks late, reject on worker lost) while the dead attempt's lease is still
     live; that copy stands aside, the reaper re-sends the job when the lease lapses,
     and it completes once."""
-    env = fault_env(JOB_LEASE_SECONDS="6")
+    # A lease long enough that the redelivered copy arrives before it lapses, even on
+    # a loaded machine where Celery takes seconds to notice its lost pool process.
+    env = fault_env(JOB_LEASE_SECONDS="20")
     worker = start_worker(env, tmp_path / "worker.log")
     try:
         job_id = submit_demo(committed_factory, steps=6, delay=0.5)
@@ -147,7 +149,7 @@ def test_a_redelivered_copy_of_a_running_job_exits_without_side_effects(
         assert running.lease_owner is not None
         pid = int(running.lease_owner.split(":")[1])
         os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: "'duplicate'" in worker.log, timeout=20, what="the redelivered copy")
+        wait_until(lambda: "'duplicate'" in worker.log, timeout=18, what="the redelivered copy")
         during = job_row(committed_factory, job_id)
         assert during.attempts == 1  # the copy changed nothing
         assert during.lease_owner == running.lease_owner
@@ -158,7 +160,7 @@ def test_a_redelivered_copy_of_a_running_job_exits_without_side_effects(
             job = job_row(committed_factory, job_id)
             return job if job.state.is_final else None
 
-        done = wait_until(lapsed_resent_and_done, timeout=45, every=0.5, what="completion")
+        done = wait_until(lapsed_resent_and_done, timeout=60, every=0.5, what="completion")
     finally:
         worker.stop()
     assert resent == [job_id]

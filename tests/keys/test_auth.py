@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.keys import service
 from app.keys.service import ensure_local_key
-from app.models import ApiKey, Job, Release, Revision
-from tests.factories import RawMetadataFactory
+from app.kit.ratelimit import hash_api_key
+from app.models import ApiKey, Job, ProjectMetadata, Release, Revision
+from tests.factories import OriginFactory, RawMetadataFactory
 
 
 def _key(db: Session, name: str, *scopes: str) -> dict[str, str]:
@@ -248,3 +249,52 @@ def test_the_embedded_mode_keeps_one_local_admin_key(db: Session, tmp_path: Path
     assert created
     assert second != first
     assert service.resolve(db, second, settings).name == "key:local-2"  # type: ignore[union-attr]
+
+
+def test_the_rate_limiter_knows_table_keys_within_its_ttl(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    now = [0.0]
+    known = service.KnownKeyHashes(
+        _no_config(), lambda: session_factory, ttl=30, clock=lambda: now[0]
+    )
+    _, secret = service.create(db, "ci", ["read"])
+    db.flush()
+    assert hash_api_key(secret) in known()
+    service.revoke(db, "ci")
+    db.flush()
+    assert hash_api_key(secret) in known()  # cached
+    now[0] = 31.0
+    assert hash_api_key(secret) not in known()
+
+
+def test_codemeta_records_lose_emails_for_non_admins(client: TestClient, db: Session) -> None:
+    origin = OriginFactory()
+    db.flush()
+    record = {
+        "name": "six",
+        "author": [
+            {"givenName": "Jane", "familyName": "Doe", "email": "jane@uni.example.edu"},
+        ],
+        "maintainer": {"name": "Bob", "email": "bob@example.org"},
+    }
+    db.add(
+        ProjectMetadata(
+            origin_id=origin.id, record=record, sources={}, problems=[], tool="t", tool_version="1"
+        )
+    )
+    db.flush()
+    admin = _key(db, "ops", "admin")
+    base = f"/v1/origins/{origin.id}"
+    for path in ("/metadata", "/codemeta.json", "/CITATION.cff", "/citation.bib"):
+        shown = client.get(base + path)
+        assert shown.status_code in {200, 400}, (path, shown.text)  # CFF may refuse
+        assert "jane@" not in shown.text, path
+        assert "bob@" not in shown.text, path
+    metadata = client.get(base + "/metadata").json()["record"]
+    assert metadata["author"][0] == {"givenName": "Jane", "familyName": "Doe"}
+    full = client.get(base + "/metadata", headers=admin).json()["record"]
+    assert full["author"][0]["email"] == "jane@uni.example.edu"
+    query = {"query": f"{{ originMetadata(originId: {origin.id}) }}"}
+    assert "jane@" not in client.post("/graphql", json=query).text
+    assert "jane@" in client.post("/graphql", headers=admin, json=query).text

@@ -104,3 +104,10 @@ def test_the_filter_redacts_on_a_handler() -> None:
     )
     RedactingFilter().filter(record)
     assert record.getMessage() == "GET https://h.example/?access_token=***"
+
+
+def test_access_log_lines_lose_credential_parameters() -> None:
+    line = '127.0.0.1 - "GET /v1/origins/lookup?url=https://u:p@h.example/x&token=abc HTTP/1.1"'
+    assert redact_text(line) == (
+        '127.0.0.1 - "GET /v1/origins/lookup?url=https://***@h.example/x&token=*** HTTP/1.1"'
+    )

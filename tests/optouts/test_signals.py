@@ -8,6 +8,7 @@ import json
 
 from sqlalchemy import select
 
+from app.config import get_settings
 from app.models import OptoutRequest
 from app.optouts import registry, resolution, service, signals
 from app.optouts.scanhook import ScannedFile, on_scan, wants
@@ -126,3 +127,42 @@ def test_a_scan_finding_the_proof_file_activates_the_request(
     assert good.activated == [created.request.public_id]
     assert created.request.status == "active"
     assert created.request.evidence["proof_file"] == SWHID_B
+
+
+def test_every_way_into_force_queues_the_withdrawals_job(world: World, db, monkeypatch):
+    """Earlier builds hear of an opt-out however it took effect: a signal found by a scan
+    (session only: the job row, which the reaper sends) or an activation inside a unit
+    of work (sent after its commit)."""
+    from app.jobs.kinds import DATASETS_WITHDRAWALS
+    from app.kit.db import UnitOfWork
+    from app.models import Job
+
+    def queued() -> list[dict[str, object]]:
+        return [
+            dict(j.params)
+            for j in db.scalars(select(Job).where(Job.kind == DATASETS_WITHDRAWALS)).all()
+        ]
+
+    reserve = json.dumps([{"location": "/", "tdm-reservation": 1}]).encode()
+    on_scan(db, world.origins["alice/tools"].id, files(tdmrep=(reserve, SWHID_A)))
+    assert queued() == [{"registry_version": registry.current_version(db)}]
+    again = on_scan(db, world.origins["alice/tools"].id, files(tdmrep=(reserve, SWHID_A)))
+    assert again.signals_added == []
+    assert len(queued()) == 1  # nothing new in force, nothing queued
+
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    monkeypatch.setattr("app.kit.queue.send_now", lambda name, *a: sent.append((name, a)))
+    uow = UnitOfWork(db)
+    created = service.create_by_operator(
+        uow,
+        get_settings(),
+        "operator:test",
+        ScopeIn(kind="origin", origin_url=world.origins["acme/lib"].url),
+        ["ai-training"],
+        [],
+        "legal request",
+    )
+    assert queued()[-1] == {"registry_version": created.request.activated_version}
+    assert sent == []  # not before the commit
+    uow.commit()
+    assert [name for name, _ in sent] == [DATASETS_WITHDRAWALS]

@@ -126,9 +126,11 @@ def test_job_shows_no_credentials_to_anyone(
         "origin_url": "https://example.org/g/p",
     }
     assert secret not in client.get("/v1/jobs").text
-    graphql = client.post("/graphql", json={"query": "{ jobs(first: 5) { nodes { params } } }"})
+    query = "{ jobs(first: 5) { nodes { params requestedBy } } }"
+    graphql = client.post("/graphql", json={"query": query})
     assert graphql.status_code == 200
     assert secret not in graphql.text
+    assert graphql.json()["data"]["jobs"]["nodes"][0]["requestedBy"].startswith("config:")
     stored = db.get(Job, job_id)
     assert stored is not None
     assert secret not in str(stored.params)

@@ -53,7 +53,7 @@ def test_a_scan_killed_mid_way_completes_once_with_every_file_once(
     committed_factory: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
-    env = fault_env(JOB_LEASE_SECONDS="2", SCAN_BATCH_FILES="25")
+    env = fault_env(JOB_LEASE_SECONDS="2", SCAN_BATCH_FILES="25", SCAN_LOCAL_ROOTS=str(tmp_path))
     workers = start_workers(env, [tmp_path / "a.log", tmp_path / "b.log"])
     try:
         with unit_of_work(committed_factory) as uow:

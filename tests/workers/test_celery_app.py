@@ -11,6 +11,7 @@ from workers.celery_app import task_modules, worker_celery
 
 def test_task_modules_are_found_in_the_feature_folders() -> None:
     assert task_modules() == [
+        "app.attribution.tasks",
         "app.datasets.tasks",
         "app.forges.tasks",
         "app.jobs.tasks",

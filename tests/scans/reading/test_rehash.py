@@ -1,6 +1,6 @@
-"""Every stored revision and release re-hashes to its SWHID from its rows alone
-(issue 10, item 9): rebuilt with swh.model from what the tables hold, never from the
-scan's in-memory records.
+"""Every stored archive object (revision, release, directory, snapshot) re-hashes to
+its SWHID from its rows alone (issue 10, items 9 and the property tests): rebuilt with
+swh.model from what the tables hold, never from the scan's in-memory records.
 
 The repository is made with the git CLI and holds what real histories hold: a commit
 really signed (``git commit -S`` with a throwaway SSH key made for the test, so a
@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from swh.model import model as swh
 
-from app.models import Release, Revision
+from app.models import Directory, Release, Revision, Snapshot
+from app.models.enums import BranchTargetType
 from app.scans.reading import scan_source
 from app.scans.recording import record_scan
 from app.scans.writing import release_from_row, revision_from_row
@@ -139,3 +140,69 @@ def test_a_new_scan_completes_rows_written_before_migration_0005(
     db.expire_all()
     for row in db.scalars(select(Revision)):
         assert revision_from_row(row).to_model().compute_hash() == row.sha1_git
+
+
+def directory_model(row: Directory) -> swh.Directory:
+    """A directory as swh.model sees it, from its ``directory_entry`` rows only."""
+    return swh.Directory(
+        entries=tuple(
+            swh.DirectoryEntry(
+                name=bytes(e.name), type=e.type.value, target=bytes(e.target), perms=e.perms
+            )
+            for e in row.entries
+        )
+    )
+
+
+SWH_BRANCH_TYPES = {
+    BranchTargetType.CONTENT: swh.SnapshotTargetType.CONTENT,
+    BranchTargetType.DIRECTORY: swh.SnapshotTargetType.DIRECTORY,
+    BranchTargetType.REVISION: swh.SnapshotTargetType.REVISION,
+    BranchTargetType.RELEASE: swh.SnapshotTargetType.RELEASE,
+    BranchTargetType.SNAPSHOT: swh.SnapshotTargetType.SNAPSHOT,
+    BranchTargetType.ALIAS: swh.SnapshotTargetType.ALIAS,
+}
+
+
+def snapshot_model(row: Snapshot) -> swh.Snapshot:
+    """A snapshot as swh.model sees it, from its ``snapshot_branch`` rows only."""
+    return swh.Snapshot(
+        branches={
+            bytes(b.name): None
+            if b.target_type is BranchTargetType.DANGLING or b.target is None
+            else swh.SnapshotBranch(
+                target=bytes(b.target), target_type=SWH_BRANCH_TYPES[b.target_type]
+            )
+            for b in row.branches
+        }
+    )
+
+
+def test_every_directory_and_snapshot_rehashes_from_rows(
+    db: Session, rich_repo: Path, signed_repo: Path, tmp_path: Path
+) -> None:
+    """Git histories (trees of every revision a tip reaches, HEAD aliases, tags) and a
+    plain directory tree (symlinks, executables, empty files, nested folders)."""
+    tree = tmp_path / "tree"
+    (tree / "a" / "b").mkdir(parents=True)
+    (tree / "a" / "b" / "deep.txt").write_bytes(b"deep\n")
+    (tree / "empty").write_bytes(b"")
+    (tree / "run.sh").write_bytes(b"#!/bin/sh\necho hi\n")
+    (tree / "run.sh").chmod(0o755)
+    (tree / "link").symlink_to("a/b/deep.txt")
+    for source in (rich_repo, signed_repo, tree):
+        with scan_source(source) as scan:
+            record_scan(db, OriginFactory(), scan)
+    db.expire_all()
+    directories = db.scalars(select(Directory)).all()
+    snapshots = db.scalars(select(Snapshot)).all()
+    assert len(directories) >= 9  # the tips' root trees and their subtrees
+    assert len(snapshots) == 3
+    for directory in directories:
+        assert directory_model(directory).compute_hash() == directory.sha1_git, directory.swhid
+    kinds = set()
+    for snapshot in snapshots:
+        assert snapshot_model(snapshot).compute_hash() == snapshot.sha1_git, snapshot.swhid
+        kinds |= {b.target_type for b in snapshot.branches}
+    # the plain tree's snapshot names its root directory; histories alias HEAD
+    assert {BranchTargetType.REVISION, BranchTargetType.ALIAS} <= kinds
