@@ -1,6 +1,6 @@
 """The web pages, under ``/`` beside the API: server-rendered HTML over the same
 services the REST routes call (``app.lookup``, ``app.origins``, ``app.datasets``,
-``app.optouts``), compositions in :mod:`app.web.service`.
+``app.optouts``, ``app.attribution``), compositions in :mod:`app.web.service`.
 
 Every page's core action is a plain link or form (JavaScript only hashes a dropped
 file in the browser); forms that change anything carry a CSRF token
@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.attribution.schemas import MAX_SNIPPET_BYTES, AttributionIn
+from app.attribution.tokens import CANDIDATES
 from app.datasets import card
 from app.datasets import service as datasets
 from app.datasets.schemas import BuildOut, ExportFormat
@@ -57,7 +59,15 @@ PRIVATE = "private, no-store"  # carries an opt-out's token or state
 # size itself); bigger requests are refused before their body is read.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 TOKEN_COOKIE = "cc_optout"  # noqa: S105 - a cookie name
-WEB_PREFIXES = ("/search", "/origins/", "/datasets", "/check", "/optout", "/static/")
+WEB_PREFIXES = (
+    "/search",
+    "/origins/",
+    "/datasets",
+    "/check",
+    "/optout",
+    "/attribution",
+    "/static/",
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -265,6 +275,70 @@ async def check_file(request: Request) -> Response:
         raise PayloadTooLarge("the file is too large to hash here")
     swhid = service.git_blob_swhid(data)
     return RedirectResponse(f"/check?q={swhid}", status_code=303)
+
+
+# --- attribution ----------------------------------------------------------------------------
+
+
+def _attribution_page(
+    request: Request,
+    snippet: str = "",
+    language: str = "",
+    view: service.AttributionView | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "attribution.html",
+        {
+            "title": "Attribution" if view is None else f"Attribution: {len(view.matches)} found",
+            "snippet": snippet,
+            "language": language,
+            "languages": CANDIDATES,
+            "limit_kb": MAX_SNIPPET_BYTES // 1024,
+            "view": view,
+            "error": error,
+        },
+        status=status,
+        cache=FORM,  # the form carries the visitor's CSRF token
+    )
+
+
+@router.get("/attribution", response_class=HTMLResponse)
+def attribution_form(request: Request) -> HTMLResponse:
+    return _attribution_page(request)
+
+
+@router.post("/attribution", response_class=HTMLResponse)
+def attribution_answer(
+    uow: UoW,
+    request: Request,
+    # No max_length on the snippet: one too large is answered below with the page
+    # and its limit (a validation error here would be a bare problem+json).
+    snippet: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> HTMLResponse:
+    """The snippet attributed by :func:`app.attribution.service.attribute`, the
+    service ``POST /v1/attribution`` calls, and shown beside its matches. A POST (and
+    not a GET with the code in the URL): the pasted code stays out of URLs and logs."""
+    csrf.check(request, csrf_token)
+    size = len(snippet.encode("utf-8", "surrogatepass"))
+    if size > MAX_SNIPPET_BYTES:
+        return _attribution_page(
+            request,
+            language=language[:64],
+            error=f"The snippet is {size // 1024} KB: snippets up to "
+            f"{MAX_SNIPPET_BYTES // 1024} KB are attributed. Paste a smaller part of it.",
+            status=413,
+        )
+    try:
+        body = AttributionIn(snippet=snippet, language=language.strip() or None)
+        view = service.attribution_view(uow.session, body)
+    except (Problem, ValueError) as exc:
+        return _attribution_page(request, snippet, language[:64], error=_message(exc), status=422)
+    return _attribution_page(request, snippet, language, view)
 
 
 # --- opt-outs -------------------------------------------------------------------------------

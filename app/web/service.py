@@ -1,9 +1,10 @@
 """What the pages show that no single feature service answers: compositions of them.
 
 Every fact here comes from the services the REST routes call (``app.lookup``,
-``app.origins``, ``app.datasets``, ``app.optouts``); this module only decides which
-ones a page needs and puts their answers side by side (a search box that takes any
-kind of identifier, a repository's builds, a file's builds, an opt-out's builds).
+``app.origins``, ``app.datasets``, ``app.optouts``, ``app.attribution``); this module
+only decides which ones a page needs and puts their answers side by side (a search box
+that takes any kind of identifier, a repository's builds, a file's builds, an opt-out's
+builds, a snippet's matches beside its lines).
 The few SQL statements here count over those features' own queries.
 """
 
@@ -18,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from app.attribution.schemas import AttributionIn, AttributionOut, FileMatchOut, LineRangeOut
+from app.attribution.service import attribute
 from app.datasets import card, membership, repository, service
 from app.datasets.schemas import ManifestRowOut, MembershipOut
 from app.kit.problems import Problem
@@ -416,3 +419,72 @@ def rules_of(uses: list[str], unless: list[str]) -> list[str]:
         raise Problem("choose at least one use to reserve")
     suffix = f";unless={','.join(unless)}" if unless else ""
     return [f"{u}{suffix}" for u in uses]
+
+
+# --- attribution ----------------------------------------------------------------------
+
+MAX_SNIPPET_LINES_SHOWN = 400  # lines of the pasted snippet shown beside each match
+
+
+@dataclass
+class SnippetLine:
+    number: int
+    text: str
+    file_lines: str  # the archived file's line(s) it matches: "42", "40-47", or ""
+
+
+@dataclass
+class MatchView:
+    """One matched file as the page shows it: the service's answer, the snippet's lines
+    with the matched ones marked beside the archived file's lines, and each origin with
+    the id of its page when the commons knows it."""
+
+    match: FileMatchOut
+    lines: list[SnippetLine]
+    lines_cut: bool
+    origins: list[tuple[str, int | None]]
+
+
+@dataclass
+class AttributionView:
+    answer: AttributionOut
+    matches: list[MatchView]
+
+
+def snippet_lines(snippet: str, ranges: list[LineRangeOut]) -> tuple[list[SnippetLine], bool]:
+    """The snippet's lines, each with the archived file's line it matches. A range of
+    the same length on both sides maps line to line; otherwise (the alignment skipped
+    lines on one side) each of its lines names the whole archived range."""
+    texts = snippet.splitlines()
+    mapped: dict[int, str] = {}
+    for r in ranges:
+        same = r.snippet_end - r.snippet_start == r.file_end - r.file_start
+        for n in range(r.snippet_start, r.snippet_end + 1):
+            if same:
+                mapped[n] = str(r.file_start + n - r.snippet_start)
+            else:
+                mapped[n] = f"{r.file_start}-{r.file_end}"
+    shown = texts[:MAX_SNIPPET_LINES_SHOWN]
+    lines = [SnippetLine(i, text, mapped.get(i, "")) for i, text in enumerate(shown, start=1)]
+    return lines, len(texts) > len(shown)
+
+
+def attribution_view(session: Session, request: AttributionIn) -> AttributionView:
+    """:func:`app.attribution.service.attribute`'s answer (the one REST and GraphQL
+    give), with what the page adds: the side-by-side lines and links to origin pages."""
+    answer = attribute(session, request)
+    urls = {o.origin for m in answer.matches for o in m.occurrences}
+    urls |= {o.origin for m in answer.matches for o in m.origin_licenses}
+    ids: dict[str, int] = {}
+    for url in sorted(urls):
+        origin = origins.get_by_url(session, url)
+        if origin is not None:
+            ids[url] = origin.id
+    views = []
+    for m in answer.matches:
+        lines, cut = snippet_lines(request.snippet, m.ranges)
+        named = dict.fromkeys(
+            [o.origin for o in m.occurrences] + [o.origin for o in m.origin_licenses]
+        )
+        views.append(MatchView(m, lines, cut, [(url, ids.get(url)) for url in named]))
+    return AttributionView(answer, views)

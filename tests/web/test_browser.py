@@ -4,10 +4,10 @@ uvicorn process of the app and a real Celery worker (which builds the demo datas
 Each flow of the site is clicked through end to end: find a demo repository, see which
 dataset build contains one of its files and check the downloaded proof offline, drop a
 file (hashed in the browser, and on the server when JavaScript is off), browse the
-datasets, and file an opt-out through to its status page. Every page gets a screenshot
-under ``test-artefacts/web/`` (``WEB_TEST_ARTEFACTS`` elsewhere) and an axe-core check
-(``vendor/axe.min.js``): no serious or critical violation; the results per page are
-written to ``axe.json`` beside the screenshots.
+datasets, file an opt-out through to its status page, and attribute a pasted snippet.
+Every page gets a screenshot under ``test-artefacts/web/`` (``WEB_TEST_ARTEFACTS``
+elsewhere) and an axe-core check (``vendor/axe.min.js``): no serious or critical
+violation; the results per page are written to ``axe.json`` beside the screenshots.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ ARTEFACTS = Path(os.environ.get("WEB_TEST_ARTEFACTS", ROOT / "test-artefacts" / 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 API_KEY = "browser-test-key"
 SIX = "https://github.com/benjaminp/six"
+SIGNER = CORPUS / "projects" / "itsdangerous" / "src" / "itsdangerous" / "signer.py"
 QUEUE = f"web-test-{uuid.uuid4().hex[:8]}"
 DEMO = {
     "name": "demo",
@@ -424,6 +425,36 @@ def test_opt_out_verified_by_ssh_signature(
     # the repository's page counts it (aggregate only)
     page.goto("/search?q=" + SIX)
     assert "1 opt-out in force covers this repository" in page.locator("main").inner_text()
+
+
+def test_attribute_a_pasted_snippet(site: Site, page: Any) -> None:
+    """Lines pasted from a file of the demo corpus: the page names the file, its
+    repository (linked to its page), and the matched lines on both sides."""
+    start, end = 120, 160
+    lines = SIGNER.read_text(encoding="utf-8").splitlines()
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Attribution").click()
+    page.wait_for_url("**/attribution")
+    check_page(site, page, "attribution-form")
+    page.get_by_label("Code to attribute").fill("\n".join(lines[start - 1 : end]) + "\n")
+    page.get_by_label("Language").select_option("python")
+    page.get_by_role("button", name="Attribute").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Attribution: "), page.locator("main").inner_text()
+    best = page.locator("article.match").first
+    assert "src/itsdangerous/signer.py" in best.get_by_role("heading").first.inner_text()
+    first = best.locator("ul.ranges li").first.inner_text()
+    snippet_start = int(first.split("snippet lines ")[1].split("\N{EN DASH}")[0])
+    file_start = int(first.split("file lines ")[1].split("\N{EN DASH}")[0])
+    assert snippet_start <= 2
+    assert file_start == start - 1 + snippet_start
+    hit = best.locator("table.side tr.hit").first
+    assert hit.locator("td").nth(2).inner_text() == str(file_start)
+    assert hit.locator("td code").inner_text().strip() == lines[file_start - 1].strip()
+    check_page(site, page, "attribution")
+    best.get_by_role("link", name="https://github.com/pallets/itsdangerous").first.click()
+    page.wait_for_url("**/origins/*")
+    assert "pallets/itsdangerous" in page.title()
 
 
 def test_reads_on_a_phone(site: Site, browser: Any) -> None:

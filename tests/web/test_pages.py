@@ -4,19 +4,31 @@ visitor types, CSRF, upload limits, and that each page shows what the services s
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.attribution.schemas import MAX_SNIPPET_BYTES
 from app.datasets import verify
+from app.models import Origin
+from app.scans.service import run_scan
 from app.web import service
 from app.web.markdown import render
 from app.web.routes import MAX_UPLOAD_BYTES, web_url
 from tests import factories as f
 from tests.datasets.conftest import World
+
+SIGNER = (
+    Path(__file__).resolve().parents[2]
+    / "app/demo/corpus/projects/itsdangerous/src/itsdangerous/signer.py"
+)
+SCANNED_AT = "https://github.com/example/signing"
 
 HOSTILE = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -335,3 +347,79 @@ def test_security_headers_and_links_from_the_data(client: TestClient, db: Sessio
     assert web_url("javascript:alert(1)") == "#"
     assert web_url(" https://x.org") == "#"
     assert web_url("https://x.org/a") == "https://x.org/a"
+
+
+# --- attribution --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scanned(tmp_path: Path, session_factory: sessionmaker[Session]) -> Path:
+    """A demo file scanned (and so indexed for attribution) as part of a repository."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "signer.py").write_bytes(SIGNER.read_bytes())
+    run_scan(str(tmp_path), origin_url=SCANNED_AT, factory=session_factory)
+    return tmp_path
+
+
+def _attribute(client: TestClient, snippet: str, **extra: str) -> Any:
+    token = csrf_of(client.get("/attribution").text)
+    return client.post("/attribution", data={"csrf_token": token, "snippet": snippet, **extra})
+
+
+def test_attribution_form(client: TestClient, db: Session) -> None:
+    r = client.get("/attribution")
+    assert r.status_code == 200
+    assert title(r.text).startswith("Attribution")
+    assert r.headers["cache-control"] == "private, no-cache"
+    assert '<label for="snippet">' in r.text
+    assert '<label for="language">' in r.text
+    assert 'href="/attribution"' in client.get("/").text  # in the navigation and home
+
+
+def test_attribution_without_csrf_is_refused(client: TestClient, db: Session) -> None:
+    client.get("/attribution")  # the cookie is set, the form field is missing
+    r = client.post("/attribution", data={"snippet": "x = 1\n"})
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("text/html")
+    r = client.post("/attribution", data={"snippet": "x = 1\n", "csrf_token": "forged"})
+    assert r.status_code == 403
+
+
+def test_a_scanned_file_is_attributed(client: TestClient, scanned: Path, db: Session) -> None:
+    start, end = 120, 160
+    lines = SIGNER.read_text(encoding="utf-8").splitlines()
+    r = _attribute(client, "\n".join(lines[start - 1 : end]) + "\n")
+    assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "private, no-cache"
+    origin_id = db.scalar(select(Origin.id).where(Origin.url == SCANNED_AT))
+    assert f'<a href="/origins/{origin_id}">{SCANNED_AT}</a>' in r.text
+    assert "pkg/signer.py" in r.text
+    assert re.search(r"<code class=\"hash\">swh:1:cnt:[0-9a-f]{40}</code>", r.text)
+    # the first matched range, side by side: snippet line n is archived line start-1+n
+    ranges = r"snippet lines (\d+)\u2013(\d+) ↔ file lines <strong>(\d+)\u2013(\d+)"
+    found = re.search(ranges, r.text)
+    assert found is not None
+    snippet_start, _, file_start, _ = map(int, found.groups())
+    assert file_start == start - 1 + snippet_start
+    assert snippet_start <= 2
+    row = re.search(
+        rf'<tr class="hit"><td class="num">{snippet_start}</td>.*?'
+        rf'<td class="num">{file_start}</td></tr>',
+        r.text,
+    )
+    assert row is not None
+    assert html.escape(lines[file_start - 1].strip(), quote=False) in row.group(0)
+    assert "What they ask" in r.text
+
+
+def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: Session) -> None:
+    r = _attribute(client, HOSTILE + "\n", language=HOSTILE)
+    assert r.status_code == 200
+    assert_escaped(r.text)
+    assert "No archived file" in r.text
+    r = _attribute(client, "é" * (MAX_SNIPPET_BYTES // 2 + 1))  # 64 KB + 2 bytes in UTF-8
+    assert r.status_code == 413
+    assert "up to 64 KB" in r.text
+    r = _attribute(client, "   \n")
+    assert r.status_code == 422
+    assert "blank" in r.text
