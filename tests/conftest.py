@@ -244,7 +244,9 @@ def celery_worker(engine: Engine, worker_env: dict[str, str], server_dir: Path) 
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 60
+    # Generous: on a loaded machine importing the worker's libraries alone can take
+    # most of a minute.
+    deadline = time.monotonic() + 180
     while b"ready." not in log_path.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()

@@ -74,7 +74,7 @@ def start_workers(
                 start_new_session=True,
             )
         workers.append(Worker(proc, log_path))
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     for worker in workers:
         while "ready." not in worker.log:
             if worker.proc.poll() is not None or time.monotonic() > deadline:

@@ -90,7 +90,7 @@ class Worker:
                  "--queues", QUEUE],
                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while b"ready." not in log.read_bytes():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.kill()

@@ -162,7 +162,7 @@ def worker(env: dict[str, str], server_dir: Path, engine: Engine) -> Iterator[No
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while b"ready." not in log_path.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
@@ -199,7 +199,7 @@ def site(engine: Engine, env: dict[str, str], worker: None, server_dir: Path) ->
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=30) as api:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180
             while True:
                 try:
                     if api.get("/healthz").status_code == 200:
