@@ -31,6 +31,7 @@ from app.datasets.service import submit_build
 from app.demo.loader import CORPUS
 from app.forges.imports import ingest_line
 from app.jobs.kinds import DATASETS_BUILD
+from app.jobs.service import reap_stale
 from app.kit.db import unit_of_work
 from app.main import create_app
 from app.neardups.service import recluster
@@ -115,8 +116,12 @@ class Worker:
 def worker_factory(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     started: list[Worker] = []
 
+    # A short lease, so that a killed worker's job lapses within seconds (its
+    # heartbeat renews it four times a lease while the worker lives).
+    env = {**worker_env, "JOB_LEASE_SECONDS": "3"}
+
     def start(name: str) -> Worker:
-        worker = Worker(worker_env, tmp_path / f"{name}.log")
+        worker = Worker(env, tmp_path / f"{name}.log")
         started.append(worker)
         return worker
 
@@ -236,7 +241,12 @@ def test_roadmap_query_built_exported_verified_and_killed(
     assert halfway["fingerprints"] == {"intensional": None, "extensional": None}
     assert live.get("/v1/datasets/roadmap/builds/2/manifest").status_code == 409
 
-    # The task comes back (as after the broker's visibility timeout, or the reaper).
+    # The task comes back through the reaper once the killed attempt's lease lapsed (a
+    # copy delivered while the lease still held would stand aside as a duplicate).
+    deadline = time.monotonic() + 60
+    while (DATASETS_BUILD, job_id) not in reap_stale(committed_factory, send=False).resent:
+        assert time.monotonic() < deadline, "the killed build's lease never lapsed"
+        time.sleep(0.5)
     worker_factory("second")
     send(job_id)
     done = wait_job(live, job_id)
