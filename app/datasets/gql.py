@@ -17,6 +17,7 @@ from app.datasets.schemas import (
     LeafOut,
     ManifestRowOut,
     MembershipOut,
+    OptoutExclusionOut,
     ProofOut,
 )
 from app.graphql.context import Context
@@ -45,6 +46,11 @@ class Fingerprints:
     pass
 
 
+@pydantic_type(model=OptoutExclusionOut, all_fields=True)
+class OptoutExclusion:
+    pass
+
+
 @pydantic_type(model=BuildOut)
 class DatasetBuild:
     dataset_id: strawberry.auto
@@ -59,6 +65,7 @@ class DatasetBuild:
     funnel: JSON
     versions: JSON
     optout_registry_version: strawberry.auto
+    optout_exclusion: strawberry.auto
     stats: JSON
     error: strawberry.auto
     created_at: strawberry.auto
