@@ -26,7 +26,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from app.config import Settings
 from app.kit.redaction import strip_credentials
@@ -122,6 +122,11 @@ def check_source(location: str, settings: Settings) -> str:
     location = strip_credentials(location.strip())
     if not location:
         raise SourceRefused("empty location")
+    if location.lower().startswith("file://"):
+        # A file URL is a local path by another name: the same roots apply to it.
+        path = unquote(urlsplit(location).path)
+        check_local(path, settings.scan_local_roots)
+        return location
     if _is_url(location):
         return check_remote(location, settings)
     return check_local(location, settings.scan_local_roots)

@@ -40,7 +40,7 @@ def test_public_urls_are_accepted(location: str) -> None:
 @pytest.mark.parametrize(
     ("location", "why"),
     [
-        ("file:///etc", "scheme 'file'"),
+        ("file:///etc", "local paths are not accepted"),  # a path by another name
         ("ext::sh -c id", "local paths"),  # not a URL: a path, and no roots allowed
         ("ftp://example.org/p", "scheme 'ftp'"),
         ("https://localhost/p", "cannot resolve"),
@@ -76,6 +76,11 @@ def test_local_paths_only_under_the_configured_roots(tmp_path: Path) -> None:
     settings = _settings(scan_local_roots=str(root))
     assert check_source(str(root / "repo"), settings) == str((root / "repo").resolve())
     for bad in (str(outside), str(root / ".." / "secret"), str(root / "escape")):
+        with pytest.raises(SourceRefused, match="outside the folders"):
+            check_source(bad, settings)
+    # file URLs are paths under the same rule
+    assert check_source((root / "repo").as_uri(), settings) == (root / "repo").as_uri()
+    for bad in (outside.as_uri(), (root / "escape").as_uri(), "file:///etc"):
         with pytest.raises(SourceRefused, match="outside the folders"):
             check_source(bad, settings)
 
