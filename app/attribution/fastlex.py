@@ -26,6 +26,11 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import xxhash
+from numpy.typing import NDArray
 
 IDENT = "V"
 STRING = "S"
@@ -34,6 +39,51 @@ NEWLINE = "\n"
 _PLACEHOLDER = "\x02"
 _DOCSTRING = "\x03"
 _PREFIX = "[rRbBuUfF]{0,2}"  # Python's string prefixes, left in front of the placeholder
+
+
+def token_id(text: str) -> int:
+    """A normalised token's id: xxHash3 of its text (unsigned 64 bits)."""
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+# Byte classes of the vectorised pass (bytes of UTF-8: any non-ASCII byte is part of
+# a word, as Python's \w takes letters of every script).
+_SPACE, _NL, _WORD, _OP, _STR, _DOC = range(6)
+_CLASS = np.full(256, _OP, dtype=np.uint8)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
+    _CLASS[_c] = _WORD
+_CLASS[128:] = _WORD
+for _c in b" \t\r\f\v":
+    _CLASS[_c] = _SPACE
+_CLASS[ord("\n")] = _NL
+_CLASS[2] = _STR
+_CLASS[3] = _DOC
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0") : ord("9") + 1] = True
+_OP_ID = np.array([token_id(chr(c)) if c < 128 else 0 for c in range(256)], dtype=np.uint64)
+_MAX_KEYWORD = 16
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+_MASKS = np.array([(1 << (8 * j)) - 1 for j in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+def _word_keys(
+    data: NDArray[np.uint8], starts: NDArray[np.intp], lengths: NDArray[np.intp]
+) -> NDArray[np.uint64]:
+    """A 64-bit key of each word's first 16 bytes and length: equal for equal words
+    (and, but for a 2**-64 chance, only for them), to look keywords up in bulk."""
+    padded = np.zeros(len(data) + 16, dtype=np.uint8)
+    padded[: len(data)] = data
+    # the 8 bytes from every offset, as one little-endian integer (unaligned view)
+    eights: NDArray[np.uint64] = np.ndarray(
+        shape=(len(data) + 8,), dtype="<u8", buffer=padded.data, offset=0, strides=(1,)
+    )
+    low = eights[starts] & _MASKS[np.minimum(lengths, 8)]
+    high = eights[starts + 8] & _MASKS[np.clip(lengths - 8, 0, 8)]
+    keys: NDArray[np.uint64] = low ^ (high * _MIX) ^ (lengths.astype(np.uint64) << np.uint64(56))
+    return keys
+
 
 _NUMBER_RE = r"\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?\w*|\.\d[\d_]*(?:[eE][+-]?\d+)?\w*"
 _NAME_RE = r"[^\W\d]\w*"
@@ -45,16 +95,18 @@ _OPERATORS = (
 )  # fmt: skip
 _OPERATOR_RE = "|".join(re.escape(o) for o in _OPERATORS) + r"|[^\s\w]"
 
-# grouped by the first quote: sre tries one branch per quote, not four
+# grouped by the first quote (sre tries one branch per quote, not four), loops
+# unrolled ("normal* (special normal*)*": one repeat over a literal's body, not one
+# alternation per character)
 _PY_STRINGS = (
-    r'"(?:""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|(?:[^"\\\n]|\\.)*")|'
-    r"'(?:''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)|(?:[^'\\\n]|\\.)*')"
+    r'"(?:""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|$)|[^"\\\n]*(?:\\.[^"\\\n]*)*")|'
+    r"'(?:''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|$)|[^'\\\n]*(?:\\.[^'\\\n]*)*')"
 )
-_DQ = r'"(?:[^"\\\n]|\\.)*"'
-_SQ = r"'(?:[^'\\\n]|\\.)*'"
+_DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
 _CHAR = r"'(?:\\.[^'\n]{0,8}|[^'\\\n])'"  # a char literal: no lifetime ('a) or generic
-_BACKTICK = r"`(?:[^`\\]|\\.)*`"
-_C_COMMENTS = r"//[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/|$)"
+_BACKTICK = r"`[^`\\]*(?:\\.[^`\\]*)*`"
+_C_COMMENTS = r"//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|$)"
 
 
 @dataclass(frozen=True)
@@ -90,6 +142,66 @@ class Family:
         )
         object.__setattr__(self, "_tokens", re.compile(tokens))
 
+    @cached_property
+    def _keyword_table(self) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+        """Sorted keys of the keywords (:func:`_word_keys`) and their token ids."""
+        words = sorted(w for w in self.keywords if len(w.encode()) <= _MAX_KEYWORD)
+        data = np.frombuffer("".join(words).encode(), dtype=np.uint8)
+        lengths = np.array([len(w.encode()) for w in words], dtype=np.intp)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)
+        keys = _word_keys(data, starts, lengths)
+        order = np.argsort(keys)
+        ids = np.array([token_id(w) for w in words], dtype=np.uint64)
+        return keys[order], ids[order]
+
+    def lex(self, text: str) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+        """Token ids and lines in bulk: literals and comments by the regex pass, then
+        every byte classified at once (numpy) instead of a regex match per token.
+        A word is a name (``V``), a number (``N``, starting with a digit) or a keyword;
+        every other visible character is an operator of its own."""
+        blanked = self._literal.sub(self._blank, text) if self.strings else text
+        data = np.frombuffer(blanked.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        if not len(data):
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        kind = _CLASS[data]
+        word = kind == _WORD
+        after_word = np.zeros(len(data), dtype=bool)
+        after_word[1:] = word[:-1]
+        before_word = np.zeros(len(data), dtype=bool)
+        before_word[:-1] = word[1:]
+        starts = np.flatnonzero((kind != _SPACE) & ~(word & after_word))
+        kinds = kind[starts]
+        ids = _OP_ID[data[starts]]
+        is_word = kinds == _WORD
+        word_starts = starts[is_word]
+        word_ends = np.flatnonzero(word & ~before_word) + 1
+        lengths = word_ends - word_starts
+        word_ids = np.full(len(word_starts), _IDENT_ID, dtype=np.uint64)
+        word_ids[_DIGIT[data[word_starts]]] = _NUMBER_ID
+        keys, keyword_ids = self._keyword_table
+        if len(keys):
+            wanted = _word_keys(data, word_starts, lengths)
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            found = (keys[at] == wanted) & (lengths <= _MAX_KEYWORD)
+            word_ids[found] = keyword_ids[at[found]]
+        ids[is_word] = word_ids
+        literal = kinds == _STR
+        ids[literal] = _STRING_ID
+        keep = kinds != _DOC
+        # a string prefix (r"", b'', f"", L"", u8""): a short word right before a literal
+        prefix = np.zeros(len(starts), dtype=bool)
+        following = kind[np.minimum(word_ends, len(data) - 1)]
+        prefix[is_word] = (lengths <= 2) & ((following == _STR) | (following == _DOC))
+        keep &= ~prefix
+        newline = kinds == _NL
+        lines = np.cumsum(newline, dtype=np.int64) + 1
+        # adjacent literals on one line are one (implicit concatenation)
+        kept = np.flatnonzero(keep)
+        joined = literal[kept[1:]] & literal[kept[:-1]]
+        keep[kept[1:][joined]] = False
+        keep &= ~newline
+        return ids[keep], lines[keep]
+
     def split(self, text: str) -> list[str]:
         """The tokens (newlines included: they give the lines), not yet normalised:
         :func:`normal` says what each stands for."""
@@ -109,6 +221,11 @@ class Family:
             if not before or before.isspace():
                 return f"{_DOCSTRING} {newlines}"
         return f"{_PLACEHOLDER} {newlines}"
+
+
+_IDENT_ID = np.uint64(token_id(IDENT))
+_NUMBER_ID = np.uint64(token_id(NUMBER))
+_STRING_ID = np.uint64(token_id(STRING))
 
 
 def normal(family: Family, raw: str) -> str:
@@ -226,9 +343,11 @@ _add(
 _add("csharp c#", Family("csharp", _C_COMMENTS, r'@"(?:[^"]|"")*"|' + _C_STRINGS, _CS, "/@\"'"))
 _add("go golang", Family("go", _C_COMMENTS, f"{_DQ}|{_CHAR}|{_BACKTICK}", _GO, "/\"'`"))
 _add("rust rs", Family("rust", _C_COMMENTS, _C_STRINGS, _RUST))
-_add("kotlin", Family("kotlin", _C_COMMENTS, r'"""(?:[^"]|"(?!""))*"""|' + _C_STRINGS, _KOTLIN))
-_add("scala", Family("scala", _C_COMMENTS, r'"""(?:[^"]|"(?!""))*"""|' + _C_STRINGS, _SCALA))
-_add("swift", Family("swift", _C_COMMENTS, r'"""(?:[^"]|"(?!""))*"""|' + _C_STRINGS, _SWIFT))
+_add(
+    "kotlin", Family("kotlin", _C_COMMENTS, r'"""[^"]*(?:"(?!"")[^"]*)*"""|' + _C_STRINGS, _KOTLIN)
+)
+_add("scala", Family("scala", _C_COMMENTS, r'"""[^"]*(?:"(?!"")[^"]*)*"""|' + _C_STRINGS, _SCALA))
+_add("swift", Family("swift", _C_COMMENTS, r'"""[^"]*(?:"(?!"")[^"]*)*"""|' + _C_STRINGS, _SWIFT))
 _add("php", Family("php", _C_COMMENTS + r"|\#[^\n]*", f"{_DQ}|{_SQ}", _PHP, "/#\"'"))
 _add("text", Family("text", None, "", frozenset(), words_only=True))
 

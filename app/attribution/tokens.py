@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import xxhash
 from numpy.typing import NDArray
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
@@ -48,7 +47,7 @@ from pygments.token import (
 )
 from pygments.util import ClassNotFound
 
-from app.attribution.fastlex import NEWLINE, Family, family, normal
+from app.attribution.fastlex import NEWLINE, Family, family, normal, token_id
 
 # Changing the normalisation changes every fingerprint: bump this, and the index marks
 # each content with the version it was fingerprinted with (a backfill redoes older).
@@ -189,11 +188,6 @@ def _kind_cached(ttype: _TokenType) -> str | None:
     return _kind(ttype)
 
 
-def token_id(text: str) -> int:
-    """A normalised token's id: xxHash3 of its text (unsigned 64 bits)."""
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
-
-
 NEWLINE_ID = token_id(NEWLINE)
 DROPPED_ID = token_id("")  # what a docstring normalises to
 _CACHE_LIMIT = 200_000
@@ -217,6 +211,13 @@ class _Ids(dict[str, int]):
 _IDS: dict[str, _Ids] = {}
 
 
+@lru_cache(maxsize=64)
+def _names(fast: Family) -> dict[int, str]:
+    """Token id -> normalised text, of every token the vectorised pass can give."""
+    texts = [IDENT, STRING, NUMBER, *fast.keywords, *(chr(c) for c in range(128))]
+    return {token_id(t): t for t in texts}
+
+
 def _fast(lexer: Lexer) -> Family | None:
     return family(lexer_name(lexer))
 
@@ -228,6 +229,8 @@ def token_arrays(text: str, lexer: Lexer) -> tuple[NDArray[np.uint64], NDArray[n
         tokens = tokenize(text, lexer)
         ids = np.fromiter((token_id(t.text) for t in tokens), dtype=np.uint64, count=len(tokens))
         return ids, np.fromiter((t.line for t in tokens), dtype=np.int64, count=len(tokens))
+    if not fast.words_only:
+        return fast.lex(_newlines(text))
     table = _IDS.get(fast.name)
     if table is None:
         table = _IDS[fast.name] = _Ids(fast)
@@ -247,6 +250,10 @@ def tokenize(text: str, lexer: Lexer) -> list[Token]:
     """The normalised tokens of ``text`` with their lines (1-based)."""
     text = _newlines(text)
     fast = _fast(lexer)
+    if fast is not None and not fast.words_only:
+        ids, lines = fast.lex(text)
+        names = _names(fast)
+        return [Token(names[i], line) for i, line in zip(ids.tolist(), lines.tolist(), strict=True)]
     if fast is not None:
         out: list[Token] = []
         line = 1

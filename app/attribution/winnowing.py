@@ -36,7 +36,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from app.attribution.tokens import Token, lexer_for, token_arrays, token_id
+from app.attribution.fastlex import token_id
+from app.attribution.tokens import Token, lexer_for, token_arrays
 
 K = 15
 W = 16
