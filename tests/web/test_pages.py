@@ -403,13 +403,32 @@ def test_a_scanned_file_is_attributed(client: TestClient, scanned: Path, db: Ses
     assert file_start == start - 1 + snippet_start
     assert snippet_start <= 2
     row = re.search(
-        rf'<tr class="hit"><td class="num">{snippet_start}</td>.*?'
-        rf'<td class="num">{file_start}</td></tr>',
+        rf'<tr class="hit">\s*<td class="num">{snippet_start}</td>.*?'
+        rf'<td class="num">{file_start}</td>.*?</tr>',
         r.text,
+        re.S,
     )
     assert row is not None
-    assert html.escape(lines[file_start - 1].strip(), quote=False) in row.group(0)
+    # both sides, highlighted: the pasted line and the archived file's own line
+    archived = html.escape(lines[file_start - 1], quote=False)
+    assert row.group(0).count(f"<mark><code>{archived}</code></mark>") == 2
     assert "What they ask" in r.text
+
+
+def test_archived_lines_without_their_bytes(
+    client: TestClient, scanned: Path, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No content storage (or one that lacks the file): the line numbers alone, and a
+    note that says why."""
+    monkeypatch.setattr("app.web.service.content_store", lambda: None)
+    lines = SIGNER.read_text(encoding="utf-8").splitlines()
+    r = _attribute(client, "\n".join(lines[119:160]) + "\n")
+    assert r.status_code == 200, r.text
+    assert "bytes are not in this commons' content storage" in r.text
+    assert '<th scope="col">Archived file</th>' not in r.text
+    assert re.search(r'<tr class="hit">\s*<td class="num">\d+</td>', r.text)
+    archived = html.escape(lines[142], quote=False)
+    assert r.text.count(f"<code>{archived}</code>") == 1  # the snippet's copy only
 
 
 def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: Session) -> None:
