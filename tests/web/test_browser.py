@@ -1,10 +1,15 @@
-"""The pages in a real browser: Debian's Chromium driven by Playwright, against a real
-uvicorn process of the app and a real Celery worker (which builds the demo dataset).
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the
+service started as ``make run`` starts it (``codecommons run``: its first-start
+bootstrap loads the demo corpus and builds the ``demo`` dataset, then the API, a worker
+and beat serve), pointed at this run's PostgreSQL and Redis.
 
-Each flow of the site is clicked through end to end: find a demo repository, see which
-dataset build contains one of its files and check the downloaded proof offline, drop a
+Each flow of the site is clicked through end to end: a new user's first visit (find a
+demo repository, one of its files, the demo build that contains it, its proof checked
+with the verifier the page names, an opt-out started, a snippet attributed), drop a
 file (hashed in the browser, and on the server when JavaScript is off), browse the
-datasets, file an opt-out through to its status page, and attribute a pasted snippet.
+datasets, file opt-outs through to their status pages (proven by an SSH signature, and
+by a proof file committed to a local git repository that the service's worker scans),
+and attribute pasted snippets (the archived lines beside them, highlighted, escaped).
 Every page gets a screenshot under ``test-artefacts/web/`` (``WEB_TEST_ARTEFACTS``
 elsewhere) and an axe-core check (``vendor/axe.min.js``): no serious or critical
 violation; the results per page are written to ``axe.json`` beside the screenshots.
