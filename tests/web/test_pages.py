@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.attribution.schemas import MAX_SNIPPET_BYTES
+from app.attribution.schemas import MAX_SNIPPET_BYTES, LineRangeOut
 from app.datasets import verify
 from app.models import Origin
 from app.scans.service import run_scan
@@ -442,3 +442,30 @@ def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: S
     r = _attribute(client, "   \n")
     assert r.status_code == 422
     assert "blank" in r.text
+
+
+def test_side_rows_pair_ranges_line_by_line() -> None:
+    """Unmatched snippet lines stand alone; inside a range, line i of each side face
+    each other, and the shorter side of an uneven range is padded (every matched
+    line of both shown once)."""
+    snippet = "a\nb\nc\nd\ne\n"
+    archived = [f"f{n}" for n in range(1, 21)]
+    ranges = [
+        LineRangeOut(snippet_start=2, snippet_end=3, file_start=10, file_end=12),
+        LineRangeOut(snippet_start=5, snippet_end=5, file_start=20, file_end=20),
+    ]
+    rows = service.side_rows(snippet, ranges, archived)
+    got = [(r.snippet_number, r.snippet_text, r.file_number, r.file_text, r.hit) for r in rows]
+    assert got == [
+        (1, "a", None, None, False),
+        (2, "b", 10, "f10", True),
+        (3, "c", 11, "f11", True),
+        (None, None, 12, "f12", True),
+        (4, "d", None, None, False),
+        (5, "e", 20, "f20", True),
+    ]
+    # without the bytes: the same pairs, numbers only
+    bare = service.side_rows(snippet, ranges, None)
+    assert [(r.snippet_number, r.file_number, r.file_text) for r in bare] == [
+        (r[0], r[2], None) for r in got
+    ]
