@@ -38,6 +38,7 @@ from sqlalchemy import Engine, select, text
 from app.demo.loader import CORPUS
 from app.models import Origin, Owner
 from tests.optouts.test_sshsig import make_key, recorded, sign
+from tests.processes import running_worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,29 +141,8 @@ def worker(env: dict[str, str], server_dir: Path, engine: Engine) -> Iterator[No
     """A real Celery worker with this module's settings on the opt-out queue: the
     opt-out checks (the service's own worker, started by ``codecommons run``, takes
     the default queue: builds and scans)."""
-    log_path = server_dir / f"worker-{QUEUE}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "app.cli", "worker", "--concurrency", "1"),
-                *("--queues", QUEUE),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 180
-    while b"ready." not in log_path.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    yield
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_worker(env, server_dir / f"worker-{QUEUE}.log", queues=QUEUE):
+        yield
 
 
 @pytest.fixture(scope="module")
