@@ -11,10 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.forges.ingest import IngestOutcome
+from app.jobs import kinds
+from app.jobs import repository as jobs
 from app.jobs.service import JobContext, PermanentJobError
 from app.kit.db import unit_of_work
 from app.models import Origin
 from app.models.enums import JobItemState, OriginKind
+from app.signals import repository as signals
 from app.signals.domains.assign import assign_all
 from app.signals.importance.score import compute_all, record_dependencies, score_origins
 from app.signals.vulnerabilities.imports import DEFAULT_AUTHORITY, import_items, read_items
@@ -44,6 +47,48 @@ def _batches(ids: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(ids[start : start + size])
 
 
+def recompute_origins(session: Session, batch: list[int], totals: dict[str, int]) -> None:
+    """Advisory matches, domains and importance of one batch of origins, adding to
+    ``totals``; the batch's stale marks are consumed (it is recomputed now)."""
+    signals.forget_pending(session, batch)
+    matched = match_all(session, batch)
+    totals["advisory_matches_current"] += matched.current
+    totals["origins_with_advisories"] += matched.origins
+    assigned = assign_all(session, batch)
+    totals["domain_assignments"] += assigned.assignments
+    scored = score_origins(session, batch)
+    totals["importance_signals"] += scored.signals
+    totals["origins_scored"] += scored.origins
+
+
+def refresh_pending_body(context: JobContext, size: int) -> dict[str, object]:
+    """Recompute the origins queued in ``signal_pending`` (their papers changed), a
+    batch per transaction, until the queue is empty: each batch is claimed and
+    recomputed in one transaction, so a crash puts it back for the retry."""
+    with unit_of_work(context.factory) as uow:
+        total = signals.pending_count(uow.session)
+    totals: dict[str, int] = defaultdict(int)
+    done, batches = 0, 0
+    context.progress(0, total)
+    while True:
+        with unit_of_work(context.factory) as uow:
+            batch = signals.claim_pending(uow.session, size)
+            if batch:
+                recompute_origins(uow.session, batch, totals)
+        if not batch:
+            break
+        done, batches = done + len(batch), batches + 1
+        context.progress(done, max(total, done))
+    return {"pending": True, "origins": done, "batches": batches, **totals}
+
+
+def pending_refresh(session: Session) -> bool:
+    """Origins wait in ``signal_pending`` and no refresh is queued or running."""
+    return signals.pending_count(session) > 0 and not jobs.has_active(
+        session, kinds.SIGNALS_REFRESH
+    )
+
+
 def refresh_body(context: JobContext) -> dict[str, object]:
     """The refresh job, in batches of origins, each its own transaction: first the
     dependencies every package declares (dependents are counted from all of them),
@@ -55,6 +100,8 @@ def refresh_body(context: JobContext) -> dict[str, object]:
     size = context.params.get("batch_size", REFRESH_BATCH)
     if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
         raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
+    if context.params.get("pending"):
+        return refresh_pending_body(context, size)
     with unit_of_work(context.factory) as uow:
         packages = list(
             uow.session.scalars(
@@ -77,14 +124,7 @@ def refresh_body(context: JobContext) -> dict[str, object]:
                 if phase == "dependencies":
                     totals["dependencies"] += record_dependencies(session, batch).dependencies
                 else:
-                    matched = match_all(session, batch)
-                    totals["advisory_matches_current"] += matched.current
-                    totals["origins_with_advisories"] += matched.origins
-                    assigned = assign_all(session, batch)
-                    totals["domain_assignments"] += assigned.assignments
-                    scored = score_origins(session, batch)
-                    totals["importance_signals"] += scored.signals
-                    totals["origins_scored"] += scored.origins
+                    recompute_origins(session, batch, totals)
             batches += 1
             position = end
             context.progress(position, total)

@@ -243,7 +243,7 @@ def test_the_roadmap_query_builds_exactly_the_files_it_should(
     assert signals["advisories"]["records"] == 3
     assert signals["advisories"]["osv_cutoff"] is not None
     assert signals["importance"] == ["importance@1"]
-    assert signals["domains"][0].startswith("domains@1")
+    assert signals["domains"][0].startswith("domains@2")
     card = live.get("/v1/datasets/roadmap/builds/1/card.md").text
     assert "3 OSV advisories imported" in card
 
