@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, literal, select, true
+from sqlalchemy import literal, select, true
 from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ from app.signals.domains.taxonomy import (
     domain_for_term,
 )
 from app.signals.links import linked_origins
+from app.signals.repository import replace_rows
 
 ASSIGNER_VERSION = f"domains@2/{TAXONOMY_VERSION}"
 CONFIDENCE = {
@@ -253,30 +254,35 @@ def assign_all(session: Session, origin_ids: Sequence[int] | None = None) -> Ass
         if repository_id is not None and repository_id != origin_id:
             shared.setdefault(repository_id, []).extend(found.get(origin_id, []))
             shared.setdefault(origin_id, []).extend(found.get(repository_id, []))
-    if batch is None:
-        session.execute(delete(OriginDomain))
-    else:
-        session.execute(delete(OriginDomain).where(OriginDomain.origin_id.in_(list(batch))))
+    if batch is not None:
         shared = {k: v for k, v in shared.items() if k in batch}
     report = AssignReport()
-    for origin_id, items in shared.items():
+    rows: list[dict[str, object]] = []
+    for origin_id, items in sorted(shared.items()):
         by_domain: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for domain, item in items:
             key = json.dumps([item["kind"], item["value"], item["origin_id"], item.get("paper_id")])
             by_domain[domain][key] = item
-        for domain, distinct in by_domain.items():
+        for domain, distinct in sorted(by_domain.items()):
             evidence = sorted(distinct.values(), key=lambda i: (-confidence_of(i), i["value"]))
-            session.add(
-                OriginDomain(
-                    origin_id=origin_id,
-                    domain=domain,
-                    confidence=combine(confidence_of(i) for i in evidence),
-                    evidence=[{**i, "confidence": confidence_of(i)} for i in evidence],
-                    assigner_version=ASSIGNER_VERSION,
-                )
+            rows.append(
+                {
+                    "origin_id": origin_id,
+                    "domain": domain,
+                    "confidence": combine(confidence_of(i) for i in evidence),
+                    "evidence": [{**i, "confidence": confidence_of(i)} for i in evidence],
+                    "assigner_version": ASSIGNER_VERSION,
+                }
             )
             report.assignments += 1
         if by_domain:
             report.origins += 1
-    session.flush()
+    replace_rows(
+        session,
+        OriginDomain,
+        ("origin_id", "domain"),
+        sorted(batch) if batch is not None else None,
+        rows,
+        touch=("assigned_at",),
+    )
     return report
