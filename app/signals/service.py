@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from app.models.enums import JobItemState, OriginKind
 from app.signals import repository as signals
 from app.signals.domains.assign import assign_all
 from app.signals.importance.score import compute_all, record_dependencies, score_origins
+from app.signals.vulnerabilities import repository as advisories
 from app.signals.vulnerabilities.imports import DEFAULT_AUTHORITY, import_items, read_items
 from app.signals.vulnerabilities.matching import match_all
 
@@ -132,7 +134,8 @@ def refresh_body(context: JobContext) -> dict[str, object]:
 
 
 def import_advisories_body(context: JobContext) -> dict[str, object]:
-    """Import an OSV file (zip, JSON or JSON Lines), then match it to origins."""
+    """Import an OSV file (zip, JSON or JSON Lines), then match the origins the
+    written advisories concern again, batch by batch (:func:`rematch_changed`)."""
     path = Path(str(context.params.get("path", "")))
     if not path.is_file():
         raise PermanentJobError(f"advisory file {path} does not exist or is not a file")
@@ -148,8 +151,11 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
             )
 
     def on_batch(last: int) -> None:
-        context.progress(last, None)
+        context.progress(last, None, "importing")
 
+    with unit_of_work(context.factory) as uow:
+        job = jobs.get(uow.session, context.job_id)
+        since = job.created_at if job is not None else jobs.db_now(uow.session)
     try:
         report = import_items(
             read_items(path, authority),
@@ -160,6 +166,41 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
         )
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
-    with unit_of_work(context.factory) as uow:
-        matched = match_all(uow.session).as_dict()
+    size = context.params.get("batch_size", REFRESH_BATCH)
+    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
+        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
+    matched = rematch_changed(
+        context.factory,
+        since,
+        size,
+        lambda done, total: context.progress(done, total, "matching"),
+    )
     return {**report.as_dict(), "matched": matched}
+
+
+def rematch_changed(
+    factory: sessionmaker[Session] | None,
+    since: datetime,
+    size: int = REFRESH_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Match again the origins the advisories written since ``since`` concern, in
+    batches of ``size`` origins, each its own transaction (a large import never holds
+    one transaction over the whole table); ``progress(done, total)`` after each.
+
+    Each batch recomputes its origins' matches with every advisory, so the rows are
+    those of a whole-table :func:`match_all`; the import runs wholly before (a resumed
+    job may skip records: they were stored before any matching started)."""
+    with unit_of_work(factory) as uow:
+        changed = advisories.advisories_changed_since(uow.session, since)
+        origins = advisories.origins_concerned(uow.session, changed)
+    totals = {"advisories": len(changed), "origins": len(origins), "batches": 0, "current": 0}
+    if progress is not None:
+        progress(0, len(origins))
+    for done, batch in enumerate(_batches(origins, size), start=1):
+        with unit_of_work(factory) as uow:
+            totals["current"] += match_all(uow.session, batch).current
+        totals["batches"] = done
+        if progress is not None:
+            progress(min(done * size, len(origins)), len(origins))
+    return totals
