@@ -140,6 +140,9 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
     if not path.is_file():
         raise PermanentJobError(f"advisory file {path} does not exist or is not a file")
     authority = str(context.params.get("authority") or DEFAULT_AUTHORITY)
+    size = context.params.get("batch_size", REFRESH_BATCH)  # origins per matching batch
+    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
+        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
 
     def on_item(number: int, outcome: IngestOutcome) -> None:
         if outcome.status == "failed":
@@ -166,9 +169,6 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
         )
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
-    size = context.params.get("batch_size", REFRESH_BATCH)
-    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
-        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
     matched = rematch_changed(
         context.factory,
         since,
