@@ -39,7 +39,6 @@ from app.datasets.schemas import (
     OriginMembershipOut,
     WebhookIn,
     WebhookOut,
-    WithdrawalOut,
     WithdrawalsOut,
 )
 from app.keys.auth import Admin, Submitter
@@ -49,14 +48,12 @@ from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     Page,
-    decode_cursor,
     decode_id_cursor,
     encode_cursor,
     next_link,
 )
 from app.kit.params import BuildNumber, Cursor, LeafIndex, RegistryVersion, RevisionNumber
-from app.kit.problems import InvalidCursor, NotFound, Problem, RangeNotSatisfiable
-from app.kit.swhid import ObjectType, format_swhid
+from app.kit.problems import NotFound, Problem, RangeNotSatisfiable
 from app.optouts import feed, webhooks
 from app.optouts import service as optouts_service
 from app.optouts.auth import credentials
@@ -393,18 +390,6 @@ def build_diff(
 # --- opt-outs and builds ------------------------------------------------------------------
 
 
-def _withdrawal_cursor(kind: str, cursor: str | None) -> tuple[int, bytes] | None:
-    if cursor is None:
-        return None
-    version, sha = decode_cursor(kind, cursor, 2)
-    if not isinstance(version, int) or not isinstance(sha, str) or len(sha) != 40:
-        raise InvalidCursor("cursor does not belong to this list")
-    try:
-        return version, bytes.fromhex(sha)
-    except ValueError as exc:
-        raise InvalidCursor("cursor does not belong to this list") from exc
-
-
 @router.get("/{ref}/builds/{number}/withdrawals", response_model=WithdrawalsOut)
 def build_withdrawals(
     uow: UoW,
@@ -421,28 +406,9 @@ def build_withdrawals(
     """Files of this build that opt-outs in force since it was built now cover: drop
     them before training again. SWHIDs only, never who asked; by registry version."""
     build, _ = service.finished_build(uow.session, ref, number)
-    kind = f"withdrawals:{build.id}:{since}"
-    rows = withdrawals.page(uow.session, build, since, _withdrawal_cursor(kind, cursor), limit + 1)
-    more = len(rows) > limit
-    last = rows[limit - 1] if more else None
-    next_cursor = (
-        encode_cursor(kind, [last.registry_version, bytes(last.sha1_git).hex()]) if last else None
-    )
-    response.headers.update(next_link(request.url, next_cursor))
-    return WithdrawalsOut(
-        dataset_id=build.dataset_id,
-        build=build.number,
-        build_registry_version=build.optout_registry_version,
-        checked_version=build.withdrawals_version,
-        items=[
-            WithdrawalOut(
-                swhid=format_swhid(ObjectType.CONTENT, bytes(r.sha1_git)),
-                registry_version=r.registry_version,
-            )
-            for r in rows[:limit]
-        ],
-        next_cursor=next_cursor,
-    )
+    out = withdrawals.listing(uow.session, build, since, cursor, limit)
+    response.headers.update(next_link(request.url, out.next_cursor))
+    return out
 
 
 @router.get("/{ref}/withdrawals/feed.json")

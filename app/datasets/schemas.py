@@ -259,14 +259,19 @@ class DiffOut(BaseModel):
 
 
 class ExclusionOut(BaseModel):
-    """Whether a build's opt-out stage removed a file, with the inclusion proof in the
-    excluded set (check it against the build's ``optout_exclusion.root``)."""
+    """Whether a build's opt-out stage removed a file, with the proof either way in the
+    excluded set (check ``proof`` against the build's ``optout_exclusion.root`` as a
+    membership proof: ``codecommons datasets verify``)."""
 
     swhid: str
     excluded: bool
     tree_size: int = Field(description="Files in the excluded set.")
     root: str | None = Field(description="The excluded set's root (hex).")
     leaf: LeafOut | None = Field(default=None, description="The inclusion proof, if excluded.")
+    proof: ProofOut = Field(
+        description="In the excluded set (``member``: excluded) or not, with the inclusion "
+        "or non-inclusion proof, shaped like a membership answer's."
+    )
 
 
 class WithdrawalOut(BaseModel):
