@@ -12,6 +12,8 @@ from strawberry.scalars import JSON
 
 from app.datasets import exclusion, impact, membership, repository, service, withdrawals
 from app.datasets.schemas import (
+    AuthorIdentityOut,
+    AuthorViewOut,
     BuildImpactOut,
     BuildOut,
     DatasetOut,
@@ -33,7 +35,8 @@ from app.graphql.convert import to_gql
 from app.graphql.relay import Connection, Edge, PageInfo, check_first, connection
 from app.kit.pagination import count_rows, decode_id_cursor, encode_cursor
 from app.kit.params import INT8_MAX
-from app.kit.problems import Problem
+from app.kit.problems import NotFound, Problem
+from app.optouts import authors
 from app.optouts import service as optouts_service
 from app.optouts.auth import operator_of
 
@@ -113,6 +116,29 @@ class OptoutImpact:
     purposes: strawberry.auto
     files_covered: strawberry.auto
     builds: strawberry.auto
+
+
+@pydantic_type(model=AuthorIdentityOut, all_fields=True)
+class AuthorIdentity:
+    pass
+
+
+@pydantic_type(model=AuthorViewOut, all_fields=True)
+class AuthorView:
+    pass
+
+
+def _author(
+    session: Session, public_id: str | None, token: str | None, operator: str | None
+) -> AuthorViewOut:
+    if public_id is not None:
+        return impact.author_view(
+            session, optouts_service.authorize(session, public_id, token, operator)
+        )
+    found = authors.by_token(session, token) if token else None
+    if found is None:
+        raise NotFound("no opt-out request for this token")
+    return impact.author_view(session, found)
 
 
 def _withdrawals(
@@ -306,3 +332,19 @@ class DatasetQuery:
         operator = None if token else operator_of(info.context.caller)
         out = await info.context.db(_impact, id, token, operator)
         return to_gql(OptoutImpact, out)
+
+    @strawberry.field(
+        description="An author's view across every request verified as the identity a "
+        "request proved (a forge account, an e-mail address): each scope, the builds that "
+        "included that code before the opt-out, what was withdrawn. With `token` alone: "
+        "the token's request; with `id`: that request, for its token or an operator."
+    )
+    async def optout_author(
+        self,
+        info: strawberry.Info[Context, None],
+        token: str | None = None,
+        id: str | None = None,
+    ) -> AuthorView:
+        operator = None if token else operator_of(info.context.caller)
+        out = await info.context.db(_author, id, token, operator)
+        return to_gql(AuthorView, out)

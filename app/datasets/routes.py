@@ -1,7 +1,8 @@
 """``/v1/datasets``: definitions, builds, manifests, membership proofs, exports,
 cards, diffs, and what opt-outs did to builds (withdrawals, their feed and webhooks,
 proofs of exclusion); ``/v1/optouts/{id}/impact``, an author's view of the builds
-their opt-out touched. Thin: the logic lives in the service modules."""
+their opt-out touched, and ``/v1/optouts/me`` (``/{id}/author``) the same across
+every request verified as their identity. Thin: the logic lives in the service modules."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app.datasets import (
     withdrawals,
 )
 from app.datasets.schemas import (
+    AuthorViewOut,
     BuildIn,
     BuildOut,
     DatasetEditIn,
@@ -54,7 +56,7 @@ from app.kit.pagination import (
 )
 from app.kit.params import BuildNumber, Cursor, LeafIndex, RegistryVersion, RevisionNumber
 from app.kit.problems import NotFound, Problem, RangeNotSatisfiable
-from app.optouts import feed, webhooks
+from app.optouts import authors, feed, webhooks
 from app.optouts import service as optouts_service
 from app.optouts.auth import credentials
 from app.storage.store import content_store
@@ -459,6 +461,32 @@ def build_exclusion(uow: UoW, ref: str, number: BuildNumber, swhid: str) -> Excl
     build, _ = service.finished_build(uow.session, ref, number)
     _, sha1_git = membership.content_key(swhid, None, None)
     return exclusion.prove(uow.session, build, sha1_git)
+
+
+@optouts_router.get("/me", response_model=AuthorViewOut, responses=problems(404, 409))
+def author_me(uow: UoW, request: Request, response: Response) -> AuthorViewOut:
+    """An author's view, for the holder of a requester token (``Authorization: Bearer
+    cco_...``) of a verified request: every request verified as the same identity (a
+    forge account, an e-mail address), the builds that included that code before each
+    opt-out and what was withdrawn from them. 404 for any other caller."""
+    token, _ = credentials(request)
+    found = authors.by_token(uow.session, token) if token else None
+    if found is None:
+        raise NotFound("no opt-out request for this token (present your cco_... token)")
+    response.headers["Cache-Control"] = "private, no-store"
+    return impact.author_view(uow.session, found)
+
+
+@optouts_router.get(
+    "/{public_id}/author", response_model=AuthorViewOut, responses=problems(404, 409)
+)
+def optout_author(uow: UoW, request: Request, response: Response, public_id: str) -> AuthorViewOut:
+    """The author's view of the identity this request proved, for its requester (their
+    token) and operators: as ``/v1/optouts/me``."""
+    token, operator = credentials(request)
+    found = optouts_service.authorize(uow.session, public_id, token, operator)
+    response.headers["Cache-Control"] = "private, no-store"
+    return impact.author_view(uow.session, found)
 
 
 @optouts_router.get("/{public_id}/impact", response_model=ImpactOut)

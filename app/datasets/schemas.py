@@ -333,3 +333,26 @@ class ImpactOut(BaseModel):
     purposes: list[str]
     files_covered: int = Field(description="Archived files the scope covers today.")
     builds: list[BuildImpactOut]
+
+
+class AuthorIdentityOut(BaseModel):
+    kind: str = Field(description="account | email")
+    forge: str | None = None
+    account_id: str | None = Field(default=None, description="The forge's stable id.")
+    login: str | None = None
+    address: str | None = Field(
+        default=None, description="Never the address itself: only that it was confirmed."
+    )
+
+
+class AuthorViewOut(BaseModel):
+    """An author's view across every request verified as their identity: each scope,
+    the builds that included that code before the opt-out, and what was withdrawn."""
+
+    identities: list[AuthorIdentityOut] = Field(
+        description="The identities the presented request proved."
+    )
+    files_covered: int = Field(description="Archived files all these scopes cover today.")
+    requests: list[ImpactOut] = Field(
+        description="Every request verified as one of these identities, oldest first."
+    )

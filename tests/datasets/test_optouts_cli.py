@@ -1,4 +1,4 @@
-"""``codecommons datasets withdrawals|exclusion`` and ``codecommons optouts impact``:
+"""``codecommons datasets withdrawals|exclusion`` and ``codecommons optouts impact|author``:
 real processes on the test database, over the same services as REST; the impact is
 the requester's (their token) or the console operator's, nobody else's."""
 
@@ -19,7 +19,9 @@ from app.datasets.schemas import BuildIn
 from app.datasets.service import submit_build
 from app.kit.db import unit_of_work
 from app.kit.swhid import format_swhid
+from app.models.enums import OwnerKind
 from app.optouts import service
+from app.optouts.registry import EventKind
 from app.optouts.schemas import OptoutIn, ScopeIn
 from tests.cli.test_main import codecommons
 from tests.datasets.conftest import World, make_dataset
@@ -52,10 +54,13 @@ def story(
         for key in MINE:
             w.file(key, [("mine", f"{key}.py")])
         w.file("o1", [("other", "o1.py")])
+        alice = factories.OwnerFactory(login="alice", native_id="101", kind=OwnerKind.USER)
+        w.origins["other"].owner_id = alice.id
         uow.session.flush()
         make_dataset(uow.session, "cliopt", {}, purpose="pre-training")
         swhids = {k: format_swhid("cnt", c.sha1_git) for k, c in w.contents.items()}
         url = w.origins["mine"].url
+        other = w.origins["other"].url
     _build(committed_factory, "cliopt")
     with unit_of_work(committed_factory) as uow:
         created = service.create(
@@ -68,7 +73,16 @@ def story(
     with unit_of_work(committed_factory) as uow:
         withdrawals.compute(uow)
     _build(committed_factory, "cliopt")
+    with unit_of_work(committed_factory) as uow:
+        signed = service.create(
+            uow,
+            settings,
+            OptoutIn(scope=ScopeIn(kind="origin", origin_url=other), method="ssh-signature"),
+        )
+        # as a checked signature does
+        service.activate(uow.session, signed.request, kind=EventKind.VERIFIED, actor="test")
     return {
+        "signed": (signed.request.public_id, signed.token),
         "id": created.request.public_id,
         "token": created.token,
         "version": version,
@@ -129,3 +143,20 @@ def test_withdrawals_exclusion_and_impact_commands(
     assert stranger.returncode != 0
     assert "no opt-out request" in stranger.stderr
     assert "withdrawn" not in stranger.stdout
+
+    # The author's view: the identity a signature proved, across its requests.
+    public_id, token = story["signed"]
+    author = codecommons("optouts", "author", public_id, "--token", token, env=env)
+    assert author.returncode == 0, author.stderr
+    view = json.loads(author.stdout)
+    assert view["identities"][0]["account_id"] == "101"
+    assert [r["id"] for r in view["requests"]] == [public_id]
+    (included,) = [b for b in view["requests"][0]["builds"] if b["build"] == 2]
+    assert included["built_before_optout"] is True
+    assert included["files_included"] == 1
+    unproven = codecommons("optouts", "author", story["id"], "--token", story["token"], env=env)
+    assert unproven.returncode != 0
+    assert "proved no identity" in unproven.stderr
+    nobody = codecommons("optouts", "author", public_id, "--token", story["token"], env=env)
+    assert nobody.returncode != 0
+    assert "no opt-out request" in nobody.stderr
