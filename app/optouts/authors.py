@@ -97,12 +97,17 @@ def by_token(session: Session, token: str) -> OptoutRequest | None:
     ).first()
 
 
-def requester_key(session: Session, token: str) -> str | None:
+def requester_key(session: Session, token: str, *, filing: bool = False) -> str | None:
     """Whom a request limiter counts a requester token under: the identity its request
-    proved (so all of one author's tokens share one budget), else that request; None
-    for a token no request holds (inventing tokens must not buy fresh budgets)."""
+    proved (so all of one author's tokens share one budget), else that request. None
+    (count the address) for a token no request holds (inventing tokens must not buy
+    fresh budgets), and when ``filing`` a new request with the token of one that proved
+    nothing: every filing returns a new token, so counting those apart would let each
+    request file the next ones on a fresh budget."""
     request = by_token(session, token)
     if request is None:
         return None
     proved = verified_identities(session, request)
-    return proved[0] if proved else f"request:{request.public_id}"
+    if proved:
+        return proved[0]
+    return None if filing else f"request:{request.public_id}"

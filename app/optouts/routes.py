@@ -8,6 +8,7 @@ vocabulary, the aggregate statistics and the hash chain without its details.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -55,17 +56,17 @@ class TooManyRequests(Problem):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-def requester_of(request: Request, behind_proxy: bool) -> str:
+def requester_of(request: Request, behind_proxy: bool, filing: bool) -> str:
     """Who the opt-out limiter counts a request under: the requester, when they present
     who they are, else their address. A requester token (``cco_...``) counts as the
-    identity its request proved, or that request (:func:`authors.requester_key`); an
-    API key as its key; anything unknown (a made-up token or key) as the address, so
-    that inventing credentials buys no fresh budget."""
+    identity its request proved, or (acting on that request) as the request itself
+    (:func:`authors.requester_key`); an API key as its key; anything unknown (a made-up
+    token or key) as the address, so that inventing credentials buys no fresh budget."""
     presented = api_key_of(request)
     if presented and presented.startswith("cco_"):
         factory: sessionmaker[Session] = request.app.state.sessionmaker
         with factory() as session:
-            key = authors.requester_key(session, presented)
+            key = authors.requester_key(session, presented, filing=filing)
         if key is not None:
             return key
     elif presented:
@@ -75,27 +76,32 @@ def requester_of(request: Request, behind_proxy: bool) -> str:
     return "ip:" + client_address(request.scope, trusted_proxy=behind_proxy)
 
 
-async def limit_requesters(request: Request, settings: SettingsDep) -> None:
-    """A flood of requests from one requester is refused (Redis sliding window, counted
-    per requester: :func:`requester_of`; fails open like the API's own limiter when
-    Redis is unreachable)."""
-    if not settings.redis_url:
-        return
-    limiter: RateLimiter | None = getattr(request.app.state, "optouts_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.redis_url, key_prefix="optouts")
-        request.app.state.optouts_limiter = limiter
-    who = await run_in_threadpool(requester_of, request, settings.behind_proxy)
-    decision = await limiter.hit("requester", who, settings.optouts_requests_per_minute)
-    if decision is not None and not decision.allowed:
-        raise TooManyRequests(
-            f"more than {decision.limit} opt-out requests per minute from this requester; "
-            f"retry in {decision.retry_after} s",
-            retry_after=decision.retry_after,
-        )
+def _limiter(filing: bool) -> Callable[..., Awaitable[None]]:
+    async def limit_requesters(request: Request, settings: SettingsDep) -> None:
+        """A flood of requests from one requester is refused (Redis sliding window,
+        counted per requester: :func:`requester_of`; fails open like the API's own
+        limiter when Redis is unreachable)."""
+        if not settings.redis_url:
+            return
+        limiter: RateLimiter | None = getattr(request.app.state, "optouts_limiter", None)
+        if limiter is None:
+            limiter = RateLimiter(settings.redis_url, key_prefix="optouts")
+            request.app.state.optouts_limiter = limiter
+        who = await run_in_threadpool(requester_of, request, settings.behind_proxy, filing)
+        decision = await limiter.hit("requester", who, settings.optouts_requests_per_minute)
+        if decision is not None and not decision.allowed:
+            raise TooManyRequests(
+                f"more than {decision.limit} opt-out requests per minute from this "
+                f"requester; retry in {decision.retry_after} s",
+                retry_after=decision.retry_after,
+            )
+
+    return limit_requesters
 
 
-RateLimited = Annotated[None, Depends(limit_requesters)]
+# Filing a request, and acting on one (one budget: a requester's calls count together).
+RateLimited = Annotated[None, Depends(_limiter(filing=True))]
+RateLimitedOnRequest = Annotated[None, Depends(_limiter(filing=False))]
 
 
 def optout_out(session: Session, req: OptoutRequest) -> OptoutOut:
@@ -292,7 +298,7 @@ def confirm_email(
     request: Request,
     public_id: str,
     body: CodeIn,
-    _limited: RateLimited,
+    _limited: RateLimitedOnRequest,
     response: Response,
 ) -> OptoutOut:
     token, _ = credentials(request)

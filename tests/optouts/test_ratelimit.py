@@ -1,7 +1,8 @@
 """The opt-out limiter counts requesters, not addresses: two requesters behind one
-address have a budget each, one requester moving between addresses has one budget,
-an author's tokens of requests verified as the same identity share one, and a
-made-up credential counts as the address (it buys nothing). A refusal is a 429
+address have a budget each, one requester moving between addresses has one budget
+(an API key, a request's token, an author's tokens of requests verified as the same
+identity), and a made-up credential, or the token of an unverified request used to
+file the next one, counts as the address (it buys nothing). A refusal is a 429
 problem with ``Retry-After``."""
 
 from __future__ import annotations
@@ -95,16 +96,40 @@ def test_two_requesters_behind_one_address_are_limited_apart(
     assert "per minute from this requester" in problem["detail"]
 
 
-def test_a_requester_token_is_counted_across_addresses_and_fakes_are_not(
+def confirm_from(limited_app: FastAPI, address: str, public_id: str, token: str) -> Any:
+    with TestClient(limited_app, client=(address, 5000)) as client:
+        return client.post(
+            f"/v1/optouts/{public_id}/email/confirm",
+            json={"code": "AAAA-AAAA"},
+            headers=bearer(token),
+        )
+
+
+def test_a_request_is_counted_across_addresses_and_fakes_are_not(
     limited_app: FastAPI, body: dict[str, Any], db: Session
 ) -> None:
-    created = service.create(UnitOfWork(db), get_settings(), OptoutIn.model_validate(body))
-    token = created.token
+    created = service.create(
+        UnitOfWork(db),
+        get_settings(),
+        OptoutIn(scope=ScopeIn(kind="author", email="carol@example.org"), method="email"),
+    )
+    public_id, token = created.request.public_id, created.token
     assert token is not None
-    # The requester's later calls, with their token, from two addresses: one budget.
-    assert post_from(limited_app, "192.0.2.1", body, bearer(token)).status_code == 201
-    assert post_from(limited_app, "192.0.2.2", body, bearer(token)).status_code == 201
-    assert post_from(limited_app, "192.0.2.3", body, bearer(token)).status_code == 429
+    # Guessing the e-mail code from one address after another: one budget.
+    first = confirm_from(limited_app, "192.0.2.1", public_id, token)
+    assert first.status_code not in (201, 429)
+    assert first.json()["detail"] == "wrong code"
+    assert confirm_from(limited_app, "192.0.2.2", public_id, token).status_code != 429
+    assert confirm_from(limited_app, "192.0.2.3", public_id, token).status_code == 429
+    # Filing with the token of a request that proved nothing counts as the address:
+    # each filing returns a new token, which must not open a fresh budget.
+    chained = token
+    codes = []
+    for _ in range(LIMIT + 1):
+        filed = post_from(limited_app, "192.0.2.40", body, bearer(chained))
+        codes.append(filed.status_code)
+        chained = filed.json().get("token", chained)
+    assert codes == [201] * LIMIT + [429]
     # A token nobody holds, or a key nobody issued, counts as its address: a new fake
     # per request buys no fresh budget.
     fakes = [
