@@ -349,7 +349,31 @@ _add(
 _add("scala", Family("scala", _C_COMMENTS, r'"""[^"]*(?:"(?!"")[^"]*)*"""|' + _C_STRINGS, _SCALA))
 _add("swift", Family("swift", _C_COMMENTS, r'"""[^"]*(?:"(?!"")[^"]*)*"""|' + _C_STRINGS, _SWIFT))
 _add("php", Family("php", _C_COMMENTS + r"|\#[^\n]*", f"{_DQ}|{_SQ}", _PHP, "/#\"'"))
-_add("text", Family("text", None, "", frozenset(), words_only=True))
+_add("text markdown restructuredtext rst", Family("text", None, "", frozenset(), words_only=True))
+# Data and scripts common in repositories: pygments would take most of a scan's time
+_add("json", Family("json", None, _DQ, _kw("true false null"), '"'))
+_HASH = r"\#[^\n]*"
+_add("yaml", Family("yaml", _HASH, f"{_DQ}|{_SQ}", _kw("true false null yes no on off"), "#\"'"))
+_add(
+    "toml ini cfg", Family("toml", _HASH + r"|;[^\n]*", f"{_DQ}|{_SQ}", _kw("true false"), "#;\"'")
+)
+_BASH = _kw(
+    "if then else elif fi for while until do done case esac function in return local export "
+    "select time break continue"
+)
+# "$#" and "${#v}" are no comments: a comment starts a line or follows a blank
+_add("bash sh shell zsh", Family("bash", r"(?<![^\s])\#[^\n]*", f"{_DQ}|{_SQ}", _BASH, "#\"'"))
+_RUBY = _kw(
+    "BEGIN END alias and begin break case class def defined? do else elsif end ensure false "
+    "for if in module next nil not or redo rescue retry return self super then true undef "
+    "unless until when while yield"
+)
+_add("ruby rb", Family("ruby", _HASH, f"{_DQ}|{_SQ}", _RUBY, "#\"'"))
+_LUA = _kw(
+    "and break do else elseif end false for function goto if in local nil not or repeat "
+    "return then true until while"
+)
+_add("lua", Family("lua", r"--\[\[.*?(?:\]\]|$)|--[^\n]*", f"{_DQ}|{_SQ}", _LUA, "-\"'"))
 
 
 def family(name: str) -> Family | None:

@@ -12,7 +12,10 @@ def texts(code: str, language: str) -> list[tuple[str, int]]:
 
 
 def test_the_common_languages_have_a_regex_normaliser() -> None:
-    for name in ("python", "c", "cpp", "java", "javascript", "typescript", "go", "rust", "text"):
+    for name in (
+        *("python", "c", "cpp", "java", "javascript", "typescript", "go", "rust", "text"),
+        *("markdown", "json", "yaml", "toml", "bash", "ruby", "lua"),
+    ):
         assert family(name) is not None, name
     assert family("haskell") is None  # pygments keeps the rest
 
@@ -64,3 +67,10 @@ def test_arrays_and_tokens_agree() -> None:
         zip(hashes.tolist(), lines.tolist(), ends.tolist(), strict=True)
     )
     assert listed
+
+
+def test_shell_comments_start_after_a_blank() -> None:
+    """``$#`` is the argument count, not a comment: the line goes on."""
+    assert [t for t, _ in texts('n=$# # count\necho "$n"\n', "bash")] == [
+        "V", "=", "$", "#", "V", "S",
+    ]  # fmt: skip
