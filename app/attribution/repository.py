@@ -167,6 +167,48 @@ def unindexed(session: Session, sha1_gits: Sequence[bytes], version: str) -> dic
     return {bytes(s): int(i) for s, i in rows}
 
 
+def stored_unindexed(
+    session: Session, version: str, after_id: int, limit: int
+) -> list[tuple[int, bytes, bytes, bytes, bytes]]:
+    """Contents the content store holds that are not fingerprinted with ``version``,
+    by id after ``after_id``: ``(id, sha1, sha1_git, sha256, one of its paths)`` (the
+    path chooses the lexer, as at scan time)."""
+    path = (
+        select(PathOccurrence.path)
+        .where(PathOccurrence.content_id == Content.id)
+        .order_by(PathOccurrence.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Content.id, Content.sha1, Content.sha1_git, Content.sha256, path)
+        .outerjoin(AttributionIndexed, AttributionIndexed.content_id == Content.id)
+        .where(
+            Content.in_storage.is_(True),
+            Content.id > after_id,
+            (AttributionIndexed.version.is_(None)) | (AttributionIndexed.version != version),
+        )
+        .order_by(Content.id)
+        .limit(limit)
+    ).all()
+    return [(int(i), bytes(a), bytes(b), bytes(c), bytes(p or b"")) for i, a, b, c, p in rows]
+
+
+def count_stored_unindexed(session: Session, version: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Content)
+            .outerjoin(AttributionIndexed, AttributionIndexed.content_id == Content.id)
+            .where(
+                Content.in_storage.is_(True),
+                (AttributionIndexed.version.is_(None)) | (AttributionIndexed.version != version),
+            )
+        )
+        or 0
+    )
+
+
 def local_origins(session: Session) -> list[tuple[int, str]]:
     """Origins scanned from a path on this machine (``file://`` URLs)."""
     rows = session.execute(

@@ -41,6 +41,7 @@ from app.kit.problems import Problem
 from app.licenses.detection.categories import LicenseCategory, category_of_expression
 from app.models import Content, DatasetBuild
 from app.neardups.minhash import DEFAULT_THRESHOLD, band_keys, jaccard, minhash_signature
+from app.storage.store import ContentStore, content_store
 
 NEAR_DUP_CANDIDATES = 200  # contents read per LSH band (a band shared by more is noise)
 GOOD_ENOUGH = 0.6  # a guessed language whose best file scores this is not second-guessed
@@ -315,21 +316,61 @@ def backfill_source(session: Session, location: Path) -> tuple[int, int]:
     return read, indexed
 
 
+def backfill_store(
+    factory: sessionmaker[Session] | None,
+    store: ContentStore,
+    progress: Callable[[int], None],
+) -> tuple[int, int]:
+    """Fingerprint, from the content store, the stored contents the index lacks (or
+    holds from an older fingerprinter), a batch per transaction so a killed job keeps
+    what it did. Returns (contents read, contents without bytes in the store)."""
+    read = absent = 0
+    after = 0
+    while True:
+        with unit_of_work(factory) as uow:
+            batch = repository.stored_unindexed(uow.session, VERSION, after, BACKFILL_BATCH)
+            if not batch:
+                return read, absent
+            after = batch[-1][0]
+            datas = list(store.get_many([(a, b, c) for _, a, b, c, _ in batch]))
+            repository.delete_fingerprints(uow.session, [row[0] for row in batch])
+            index_files(
+                uow.session,
+                (
+                    FileToIndex(cid, path.decode("utf-8", "replace"), data)
+                    for (cid, _, _, _, path), data in zip(batch, datas, strict=True)
+                ),
+            )
+        read += len(batch)
+        absent += sum(data is None for data in datas)
+        progress(read)
+
+
 def backfill(
     factory: sessionmaker[Session] | None,
     sources: Sequence[str],
     progress: Callable[[int, int | None], None],
 ) -> dict[str, object]:
-    """The backfill job: each source given (paths; default: every origin scanned from
-    a path on this machine), then the stop-list. A source that is gone is reported,
-    not fatal: its contents stay without fingerprints until scanned again."""
+    """The backfill job: first every content the content store holds (its bytes are
+    there since scans keep them), then each source given (paths; default: every
+    origin scanned from a path on this machine) for contents the store lacks, then the
+    stop-list. A source that is gone is reported, not fatal: its contents stay without
+    fingerprints until scanned again. Progress counts stored contents, then sources."""
+    store = content_store()
     with unit_of_work(factory) as uow:
+        stored = repository.count_stored_unindexed(uow.session, VERSION) if store else 0
         locations = list(sources) or [
             str(p)
             for _, url in repository.local_origins(uow.session)
             if (p := path_of_url(url)) is not None
         ]
-    progress(0, len(locations))
+    total = stored + len(locations)
+    progress(0, total)
+    from_store, absent = (
+        backfill_store(factory, store, lambda done: progress(min(done, stored), total))
+        if store
+        else (0, 0)
+    )
     read = indexed = 0
     missing: list[str] = []
     for done, location in enumerate(locations, start=1):
@@ -340,10 +381,12 @@ def backfill(
             with unit_of_work(factory) as uow:
                 r, i = backfill_source(uow.session, path)
             read, indexed = read + r, indexed + i
-        progress(done, len(locations))
+        progress(stored + done, total)
     with unit_of_work(factory) as uow:
         stop = refresh_stoplist(uow.session)
     return {
+        "stored_contents_read": from_store,
+        "stored_contents_absent": absent,
         "sources": len(locations),
         "files_read": read,
         "contents_indexed": indexed,

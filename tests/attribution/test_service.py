@@ -4,6 +4,7 @@ stop-list against the real database."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.attribution import repository, service
+from app.attribution.indexing import VERSION
 from app.attribution.schemas import AttributionIn
 from app.models import AttributionFingerprint, AttributionIndexed, AttributionStopword
 from app.neardups.service import recluster_chunk
 from app.scans.service import run_scan
+from app.storage.store import content_store
 
 CORPUS = Path(__file__).resolve().parents[2] / "app" / "demo" / "corpus" / "projects"
 SIGNER = CORPUS / "itsdangerous" / "src" / "itsdangerous" / "signer.py"
@@ -98,6 +101,28 @@ def test_backfill_fingerprints_what_the_index_lacks(scanned: Path, db: Session) 
     assert (read, indexed) == (3, 3)
     assert service.backfill_source(db, scanned) == (3, 0)  # nothing twice
     assert ask(db, lines_of(SIGNER, 120, 160))["matches"]
+
+
+def test_backfill_reads_stored_bytes_when_the_source_is_gone(
+    scanned: Path, session_factory: sessionmaker[Session], db: Session
+) -> None:
+    """Scans keep the bytes in the content store, so contents whose source is gone
+    (or fingerprinted by an older fingerprinter) are fingerprinted from there."""
+    store = content_store()
+    assert store is not None, "the tests' content store is configured (tests/conftest.py)"
+    db.execute(text("DELETE FROM attribution_fingerprint"))
+    db.execute(text("UPDATE attribution_indexed SET version = 'tokens@1+k15w16'"))
+    shutil.rmtree(scanned)  # reading the source again is no longer possible
+    assert ask(db, lines_of(SIGNER, 120, 160))["matches"] == []
+    seen: list[int] = []
+    assert service.backfill_store(session_factory, store, seen.append) == (3, 0)
+    assert seen == [3]
+    assert service.backfill_store(session_factory, store, seen.append) == (0, 0)  # nothing twice
+    versions = set(db.scalars(select(AttributionIndexed.version)))
+    assert versions == {VERSION}
+    best = ask(db, lines_of(SIGNER, 120, 160))["matches"][0]
+    assert best["occurrences"][0]["path"] == "pkg/signer.py"
+    assert best["ranges"][0]["file_start"] - best["ranges"][0]["snippet_start"] == 119
 
 
 def test_stoplist_drops_fingerprints_common_to_many_files(scanned: Path, db: Session) -> None:
