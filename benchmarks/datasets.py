@@ -18,7 +18,9 @@
 3. **Export**: JSONL, CSV and Parquet of the first 100k and 1M rows (or the build's
    size, if smaller) by the export code, each in a fresh process whose peak RSS is
    reported, against a raw ``COPY (same rows) TO STDOUT`` in a fresh process. Ratio:
-   raw time / export time.
+   raw time / export time (goal >= 0.5x). Memory must be flat: a format whose peak
+   RSS at the largest size exceeds the smallest size's by more than 15% is flagged
+   GROWS, and the command exits 1 (as it does for a ratio below the goal).
 4. **Proofs**: membership proofs per second (inclusion and non-inclusion).
 
 ``--exports-only`` skips the fill and the build: a manifest partition of
@@ -190,8 +192,17 @@ ALTER TABLE bench_manifest ADD PRIMARY KEY (build_id, leaf_index);
 """
 
 
-def exports_section(dsn: str, table: str, export_rows: list[int], files: int) -> None:
+RSS_TOLERANCE = 0.15  # peak RSS at the largest size over the smallest, at most 1 + this
+RATIO_GOAL = 0.5  # export time never more than twice the raw COPY's
+
+
+def exports_section(dsn: str, table: str, export_rows: list[int], files: int) -> bool:
+    """Every format at every size against raw ``COPY``; then whether memory stayed
+    flat: the peak RSS at the largest size may exceed the smallest size's by
+    ``RSS_TOLERANCE`` at most. False when a format grew or missed the ratio goal."""
     print("\nexports (each in a fresh process; peak RSS of that process):")
+    peaks: dict[str, dict[int, float]] = {}
+    ok = True
     for rows in export_rows:
         rows = min(rows, files)
         base = run_export(dsn, table, "raw", rows, True)
@@ -200,10 +211,23 @@ def exports_section(dsn: str, table: str, export_rows: list[int], files: int) ->
         for fmt in ("jsonl", "csv", "parquet"):
             got = run_export(dsn, table, fmt, rows, False)
             ratio = base["seconds"] / got["seconds"]
+            peaks.setdefault(fmt, {})[rows] = got["rss_mb"]
+            low = ratio < RATIO_GOAL
+            ok = ok and not low
             print(f"  {rows:>9,} rows  {fmt:<8} {got['seconds']:.2f} s "
-                  f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x  "
+                  f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x"
+                  f"{' BELOW GOAL ' + str(RATIO_GOAL) if low else ''}  "
                   f"peak RSS {got['rss_mb']:.0f} MB "
                   f"(at start {got['rss_start_mb']:.0f})")  # fmt: skip
+    print(f"peak RSS, smallest to largest size (flat: growth <= {RSS_TOLERANCE:.0%}):")
+    for fmt, by_rows in peaks.items():
+        sizes = sorted(by_rows)
+        growth = by_rows[sizes[-1]] / by_rows[sizes[0]] - 1
+        flat = growth <= RSS_TOLERANCE
+        ok = ok and flat
+        print(f"  {fmt:<8} " + " -> ".join(f"{by_rows[n]:.0f} MB at {n:,}" for n in sizes)
+              + f"  {growth:+.0%}  {'flat' if flat else 'GROWS'}")  # fmt: skip
+    return ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,8 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 conn.execute(SYNTHETIC_MANIFEST.replace("%(rows)s", str(max(rows))))
                 conn.execute("VACUUM (ANALYZE) bench_manifest")
             print(f"synthetic manifest: {max(rows):,} rows in {filled.seconds:.1f} s", flush=True)
-            exports_section(dsn, "bench_manifest", rows, max(rows))
-        return 0
+            flat = exports_section(dsn, "bench_manifest", rows, max(rows))
+        return 0 if flat else 1
     if args.small:
         args.contents, args.origins = 200_000, 20_000
         args.export_rows = "10000,20000"
@@ -325,7 +349,7 @@ def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
           f"(goal >= 0.5x); whole build (+ indexes, Merkle, attach): "
           f"{raw.seconds / ours.seconds:.2f}x")  # fmt: skip
 
-    exports_section(dsn, repository.partition_name(build_id), export_rows, files)
+    exports_ok = exports_section(dsn, repository.partition_name(build_id), export_rows, files)
 
     rng = random.Random(7)  # noqa: S311 - sampling, not security
 
@@ -340,7 +364,7 @@ def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
     n = len(members) + len(absent)
     print(f"\nproofs: {n} (half members) in {proofs.seconds:.2f} s: "
           f"{proofs.seconds / n * 1000:.2f} ms each")  # fmt: skip
-    return 0 if same else 1
+    return 0 if same and exports_ok else 1
 
 
 if __name__ == "__main__":
