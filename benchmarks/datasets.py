@@ -18,9 +18,10 @@
 3. **Export**: JSONL, CSV and Parquet of the first 100k and 1M rows (or the build's
    size, if smaller) by the export code, each in a fresh process whose peak RSS is
    reported, against a raw ``COPY (same rows) TO STDOUT`` in a fresh process. Ratio:
-   raw time / export time (goal >= 0.5x). Memory must be flat: a format whose peak
-   RSS at the largest size exceeds the smallest size's by more than 15% is flagged
-   GROWS, and the command exits 1 (as it does for a ratio below the goal).
+   raw time / export time (goal >= 0.5x at the largest size). Memory must be flat:
+   a format whose peak RSS at the largest size exceeds the smallest size's by more
+   than 15% is flagged GROWS, and the command exits 1 (as it does for a ratio below
+   the goal).
 4. **Proofs**: membership proofs per second (inclusion and non-inclusion).
 
 ``--exports-only`` skips the fill and the build: a manifest partition of
@@ -199,7 +200,8 @@ RATIO_GOAL = 0.5  # export time never more than twice the raw COPY's
 def exports_section(dsn: str, table: str, export_rows: list[int], files: int) -> bool:
     """Every format at every size against raw ``COPY``; then whether memory stayed
     flat: the peak RSS at the largest size may exceed the smallest size's by
-    ``RSS_TOLERANCE`` at most. False when a format grew or missed the ratio goal."""
+    ``RSS_TOLERANCE`` at most. False when a format grew or missed the ratio goal at
+    the largest size (the issue's measure: small sizes are dominated by start-up)."""
     print("\nexports (each in a fresh process; peak RSS of that process):")
     peaks: dict[str, dict[int, float]] = {}
     ok = True
@@ -212,7 +214,7 @@ def exports_section(dsn: str, table: str, export_rows: list[int], files: int) ->
             got = run_export(dsn, table, fmt, rows, False)
             ratio = base["seconds"] / got["seconds"]
             peaks.setdefault(fmt, {})[rows] = got["rss_mb"]
-            low = ratio < RATIO_GOAL
+            low = ratio < RATIO_GOAL and rows == min(max(export_rows), files)
             ok = ok and not low
             print(f"  {rows:>9,} rows  {fmt:<8} {got['seconds']:.2f} s "
                   f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x"
