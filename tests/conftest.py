@@ -13,10 +13,7 @@ import atexit
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +29,7 @@ from app.config import Settings, to_libpq_url, to_psycopg_url
 from app.main import create_app
 from app.ops.bootstrap import migrate_and_seed
 from tests import factories
+from tests.processes import running_worker
 
 TEST_API_KEY = "test-api-key"
 # Scanned bytes go to a throwaway object storage (the worker processes inherit it).
@@ -236,28 +234,8 @@ def worker_env(
 @pytest.fixture(scope="session")
 def celery_worker(engine: Engine, worker_env: dict[str, str], server_dir: Path) -> Iterator[None]:
     """A real Celery worker process consuming from the real broker."""
-    log_path = server_dir / "worker.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker", "--concurrency", "2"],
-            env=worker_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    # Generous: on a loaded machine importing the worker's libraries alone can take
-    # most of a minute.
-    deadline = time.monotonic() + 180
-    while b"ready." not in log_path.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    yield
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_worker(worker_env, server_dir / "worker.log", concurrency=2):
+        yield
 
 
 # --- fault tests: a broker of their own, workers they can kill (tests/processes.py) ---

@@ -16,15 +16,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.jobs import service
 from app.models import Job
+from app.models.enums import JobState
 
 T = TypeVar("T")
 # The ``fault_env`` fixture (tests/conftest.py): extra settings -> a worker's environment.
@@ -59,21 +62,31 @@ class Worker:
 
 
 def start_workers(
-    env: dict[str, str], log_paths: list[Path], *, concurrency: int = 1
+    env: dict[str, str],
+    log_paths: list[Path],
+    *,
+    concurrency: int = 1,
+    queues: str | None = None,
 ) -> list[Worker]:
     """Real ``codecommons worker`` processes (started together: each takes seconds to
-    boot), returned once all of them consume tasks."""
+    boot), returned once all of them consume tasks. ``queues``: Celery's ``--queues``
+    (a module whose settings differ from the session worker's reads its own queue)."""
+    command = [sys.executable, "-m", "app.cli", "worker", "--concurrency", str(concurrency)]
+    if queues:
+        command += ["--queues", queues]
     workers = []
     for log_path in log_paths:
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "worker", "--concurrency", str(concurrency)],
+                command,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         workers.append(Worker(proc, log_path))
+    # Generous: on a loaded machine importing the worker's libraries alone can take
+    # most of a minute.
     deadline = time.monotonic() + 180
     for worker in workers:
         while "ready." not in worker.log:
@@ -85,9 +98,23 @@ def start_workers(
     return workers
 
 
-def start_worker(env: dict[str, str], log_path: Path, *, concurrency: int = 1) -> Worker:
-    (worker,) = start_workers(env, [log_path], concurrency=concurrency)
+def start_worker(
+    env: dict[str, str], log_path: Path, *, concurrency: int = 1, queues: str | None = None
+) -> Worker:
+    (worker,) = start_workers(env, [log_path], concurrency=concurrency, queues=queues)
     return worker
+
+
+@contextlib.contextmanager
+def running_worker(
+    env: dict[str, str], log_path: Path, *, concurrency: int = 1, queues: str | None = None
+) -> Iterator[Worker]:
+    """A started worker for the block, stopped after it (fixtures yield from this)."""
+    worker = start_worker(env, log_path, concurrency=concurrency, queues=queues)
+    try:
+        yield worker
+    finally:
+        worker.stop()
 
 
 def holder(workers: list[Worker], job: Job) -> Worker:
@@ -129,6 +156,59 @@ def job_when(
         return job if job is not None and condition(job) else None
 
     return wait_until(probe, timeout=timeout, every=every, what=what)
+
+
+def job_row(factory: sessionmaker[Session], job_id: int) -> Job:
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
+@dataclass
+class Recovery:
+    """What :func:`kill_mid_way` saw."""
+
+    cut: Job  # the job's row when the worker holding it was killed
+    done: Job  # its row once final
+    seconds: float  # from the kill to the end
+
+
+def kill_mid_way(
+    env: dict[str, str],
+    factory: sessionmaker[Session],
+    logs: Path,
+    submit: Callable[[], int],
+    *,
+    under_way: Callable[[Job], bool],
+    what: str,
+) -> Recovery:
+    """The fault scenario of long jobs (a scan, an import): two real workers; once
+    ``under_way`` holds for the submitted job, ``kill -9`` the worker whose pool holds
+    its lease, check the job still says running, then run the reaper (as the beat
+    does) until the job ends: the survivor takes it over once the lease lapses.
+
+    Timeouts are generous because CI machines are loaded; the lease (the caller's
+    ``JOB_LEASE_SECONDS``) should be a few seconds, so that a starved heartbeat does
+    not look like a dead worker."""
+    workers = start_workers(env, [logs / "a.log", logs / "b.log"])
+    try:
+        job_id = submit()
+        cut = job_when(factory, job_id, under_way, timeout=120, every=0.05, what=what)
+        holder(workers, cut).kill_group()
+        killed_at = time.monotonic()
+        assert job_row(factory, job_id).state is JobState.RUNNING
+
+        def reaped_and_done() -> Job | None:
+            service.reap_stale(factory, timedelta(minutes=10))
+            job = job_row(factory, job_id)
+            return job if job.state.is_final else None
+
+        done = wait_until(reaped_and_done, timeout=180, every=0.5, what=f"{what}: the end")
+        return Recovery(cut, done, time.monotonic() - killed_at)
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
 def free_port() -> int:

@@ -373,13 +373,16 @@ def import_advisories(
     to origins."""
     from rich.progress import Progress, TextColumn
 
+    from app.jobs.repository import db_now
     from app.kit.db import unit_of_work
+    from app.signals.service import rematch_changed
     from app.signals.vulnerabilities.imports import import_items, read_items
-    from app.signals.vulnerabilities.matching import match_all
 
     if not path.is_file():
         raise CLIError(f"cannot read {path}: no such file")
     get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    with unit_of_work() as uow:
+        since = db_now(uow.session)
     with Progress(TextColumn("{task.completed:,.0f} records imported"), console=console) as bar:
         task = bar.add_task("import", total=None)
         try:
@@ -389,12 +392,11 @@ def import_advisories(
             )
         except ValueError as exc:
             raise CLIError(f"{path}: {exc}") from exc
-    with unit_of_work() as uow:
-        matched = match_all(uow.session)
+    matched = rematch_changed(None, since)
     console.print(report.summary().replace("issues and pull requests", "-"))
     console.print(
-        f"{matched.advisories} advisories concern {matched.origins} origins; "
-        f"{matched.current} affect a current version"
+        f"{matched['advisories']} advisories written; {matched['origins']} origins matched "
+        f"again in {matched['batches']} batches; {matched['current']} current matches"
     )
     if report.failed:
         raise typer.Exit(1)

@@ -221,7 +221,7 @@ def card_markdown(
 archived by Software Heritage and scanned by CodeCommons, frozen as a manifest of
 content SWHIDs.
 
-| | |
+| Property | Value |
 | --- | --- |
 | Purpose | `{revision.purpose}` |
 | Definition revision | {revision.revision} |

@@ -51,6 +51,7 @@ from app.models.signals import (
     OriginDomain,
     OriginImportance,
     PackageDependency,
+    SignalPending,
 )
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "Release",
     "Revision",
     "ScanSummary",
+    "SignalPending",
     "Snapshot",
     "SnapshotBranch",
     "Visit",

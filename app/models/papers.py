@@ -60,6 +60,9 @@ class Paper(Base):
     authors: Mapped[list[object]] = mapped_column(JSONB, server_default="[]")
     year: Mapped[int | None] = mapped_column(Integer)
     venue: Mapped[str | None] = mapped_column(Text)
+    # The fields the resolver classified the work in ({"scheme", "value", ...}: see
+    # app.papers.resolve.PaperMetadata.fields); domains are assigned from them.
+    fields: Mapped[list[dict[str, object]]] = mapped_column(JSONB, server_default="[]")
     status: Mapped[PaperStatus] = mapped_column(
         pg_enum(PaperStatus, "paper_status"), server_default=PaperStatus.UNRESOLVED.value
     )

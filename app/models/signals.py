@@ -182,3 +182,18 @@ class OriginImportance(Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     formula_version: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class SignalPending(Base):
+    """Origins whose derived signals are stale because their papers changed: a paper
+    link was written to an already resolved paper, or a linked paper was resolved. The
+    papers feature adds the rows (in the transaction that made the change), the
+    signals refresh consumes them in batches (in the transaction that recomputes)."""
+
+    __tablename__ = "signal_pending"
+
+    origin_id: Mapped[int] = mapped_column(
+        ForeignKey("origin.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    queued_at: Mapped[datetime] = mapped_column(server_default=func.now())

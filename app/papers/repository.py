@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, delete, literal, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import Session
 
-from app.models import Origin, Paper, PaperLink
+from app.models import Origin, Paper, PaperLink, SignalPending
 from app.models.enums import PaperLinkKind, PaperStatus
 from app.papers.identifiers import PaperKey, Scheme
 
@@ -32,14 +32,64 @@ def replace_links(
 ) -> None:
     """A source's links are a snapshot: the new set replaces what the same tool found
     before in the same kind of evidence (files of a scan, or a registry payload)."""
-    stmt = delete(PaperLink).where(PaperLink.origin_id == origin_id, PaperLink.tool == tool)
-    stmt = stmt.where(
+    which = [PaperLink.origin_id == origin_id, PaperLink.tool == tool]
+    which.append(
         PaperLink.raw_metadata_id.is_not(None)
         if from_payload
         else PaperLink.raw_metadata_id.is_(None)
     )
-    session.execute(stmt)
+    before = set(session.scalars(select(PaperLink.paper_id).where(*which)))
+    session.execute(delete(PaperLink).where(*which))
     session.add_all(links)
+    changed = before ^ {link.paper_id for link in links}
+    if _classified(session, changed):
+        # A classified paper was linked or unlinked: the origin's domains change.
+        mark_signals_stale(session, [origin_id], "paper link to a classified paper")
+
+
+def _classified(session: Session, paper_ids: set[int]) -> set[int]:
+    """Which of these papers are resolved with fields (domain evidence)."""
+    ids = sorted(paper_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Paper.id).where(
+                Paper.id.in_(ids),
+                Paper.status == PaperStatus.RESOLVED,
+                Paper.fields != literal([], JSONB),
+            )
+        )
+    )
+
+
+def mark_signals_stale(session: Session, origin_ids: Sequence[int], reason: str) -> None:
+    """Queue these origins for the signals refresh (``signal_pending``): their papers
+    changed, so the domains (and citations) derived from them are stale."""
+    if origin_ids:
+        session.execute(
+            insert(SignalPending)
+            .values([{"origin_id": i, "reason": reason} for i in sorted(set(origin_ids))])
+            .on_conflict_do_nothing()
+        )
+
+
+def mark_linked_origins_stale(session: Session, paper_ids: Sequence[int], reason: str) -> int:
+    """Queue every origin linked to these papers; how many origins (set-based)."""
+    if not paper_ids:
+        return 0
+    linked = (
+        select(PaperLink.origin_id, literal(reason))
+        .where(PaperLink.paper_id.in_(list(paper_ids)))
+        .distinct()
+    )
+    queued = session.scalars(
+        insert(SignalPending)
+        .from_select(["origin_id", "reason"], linked)
+        .on_conflict_do_nothing()
+        .returning(SignalPending.origin_id)
+    )
+    return len(queued.all())
 
 
 def links_of_origin(session: Session, origin_id: int) -> Sequence[tuple[PaperLink, Paper]]:

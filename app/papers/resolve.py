@@ -44,6 +44,12 @@ class PaperMetadata:
     year: int | None
     venue: str | None
     source: str  # crossref, datacite, arxiv, openalex
+    # The fields the service classifies the work in, as it says them (what domains are
+    # assigned from): {"scheme", "value"} plus "primary" (arXiv) or "score" (OpenAlex).
+    # Schemes: ``arxiv`` categories, ``crossref-subject`` (the journal's ASJC subject
+    # names), ``datacite-subject`` (the depositor's keywords, URIs left out),
+    # ``openalex-concept`` (a classifier's concepts with their scores).
+    fields: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +229,12 @@ def _crossref(response: httpx.Response) -> PaperMetadata | None:
             year = int(parts[0][0])
             break
     venue = _first(message.get("container-title")) or message.get("publisher")
-    return PaperMetadata(title, authors, year, venue, "crossref")
+    fields = [
+        {"scheme": "crossref-subject", "value": subject}
+        for subject in message.get("subject") or []
+        if isinstance(subject, str) and subject.strip()
+    ]
+    return PaperMetadata(title, authors, year, venue, "crossref", fields)
 
 
 def _datacite(response: httpx.Response) -> PaperMetadata | None:
@@ -241,7 +252,15 @@ def _datacite(response: httpx.Response) -> PaperMetadata | None:
     venue = container.get("title") or attributes.get("publisher")
     if isinstance(venue, dict):
         venue = venue.get("name")
-    return PaperMetadata(title, authors, int(year) if year else None, venue, "datacite")
+    fields = [
+        {"scheme": "datacite-subject", "value": subject["subject"]}
+        for subject in attributes.get("subjects") or []
+        if isinstance(subject, dict)
+        and isinstance(subject.get("subject"), str)
+        and subject.get("subjectScheme") != "url"
+        and not subject["subject"].startswith(("http://", "https://"))
+    ]
+    return PaperMetadata(title, authors, int(year) if year else None, venue, "datacite", fields)
 
 
 def _arxiv(response: httpx.Response) -> PaperMetadata | None:
@@ -260,7 +279,16 @@ def _arxiv(response: httpx.Response) -> PaperMetadata | None:
     published = entry.findtext(f"{_ATOM}published") or ""
     year = int(published[:4]) if re.match(r"^\d{4}", published) else None
     venue = entry.findtext(f"{_ARXIV}journal_ref") or "arXiv"
-    return PaperMetadata(title, [a for a in authors if a], year, " ".join(venue.split()), "arxiv")
+    primary_element = entry.find(f"{_ARXIV}primary_category")
+    primary = primary_element.get("term") if primary_element is not None else None
+    fields: list[dict[str, Any]] = []
+    for category in entry.findall(f"{_ATOM}category"):
+        term = category.get("term")
+        if term and all(f["value"] != term for f in fields):
+            fields.append({"scheme": "arxiv", "value": term, "primary": term == primary})
+    return PaperMetadata(
+        title, [a for a in authors if a], year, " ".join(venue.split()), "arxiv", fields
+    )
 
 
 def _openalex(response: httpx.Response) -> PaperMetadata | None:
@@ -274,7 +302,17 @@ def _openalex(response: httpx.Response) -> PaperMetadata | None:
     year = work.get("publication_year")
     source = ((work.get("primary_location") or {}).get("source") or {}).get("display_name")
     venue = source or (work.get("host_venue") or {}).get("display_name")
-    return PaperMetadata(title, authors, int(year) if year else None, venue, "openalex")
+    fields = [
+        {
+            "scheme": "openalex-concept",
+            "value": concept["display_name"],
+            "score": float(concept.get("score") or 0.0),
+            "level": concept.get("level"),
+        }
+        for concept in work.get("concepts") or []
+        if isinstance(concept, dict) and isinstance(concept.get("display_name"), str)
+    ]
+    return PaperMetadata(title, authors, int(year) if year else None, venue, "openalex", fields)
 
 
 def _first(value: Any) -> str | None:

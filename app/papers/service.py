@@ -171,6 +171,7 @@ def resolve_papers(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     counts = {status.value: 0 for status in PaperStatus}
+    counts["origins_queued_for_signals"] = 0
     with unit_of_work(factory) as uow:
         ids = repository.unresolved_ids(uow.session, limit)
     for n, paper_id in enumerate(ids, start=1):
@@ -187,8 +188,13 @@ def resolve_papers(
                 paper.authors = list(answer.metadata.authors)
                 paper.year = answer.metadata.year
                 paper.venue = answer.metadata.venue
+                paper.fields = list(answer.metadata.fields)
                 paper.resolved_by = answer.metadata.source
                 paper.resolved_at = datetime.now(UTC)
+                if paper.fields:  # the domains of the origins linked to it change
+                    counts["origins_queued_for_signals"] += repository.mark_linked_origins_stale(
+                        uow.session, [paper.id], f"paper {paper.id} resolved with fields"
+                    )
             counts[answer.status.value] += 1
         if progress is not None:
             progress(n, len(ids))

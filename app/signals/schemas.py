@@ -43,7 +43,8 @@ class OriginDomainOut(BaseModel):
     confidence: float
     evidence: list[dict[str, Any]] = Field(
         description="What was read: kind (registry_classifier, forge_topic, registry_keyword, "
-        "codemeta_keyword, codemeta_category), value, the origin it was read on, the payload."
+        "codemeta_keyword, codemeta_category, paper), value, the origin it was read on, the "
+        "payload or paper, and its confidence."
     )
     assigner_version: str
     assigned_at: datetime

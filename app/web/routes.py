@@ -297,6 +297,7 @@ def _attribution_page(
             "language": language,
             "languages": CANDIDATES,
             "limit_kb": MAX_SNIPPET_BYTES // 1024,
+            "max_lines": service.MAX_SNIPPET_LINES_SHOWN,
             "view": view,
             "error": error,
         },

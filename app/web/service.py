@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from app.archive import repository as archive
 from app.attribution.schemas import AttributionIn, AttributionOut, FileMatchOut, LineRangeOut
 from app.attribution.service import attribute
 from app.datasets import card, membership, repository, service
@@ -32,6 +33,7 @@ from app.optouts.service import find_account
 from app.origins import repository as origins
 from app.origins.schemas import OriginOut
 from app.origins.search import OriginFilters, search
+from app.storage.store import ContentStore, content_store
 
 MAX_BUILDS = 200  # builds a page looks through (the catalog of a commons, not of a hub)
 MAX_ACCOUNT_ORIGINS = 50
@@ -424,24 +426,33 @@ def rules_of(uses: list[str], unless: list[str]) -> list[str]:
 # --- attribution ----------------------------------------------------------------------
 
 MAX_SNIPPET_LINES_SHOWN = 400  # lines of the pasted snippet shown beside each match
+MAX_ARCHIVED_LINES_SHOWN = 800  # lines of an archived file shown beside them
 
 
 @dataclass
-class SnippetLine:
-    number: int
-    text: str
-    file_lines: str  # the archived file's line(s) it matches: "42", "40-47", or ""
+class SideRow:
+    """One row of the side-by-side table: a snippet line, the archived line paired with
+    it, or both. ``file_text`` is None when the archived file's bytes are not at hand
+    (the page then shows the line numbers alone)."""
+
+    snippet_number: int | None
+    snippet_text: str | None
+    file_number: int | None
+    file_text: str | None
+    hit: bool
 
 
 @dataclass
 class MatchView:
     """One matched file as the page shows it: the service's answer, the snippet's lines
-    with the matched ones marked beside the archived file's lines, and each origin with
-    the id of its page when the commons knows it."""
+    beside the archived file's matched lines (their text when the content storage holds
+    the file's bytes), and each origin with the id of its page when the commons knows
+    it."""
 
     match: FileMatchOut
-    lines: list[SnippetLine]
-    lines_cut: bool
+    rows: list[SideRow]
+    lines_cut: bool  # the snippet has more lines than are shown
+    archived_text: bool  # the archived lines are shown with their text
     origins: list[tuple[str, int | None]]
 
 
@@ -451,27 +462,68 @@ class AttributionView:
     matches: list[MatchView]
 
 
-def snippet_lines(snippet: str, ranges: list[LineRangeOut]) -> tuple[list[SnippetLine], bool]:
-    """The snippet's lines, each with the archived file's line it matches. A range of
-    the same length on both sides maps line to line; otherwise (the alignment skipped
-    lines on one side) each of its lines names the whole archived range."""
-    texts = snippet.splitlines()
-    mapped: dict[int, str] = {}
-    for r in ranges:
-        same = r.snippet_end - r.snippet_start == r.file_end - r.file_start
-        for n in range(r.snippet_start, r.snippet_end + 1):
-            if same:
-                mapped[n] = str(r.file_start + n - r.snippet_start)
-            else:
-                mapped[n] = f"{r.file_start}-{r.file_end}"
-    shown = texts[:MAX_SNIPPET_LINES_SHOWN]
-    lines = [SnippetLine(i, text, mapped.get(i, "")) for i, text in enumerate(shown, start=1)]
-    return lines, len(texts) > len(shown)
+def archived_lines(session: Session, swhid: str, store: ContentStore | None) -> list[str] | None:
+    """The archived file's lines (numbered from 1 as the attribution numbers them, at
+    each "\\n"), or None when there is no content storage or it lacks the bytes."""
+    if store is None:
+        return None
+    content = archive.content_by_hash(session, "sha1_git", parse_swhid(swhid).object_id)
+    if content is None:
+        return None
+    data = store.get(bytes(content.sha1), bytes(content.sha1_git), bytes(content.sha256))
+    if data is None:
+        return None
+    return [line.removesuffix("\r") for line in data.decode("utf-8", "replace").split("\n")]
+
+
+def side_rows(
+    snippet: str, ranges: list[LineRangeOut], archived: list[str] | None
+) -> list[SideRow]:
+    """The snippet's lines in order; inside each matched range, snippet line
+    ``snippet_start + i`` beside archived line ``file_start + i`` (the shorter side of
+    a range whose lengths differ is padded, so every matched line of both is shown)."""
+    texts = snippet.splitlines()[:MAX_SNIPPET_LINES_SHOWN]
+    rows: list[SideRow] = []
+    archived_shown = 0
+    n = 1  # the next snippet line to show
+
+    def file_text(number: int) -> str | None:
+        if archived is None or not 1 <= number <= len(archived):
+            return None
+        return archived[number - 1]
+
+    for r in sorted(ranges, key=lambda r: (r.snippet_start, r.file_start)):
+        if r.snippet_start < n or r.snippet_start > len(texts):
+            continue  # overlaps what is shown, or beyond the lines shown
+        for k in range(n, r.snippet_start):
+            rows.append(SideRow(k, texts[k - 1], None, None, False))
+        s_end = min(r.snippet_end, len(texts))
+        files = max(
+            0, min(r.file_end - r.file_start + 1, MAX_ARCHIVED_LINES_SHOWN - archived_shown)
+        )
+        archived_shown += files
+        for i in range(max(s_end - r.snippet_start + 1, files)):
+            s = r.snippet_start + i if r.snippet_start + i <= s_end else None
+            f = r.file_start + i if i < files else None
+            rows.append(
+                SideRow(
+                    s,
+                    texts[s - 1] if s is not None else None,
+                    f,
+                    file_text(f) if f is not None else None,
+                    True,
+                )
+            )
+        n = s_end + 1
+    for k in range(n, len(texts) + 1):
+        rows.append(SideRow(k, texts[k - 1], None, None, False))
+    return rows
 
 
 def attribution_view(session: Session, request: AttributionIn) -> AttributionView:
     """:func:`app.attribution.service.attribute`'s answer (the one REST and GraphQL
-    give), with what the page adds: the side-by-side lines and links to origin pages."""
+    give), with what the page adds: the side-by-side lines (the archived file's text
+    from the content storage) and links to origin pages."""
     answer = attribute(session, request)
     urls = {o.origin for m in answer.matches for o in m.occurrences}
     urls |= {o.origin for m in answer.matches for o in m.origin_licenses}
@@ -480,11 +532,15 @@ def attribution_view(session: Session, request: AttributionIn) -> AttributionVie
         origin = origins.get_by_url(session, url)
         if origin is not None:
             ids[url] = origin.id
+    store = content_store()
+    cut = len(request.snippet.splitlines()) > MAX_SNIPPET_LINES_SHOWN
     views = []
     for m in answer.matches:
-        lines, cut = snippet_lines(request.snippet, m.ranges)
+        archived = archived_lines(session, m.swhid, store)
+        rows = side_rows(request.snippet, m.ranges, archived)
         named = dict.fromkeys(
             [o.origin for o in m.occurrences] + [o.origin for o in m.origin_licenses]
         )
-        views.append(MatchView(m, lines, cut, [(url, ids.get(url)) for url in named]))
+        origin_links = [(url, ids.get(url)) for url in named]
+        views.append(MatchView(m, rows, cut, archived is not None, origin_links))
     return AttributionView(answer, views)

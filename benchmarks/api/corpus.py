@@ -6,6 +6,7 @@ occurrences, facts, findings, papers), seeded so that runs compare.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
 from collections.abc import Iterator, Sequence
@@ -186,6 +187,7 @@ class OriginRow:
     language: str | None
     declared: str | None  # the declared SPDX expression (None: none or unmappable)
     scanned: bool
+    stars: int | None = None
 
 
 @dataclass
@@ -303,7 +305,7 @@ class Generator:
             table = {7: CRATE_LICENSES, 6: NPM_LICENSES}.get(forge, LICENSES)
             declared = weighted(rng, table) if rng.random() < 0.88 else None
             scanned = forge in REPO_FORGES and rng.random() < 0.2
-            row = OriginRow(oid, forge, url, language, declared, scanned)
+            row = OriginRow(oid, forge, url, language, declared, scanned, stars)
             self.origins.append(row)
             if scanned:
                 self.scanned.append(row)
@@ -570,6 +572,26 @@ class Generator:
             )
 
     # ---- papers ------------------------------------------------------------------------
+
+    IMPORTANCE_COLUMNS = cols("origin_id score inputs formula_version computed_at")
+
+    def importance(self) -> Iterator[tuple[Any, ...]]:
+        """``origin_importance`` as the refresh writes it (``importance@1``), for 95% of
+        origins (the rest are not scored yet and sort last): repositories from their
+        stars (forks about a tenth), packages from a heavy-tailed count of dependents.
+        Its own random stream, so the rows generated after it do not change."""
+        rng = random.Random(SEED + 7)  # noqa: S311 - synthetic data, not security
+        for row in self.origins:
+            if rng.random() >= 0.95:
+                continue
+            if row.stars is not None:
+                inputs = {"stars": {"value": float(row.stars), "origin_id": row.id}}
+                score = math.log10(1 + row.stars) + 0.5 * math.log10(1 + row.stars / 10)
+            else:
+                dependents = int(rng.paretovariate(1.1)) - 1
+                inputs = {"dependents": {"value": float(dependents), "origin_id": row.id}}
+                score = math.log10(1 + dependents)
+            yield (row.id, round(score, 6), Jsonb(inputs), "importance@1", NOW)
 
     def papers(self) -> tuple[list[Any], list[Any]]:
         rng = self.rng

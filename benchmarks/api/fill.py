@@ -57,6 +57,7 @@ BULK_TABLES = [
     "path_occurrence",
     "paper_link",
     "origin_license",
+    "origin_importance",
 ]
 
 
@@ -97,6 +98,7 @@ def fill(dsn: str, n_origins: int, n_contents: int) -> Corpus:
             gen.owners(),
         )
         out.copy("origin", Generator.ORIGIN_COLUMNS, gen.origin_rows())
+        out.copy("origin_importance", Generator.IMPORTANCE_COLUMNS, gen.importance())
         out.copy("origin_alias", cols("id origin_id url full_name reason seen_at"), gen.aliases())
         out.copy("license_finding", Generator.FINDING_COLUMNS, gen.declared_findings())
         snapshots, revisions, branches, visits = gen.archive()
@@ -152,7 +154,13 @@ def fill(dsn: str, n_origins: int, n_contents: int) -> Corpus:
         out.rows["origin_license"] = int(built[0]) if built else 0
         for ddl in recreate:
             conn.execute(ddl)  # DDL as pg_get_indexdef gave it
-        keyless = {"content_fact", "snapshot_branch", "origin_license", "scan_summary"}
+        keyless = {
+            "content_fact",
+            "snapshot_branch",
+            "origin_license",
+            "scan_summary",
+            "origin_importance",
+        }
         set_sequences(conn, [t for t in out.rows if t not in keyless])
         conn.commit()
     return Corpus(

@@ -67,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="off: EXPLAIN with enable_seqscan=off (does an index serve it at all?); "
         "auto: off below 20,000 origins, where a seq scan is the right plan",
     )
+    parser.add_argument(
+        "--scenarios",
+        default="",
+        help="comma-separated names to run (default: all): importance, rest_list, "
+        "rest_detail, swhid, lookup_1000, graphql",
+    )
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     force_index = args.explain_seqscan == "off" or (
@@ -95,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
         items = scenarios(dsn, corpus, args.variants)
+        if args.scenarios:
+            wanted = set(args.scenarios.split(","))
+            items = [s for s in items if s.name in wanted]
         with Timer() as capture_timer:
             capture(dsn, redis_url, items)
         print(f"captured the SQL of {sum(len(s.sql) for s in items)} requests in "

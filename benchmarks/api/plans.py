@@ -20,6 +20,7 @@ WATCHED_TABLES = {
     "license_finding",
     "origin_license",
     "paper_link",
+    "origin_importance",
 }
 
 

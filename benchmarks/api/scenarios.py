@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from app.kit.pagination import encode_cursor
 from benchmarks.api.corpus import SEED, Corpus
 from benchmarks.api.load import HttpRequest, SqlRequest
 
@@ -45,6 +46,11 @@ def scenarios(dsn: str, corpus: Corpus, variants: int, seed: int = SEED) -> list
             bytes(r[0]) for r in conn.execute("SELECT sha1_git FROM snapshot LIMIT 50").fetchall()
         ]
         aliases = [str(r[0]) for r in conn.execute("SELECT url FROM origin_alias LIMIT 20")]
+        ranked = conn.execute(
+            "SELECT score, origin_id FROM origin_importance WHERE origin_id = ANY(%s)"
+            " ORDER BY origin_id",
+            (sample,),
+        ).fetchall()
         packages = [
             str(r[0])
             for r in conn.execute(
@@ -77,7 +83,26 @@ def scenarios(dsn: str, corpus: Corpus, variants: int, seed: int = SEED) -> list
         rng.shuffle(items)
         batches.append(json.dumps({"items": items}).encode())
     linked = corpus.linked_origins or [1]
+    # sort=-importance: the first page, alone and under filters, and pages further
+    # down (a cursor after a sampled origin's score, as the previous page gives it).
+    firsts = ["", "&license=MIT", "&language=Python", "&forge=github.com"]
+    importance = [
+        HttpRequest("GET", f"/v1/origins?sort=-importance&limit=50{extra}") for extra in firsts
+    ] + [
+        HttpRequest(
+            "GET",
+            "/v1/origins?sort=-importance&limit=50&cursor="
+            + encode_cursor("origins:importance:desc", [float(score), int(origin_id)]),
+        )
+        for score, origin_id in ranked[: max(0, variants - len(firsts))]
+    ]
     return [
+        Scenario(
+            "importance",
+            "GET /v1/origins?sort=-importance&limit=50: first pages (no filter, license=MIT, "
+            "language=Python, forge=github.com) and pages after sampled origins (cursor)",
+            importance,
+        ),
         Scenario(
             "rest_list",
             "GET /v1/origins?license=L&stars_min=100&sort=-stars&limit=50 (L: MIT, Apache-2.0, "

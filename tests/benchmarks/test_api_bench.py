@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.api import main
 
-SCENARIOS = ("rest_list", "rest_detail", "swhid", "lookup_1000", "graphql")
+SCENARIOS = ("importance", "rest_list", "rest_detail", "swhid", "lookup_1000", "graphql")
 
 
 @pytest.mark.timeout(300)  # generous: it starts servers and processes, slow on a loaded machine
@@ -38,5 +38,8 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
     for line in rows.values():
         assert line.split()[-1] == "0", f"failed requests: {line}"
     assert "SEQ SCAN" not in out
-    watched = "content, license_finding, origin, origin_license, paper_link, path_occurrence"
+    watched = (
+        "content, license_finding, origin, origin_importance, origin_license, paper_link, "
+        "path_occurrence"
+    )
     assert f"no sequential scan over {watched}" in out

@@ -9,10 +9,6 @@ file's membership proved and checked offline; and a build whose worker is killed
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +32,7 @@ from app.kit.db import unit_of_work
 from app.main import create_app
 from app.neardups.service import recluster
 from app.scans.service import run_scan
+from tests.processes import Worker, start_worker
 
 QUEUE = "datasets-e2e"  # a queue only this module's workers read
 ROADMAP = {
@@ -80,38 +77,6 @@ def wait_job(client: TestClient, job_id: int, timeout: float = 120) -> dict[str,
     raise AssertionError(f"job {job_id} did not finish: {body}")
 
 
-class Worker:
-    """A Celery worker of our own (its own process group, so SIGKILL takes its pool)."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "worker", "--concurrency", "1",
-                 "--queues", QUEUE],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + 180
-        while b"ready." not in log.read_bytes():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                pytest.fail(f"worker did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=20)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 def worker_factory(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     started: list[Worker] = []
@@ -121,7 +86,7 @@ def worker_factory(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     env = {**worker_env, "JOB_LEASE_SECONDS": "3"}
 
     def start(name: str) -> Worker:
-        worker = Worker(env, tmp_path / f"{name}.log")
+        worker = start_worker(env, tmp_path / f"{name}.log", queues=QUEUE)
         started.append(worker)
         return worker
 
@@ -217,10 +182,10 @@ def test_roadmap_query_built_exported_verified_and_killed(
                     "AND query LIKE 'ALTER TABLE dataset_manifest ATTACH%%'"
                 ).fetchone()
                 time.sleep(0.1)
-            assert waiting is not None, worker.log.read_text()[-2000:]
+            assert waiting is not None, worker.log[-2000:]
             # Mid-build: its table exists only inside its transaction.
             assert watcher.execute("SELECT to_regclass(%s)", (table,)).fetchone() == (None,)
-            worker.kill()
+            worker.kill_group()
             blocker.rollback()
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:

@@ -5,8 +5,11 @@
 
 The corpus: the recorded PyPI payloads and OSV records of ``tests/signals/fixtures``
 (see its SOURCES.md: astropy 5.2rc1, gwpy, utm, pyvo, astroplan, pywcs; the astropy
-advisory GHSA-h2x6-5jx5-46hf), GitHub repository payloads assembled from a recorded
-one (``tests/signals/conftest.py``), and for each repository a small directory this
+advisory GHSA-h2x6-5jx5-46hf), GitHub repository payloads *derived* from one recorded
+payload (pallets/itsdangerous), not recorded per project: GitHub's API was not
+reachable here, and no real recording in ``tests/`` is of these projects (their stars,
+topics and push dates are test values; ``tests/signals/conftest.py::github_repo`` and
+SOURCES.md say so and how to replace them), and for each repository a small directory this
 test writes and scans through the scan pipeline (facts, licenses with ScanCode).
 The signals are refreshed and the dataset built by a real Celery worker.
 
@@ -243,7 +246,7 @@ def test_the_roadmap_query_builds_exactly_the_files_it_should(
     assert signals["advisories"]["records"] == 3
     assert signals["advisories"]["osv_cutoff"] is not None
     assert signals["importance"] == ["importance@1"]
-    assert signals["domains"][0].startswith("domains@1")
+    assert signals["domains"][0].startswith("domains@2")
     card = live.get("/v1/datasets/roadmap/builds/1/card.md").text
     assert "3 OSV advisories imported" in card
 

@@ -15,7 +15,6 @@ import os
 import threading
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,21 +29,14 @@ from app.jobs import repository as jobs_repository
 from app.kit.db import unit_of_work
 from app.kit.queue import send_now
 from app.main import create_app
-from app.models import Job, Origin, RawMetadata
+from app.models import Origin, RawMetadata
 from app.models.enums import JobState
 from benchmarks.forge_import import generate
 from tests.jobs.test_worker import wait_for
-from tests.processes import EnvFor, holder, job_when, start_worker, start_workers, wait_until
+from tests.processes import EnvFor, job_when, kill_mid_way, start_worker, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.committed]
 RECORDS = 2000
-
-
-def job_row(factory: sessionmaker[Session], job_id: int) -> Job:
-    with factory() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        return job
 
 
 def test_an_import_killed_mid_way_completes_once_with_every_row_once(
@@ -52,35 +44,22 @@ def test_an_import_killed_mid_way_completes_once_with_every_row_once(
 ) -> None:
     dump = tmp_path / "dump.jsonl"
     generate(dump, RECORDS)
-    env = fault_env(JOB_LEASE_SECONDS="2", IMPORT_BATCH_LINES="50")
-    workers = start_workers(env, [tmp_path / "a.log", tmp_path / "b.log"])
-    try:
+    env = fault_env(JOB_LEASE_SECONDS="4", IMPORT_BATCH_LINES="50")
+
+    def submit() -> int:
         with unit_of_work(committed_factory) as uow:
-            job_id = service.submit(uow, kinds.FORGE_IMPORT, {"path": str(dump)}).id
-        cut = job_when(
-            committed_factory,
-            job_id,
-            lambda job: job.progress_done >= 300,
-            timeout=50,
-            every=0.05,
-            what="the import to be under way",
-        )
-        assert cut.progress_done < RECORDS, "it ended before the kill: make it longer"
-        victim = holder(workers, cut)
-        victim.kill_group()
-        killed_at = time.monotonic()
-        assert job_row(committed_factory, job_id).state is JobState.RUNNING
+            return service.submit(uow, kinds.FORGE_IMPORT, {"path": str(dump)}).id
 
-        def reaped_and_done() -> Job | None:
-            service.reap_stale(committed_factory, timedelta(minutes=10))
-            job = job_row(committed_factory, job_id)
-            return job if job.state.is_final else None
-
-        done = wait_until(reaped_and_done, timeout=50, every=0.5, what="the import to finish")
-        recovered_in = time.monotonic() - killed_at
-    finally:
-        for worker in workers:
-            worker.stop()
+    seen = kill_mid_way(
+        env,
+        committed_factory,
+        tmp_path,
+        submit,
+        under_way=lambda job: job.progress_done >= 300,
+        what="the import",
+    )
+    assert seen.cut.progress_done < RECORDS, "it ended before the kill: make it longer"
+    done = seen.done
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.attempts == 2
     assert done.result is not None
@@ -93,8 +72,8 @@ def test_an_import_killed_mid_way_completes_once_with_every_row_once(
         assert session.scalar(select(func.count()).select_from(Origin)) == RECORDS
         assert session.scalar(select(func.count(func.distinct(Origin.url)))) == RECORDS
     print(
-        f"import killed at line {cut.progress_done}/{RECORDS}; resumed after line "
-        f"{resumed}; completed {recovered_in:.1f}s after the kill"
+        f"import killed at line {seen.cut.progress_done}/{RECORDS}; resumed after line "
+        f"{resumed}; completed {seen.seconds:.1f}s after the kill"
     )
 
 
@@ -173,16 +152,18 @@ def test_the_upload_is_written_off_the_event_loop(
     pipe = uploads / f"{name.hex}.jsonl"
     os.mkfifo(pipe)
     drained: list[int] = []
+    drain_times: list[float] = []
 
     def slow_reader() -> None:
         with pipe.open("rb") as source:
             while chunk := source.read(64 * 1024):
                 drained.append(len(chunk))
-                time.sleep(0.1)
+                drain_times.append(time.monotonic())
+                time.sleep(0.3)
 
     reader = threading.Thread(target=slow_reader, daemon=True)
     reader.start()
-    body = b'{"authority": "github.com"}\n' * 40_000  # ~1.1 MB: ~18 slow reads
+    body = b'{"authority": "github.com"}\n' * 40_000  # ~1.1 MB: ~18 reads, 0.3 s apart
     app = create_app(get_settings(), engine=engine, session_factory=committed_factory)
 
     async def scenario() -> tuple[int, float]:
@@ -213,4 +194,9 @@ def test_the_upload_is_written_off_the_event_loop(
     reader.join(timeout=30)
     assert status == 202
     assert sum(drained) == len(body)
-    assert lag < 0.5, f"the event loop stalled {lag:.2f}s while the upload was written"
+    # Written on the loop, the upload would stall it for the whole drain (the pipe's
+    # buffer is one read); off the loop, the longest stall is scheduling noise. Half
+    # the drain separates the two even on a loaded machine, where a fixed bound did not.
+    drain = drain_times[-1] - drain_times[0]
+    assert drain > 3, f"the drain took {drain:.1f}s: too short to tell a stall from noise"
+    assert lag < drain / 2, f"the event loop stalled {lag:.2f}s of a {drain:.1f}s upload"

@@ -13,7 +13,6 @@ import json
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -35,6 +34,7 @@ from app.optouts import registry, resolution, webhooks
 from app.optouts.feed import Entry
 from tests.optouts.conftest import OPERATOR_KEY, SECRET, build_world
 from tests.optouts.test_sshsig import make_key, recorded, sign
+from tests.processes import running_worker
 
 QUEUE = f"optouts-test-{uuid.uuid4().hex[:8]}"
 
@@ -124,31 +124,12 @@ def module_env(http_server: Any, smtp: tuple[Inbox, int]) -> dict[str, str]:
 def optout_worker(
     engine: Engine, worker_env: dict[str, str], server_dir: Path, module_env: dict[str, str]
 ) -> Iterator[None]:
-    log_path = server_dir / f"worker-{QUEUE}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            # Its own queue (opt-out tasks need this module's settings), and the default
-            # one too: the proof-file check is an ordinary scan.
-            [
-                *(sys.executable, "-m", "app.cli", "worker", "--concurrency", "1"),
-                *("--queues", f"{QUEUE},celery"),
-            ],
-            env={**worker_env, **module_env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 180
-    while b"ready." not in log_path.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    yield
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    # Its own queue (opt-out tasks need this module's settings), and the default one
+    # too: the proof-file check is an ordinary scan.
+    with running_worker(
+        {**worker_env, **module_env}, server_dir / f"worker-{QUEUE}.log", queues=f"{QUEUE},celery"
+    ):
+        yield
 
 
 @pytest.fixture

@@ -176,3 +176,43 @@ def test_hal_has_no_resolver_yet() -> None:
     result = resolve(paper_key("hal-01234567"), [CrossrefClient(client(replay({})))])
     assert result.status is PaperStatus.UNRESOLVED
     assert "no resolver" in (result.error or "")
+
+
+def test_recorded_responses_give_the_fields_each_service_classifies_in() -> None:
+    """What domains are assigned from: each recorded response's own classification,
+    as the service says it (arXiv categories, Crossref's journal subject, DataCite's
+    keywords without the Wikidata URIs, OpenAlex's concepts with their scores)."""
+    arxiv = ArxivClient(
+        client(replay({"/api/query": (200, "arxiv-hep-ex_0307015.atom.xml", {})}))
+    ).resolve(paper_key("arXiv:hep-ex/0307015"))
+    assert arxiv.metadata is not None
+    assert arxiv.metadata.fields == [
+        {"scheme": "arxiv", "value": "hep-ex", "primary": True},
+        {"scheme": "arxiv", "value": "hep-ph", "primary": False},
+    ]
+    crossref = CrossrefClient(
+        client(replay({"/works/": (200, "crossref-10.17705_1cais.04607.json", {})}))
+    ).resolve(paper_key("10.17705/1cais.04607"))
+    assert crossref.metadata is not None
+    assert crossref.metadata.fields == [
+        {"scheme": "crossref-subject", "value": "Information Systems"}
+    ]
+    datacite = DataCiteClient(
+        client(replay({"/dois/": (200, "datacite-10.5281_zenodo.3763274.json", {})}))
+    ).resolve(paper_key("10.5281/zenodo.3763274"))
+    assert datacite.metadata is not None
+    assert [f["value"] for f in datacite.metadata.fields] == [
+        "Linked Data",
+        "COVID-19",
+        "Robert-Koch Insitute",
+    ]
+    openalex = OpenAlexClient(
+        client(replay({"/works/": (200, "openalex-W2951498914.json", {})}))
+    ).resolve(paper_key("10.1515/bfp-2019-2055"))
+    assert openalex.metadata is not None
+    assert [(f["value"], f["score"]) for f in openalex.metadata.fields] == [
+        ("Humanities", 0.484445),
+        ("Political science", 0.429106),
+        ("Sociology", 0.364672),
+        ("SciELO", 0.320098),
+    ]

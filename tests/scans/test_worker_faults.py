@@ -4,8 +4,6 @@ completes it once, and the archive holds every file exactly once."""
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.jobs import kinds, service
 from app.kit.db import unit_of_work
-from app.models import Content, ContentFact, Job, PathOccurrence, Visit
+from app.models import Content, ContentFact, PathOccurrence, Visit
 from app.models.enums import JobState, VisitStatus
-from tests.processes import EnvFor, holder, job_when, start_workers, wait_until
+from tests.processes import EnvFor, kill_mid_way
 from tests.scans.reading.conftest import git
 
 pytestmark = [pytest.mark.faults, pytest.mark.committed]
@@ -40,48 +38,28 @@ def big_repo(tmp_path: Path) -> Path:
     return root
 
 
-def job_row(factory: sessionmaker[Session], job_id: int) -> Job:
-    with factory() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        return job
-
-
 def test_a_scan_killed_mid_way_completes_once_with_every_file_once(
     big_repo: Path,
     fault_env: EnvFor,
     committed_factory: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
-    env = fault_env(JOB_LEASE_SECONDS="2", SCAN_BATCH_FILES="25", SCAN_LOCAL_ROOTS=str(tmp_path))
-    workers = start_workers(env, [tmp_path / "a.log", tmp_path / "b.log"])
-    try:
+    env = fault_env(JOB_LEASE_SECONDS="4", SCAN_BATCH_FILES="25", SCAN_LOCAL_ROOTS=str(tmp_path))
+
+    def submit() -> int:
         with unit_of_work(committed_factory) as uow:
-            job_id = service.submit(uow, kinds.SCAN, {"location": str(big_repo)}).id
-        cut = job_when(
-            committed_factory,
-            job_id,
-            lambda job: job.progress_done >= 100,
-            timeout=50,
-            every=0.05,
-            what="the scan to be under way",
-        )
-        assert cut.progress_done < FILES, "it ended before the kill: make it longer"
-        victim = holder(workers, cut)
-        victim.kill_group()
-        killed_at = time.monotonic()
-        assert job_row(committed_factory, job_id).state is JobState.RUNNING
+            return service.submit(uow, kinds.SCAN, {"location": str(big_repo)}).id
 
-        def reaped_and_done() -> Job | None:
-            service.reap_stale(committed_factory, timedelta(minutes=10))
-            job = job_row(committed_factory, job_id)
-            return job if job.state.is_final else None
-
-        done = wait_until(reaped_and_done, timeout=50, every=0.5, what="the scan to finish")
-        recovered_in = time.monotonic() - killed_at
-    finally:
-        for worker in workers:
-            worker.stop()
+    seen = kill_mid_way(
+        env,
+        committed_factory,
+        tmp_path,
+        submit,
+        under_way=lambda job: job.progress_done >= 100,
+        what="the scan",
+    )
+    assert seen.cut.progress_done < FILES, "it ended before the kill: make it longer"
+    done = seen.done
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.attempts == 2
     assert done.result is not None
@@ -108,6 +86,6 @@ def test_a_scan_killed_mid_way_completes_once_with_every_file_once(
     assert [status for _, status in visits] == [VisitStatus.ONGOING, VisitStatus.FULL]
     assert snapshot_paths == FILES
     print(
-        f"scan killed at {cut.progress_done}/{FILES} files; "
-        f"completed {recovered_in:.1f}s after the kill, attempts={done.attempts}"
+        f"scan killed at {seen.cut.progress_done}/{FILES} files; "
+        f"completed {seen.seconds:.1f}s after the kill, attempts={done.attempts}"
     )

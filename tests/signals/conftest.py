@@ -60,7 +60,10 @@ def github_repo(
 ) -> dict[str, Any]:
     """A GitHub ``GET /repos/{o}/{r}`` payload *assembled* from the recorded one of
     pallets/itsdangerous: only the fields named here (and the URLs and names derived
-    from ``full_name``) are changed; see fixtures/SOURCES.md."""
+    from ``full_name``) are changed. Derived, not recorded per project: GitHub's API
+    cannot be reached from where these tests were written (only package registries
+    can), and no real recording in ``tests/`` is of these projects; see
+    fixtures/SOURCES.md, "Derived, not recorded per project, and why"."""
     base: dict[str, Any] = copy.deepcopy(json.loads(GITHUB_REPO.read_text()))
     owner, name = full_name.split("/")
     text = json.dumps(base).replace("pallets/itsdangerous", full_name)

@@ -4,7 +4,10 @@ vulnerabilities, licensed MIT or BSD, updated in the last 2 years, most importan
 The corpus (fixtures/SOURCES.md): recorded PyPI release payloads of astropy 5.2rc1,
 gwpy 3.0.1, utm 0.7.0, pyvo 1.4, astroplan 0.8, pywcs 1.12 and six; recorded OSV
 records (GHSA-h2x6-5jx5-46hf for astropy < 5.3.3 among them); GitHub repository
-payloads assembled from a recorded one. Each decoy is kept out by exactly one filter:
+payloads *derived* from one recorded payload (pallets/itsdangerous), not recorded per
+project: GitHub's API was not reachable here and no real recording in ``tests/`` is of
+these projects, so their stars, topics and push dates are test values (SOURCES.md:
+"Derived, not recorded per project, and why"). Each decoy is kept out by exactly one filter:
 
 * astropy (astronomy, BSD-3-Clause, recent) by ``vulnerable=false``: 5.2rc1 is before
   the 5.3.3 fix (and so is its repository, through the package);

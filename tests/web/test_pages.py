@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.attribution.schemas import MAX_SNIPPET_BYTES
+from app.attribution.schemas import MAX_SNIPPET_BYTES, LineRangeOut
 from app.datasets import verify
 from app.models import Origin
 from app.scans.service import run_scan
@@ -403,13 +403,32 @@ def test_a_scanned_file_is_attributed(client: TestClient, scanned: Path, db: Ses
     assert file_start == start - 1 + snippet_start
     assert snippet_start <= 2
     row = re.search(
-        rf'<tr class="hit"><td class="num">{snippet_start}</td>.*?'
-        rf'<td class="num">{file_start}</td></tr>',
+        rf'<tr class="hit">\s*<td class="num">{snippet_start}</td>.*?'
+        rf'<td class="num">{file_start}</td>.*?</tr>',
         r.text,
+        re.S,
     )
     assert row is not None
-    assert html.escape(lines[file_start - 1].strip(), quote=False) in row.group(0)
+    # both sides, highlighted: the pasted line and the archived file's own line
+    archived = html.escape(lines[file_start - 1], quote=False)
+    assert row.group(0).count(f"<mark><code>{archived}</code></mark>") == 2
     assert "What they ask" in r.text
+
+
+def test_archived_lines_without_their_bytes(
+    client: TestClient, scanned: Path, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No content storage (or one that lacks the file): the line numbers alone, and a
+    note that says why."""
+    monkeypatch.setattr("app.web.service.content_store", lambda: None)
+    lines = SIGNER.read_text(encoding="utf-8").splitlines()
+    r = _attribute(client, "\n".join(lines[119:160]) + "\n")
+    assert r.status_code == 200, r.text
+    assert "bytes are not in this commons' content storage" in r.text
+    assert '<th scope="col">Archived file</th>' not in r.text
+    assert re.search(r'<tr class="hit">\s*<td class="num">\d+</td>', r.text)
+    archived = html.escape(lines[142], quote=False)
+    assert r.text.count(f"<code>{archived}</code>") == 1  # the snippet's copy only
 
 
 def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: Session) -> None:
@@ -423,3 +442,30 @@ def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: S
     r = _attribute(client, "   \n")
     assert r.status_code == 422
     assert "blank" in r.text
+
+
+def test_side_rows_pair_ranges_line_by_line() -> None:
+    """Unmatched snippet lines stand alone; inside a range, line i of each side face
+    each other, and the shorter side of an uneven range is padded (every matched
+    line of both shown once)."""
+    snippet = "a\nb\nc\nd\ne\n"
+    archived = [f"f{n}" for n in range(1, 21)]
+    ranges = [
+        LineRangeOut(snippet_start=2, snippet_end=3, file_start=10, file_end=12),
+        LineRangeOut(snippet_start=5, snippet_end=5, file_start=20, file_end=20),
+    ]
+    rows = service.side_rows(snippet, ranges, archived)
+    got = [(r.snippet_number, r.snippet_text, r.file_number, r.file_text, r.hit) for r in rows]
+    assert got == [
+        (1, "a", None, None, False),
+        (2, "b", 10, "f10", True),
+        (3, "c", 11, "f11", True),
+        (None, None, 12, "f12", True),
+        (4, "d", None, None, False),
+        (5, "e", 20, "f20", True),
+    ]
+    # without the bytes: the same pairs, numbers only
+    bare = service.side_rows(snippet, ranges, None)
+    assert [(r.snippet_number, r.file_number, r.file_text) for r in bare] == [
+        (r[0], r[2], None) for r in got
+    ]

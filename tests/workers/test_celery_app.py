@@ -33,7 +33,12 @@ def test_every_job_kind_runs_as_the_task_of_its_name(settings: Settings) -> None
 def test_beat_sends_tasks_that_exist(settings: Settings) -> None:
     celery = worker_celery()
     schedule = celery.conf.beat_schedule
-    assert set(schedule) == {"jobs.reap_stale", "forges.refresh_stale", "papers.resolve_pending"}
+    assert set(schedule) == {
+        "jobs.reap_stale",
+        "forges.refresh_stale",
+        "papers.resolve_pending",
+        "signals.refresh_pending",
+    }
     for name, entry in schedule.items():
         assert entry["task"] == name
         assert name in celery.tasks

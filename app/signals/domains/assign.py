@@ -10,13 +10,19 @@ field of application):
 * ``codemeta_category`` 0.7: CodeMeta ``applicationCategory`` of the latest
   snapshot's record, when a reader filled it (today's readers keep keywords, not
   this field);
-* ``registry_keyword`` 0.6 and ``codemeta_keyword`` 0.6: a keyword equal to a term.
+* ``registry_keyword`` 0.6 and ``codemeta_keyword`` 0.6: a keyword equal to a term;
+* ``paper``: a field of a resolved paper linked to the origin (``paper.fields``, as
+  the resolver reported it), each with its own confidence: an arXiv *primary*
+  category 0.8 (the authors chose it in arXiv's curated taxonomy), a cross-listed
+  category 0.6, a DataCite subject 0.6 (the depositor's keyword), a Crossref subject
+  0.5 (the journal's subject, not the paper's), an OpenAlex concept ``0.8 * score``
+  when its score is at least 0.3 (a classifier's guess, weighted by its own score).
 
 A package and the repository it declares share their evidence (each item says which
 origin it was read on). The confidence of an assignment combines its distinct items
 as independent clues, ``1 - prod(1 - c)``. Nothing is read from names, descriptions
-or READMEs. Papers linked to an origin would be the next source ("fields/concepts"),
-but resolved papers carry no field today; the assignment will read them when they do.
+or READMEs. Arxiv categories map through ``ARXIV_CATEGORIES``; subject and concept
+names through the same whole-word terms as keywords.
 
 The job recomputes every assignment (``ASSIGNER_VERSION`` names the rules).
 """
@@ -29,20 +35,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, true
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import literal, select, true
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.orm import Session
 
-from app.models import Origin, OriginDomain, ProjectMetadata, RawMetadata, Visit
-from app.models.enums import OriginKind
+from app.models import (
+    Origin,
+    OriginDomain,
+    Paper,
+    PaperLink,
+    ProjectMetadata,
+    RawMetadata,
+    Visit,
+)
+from app.models.enums import OriginKind, PaperStatus
 from app.signals.domains.taxonomy import (
     TAXONOMY_VERSION,
     domain_for_classifier,
+    domain_for_paper_field,
     domain_for_term,
 )
 from app.signals.links import linked_origins
+from app.signals.repository import replace_rows
 
-ASSIGNER_VERSION = f"domains@1/{TAXONOMY_VERSION}"
+ASSIGNER_VERSION = f"domains@2/{TAXONOMY_VERSION}"
 CONFIDENCE = {
     "registry_classifier": 0.9,
     "forge_topic": 0.7,
@@ -50,6 +66,14 @@ CONFIDENCE = {
     "registry_keyword": 0.6,
     "codemeta_keyword": 0.6,
 }
+PAPER_CONFIDENCE = {
+    "arxiv-primary": 0.8,
+    "arxiv": 0.6,
+    "datacite-subject": 0.6,
+    "crossref-subject": 0.5,
+}
+OPENALEX_WEIGHT = 0.8
+OPENALEX_MIN_SCORE = 0.3
 # The ``domain`` filter counts assignments at least this confident (every single
 # item of evidence above reaches it; the bound is for future, weaker sources).
 MIN_CONFIDENCE = 0.5
@@ -98,6 +122,59 @@ def evidence_of_terms(
             if domain is not None:
                 out.append((domain, _item(kind, term, origin_id, **extra)))
     return out
+
+
+def paper_field_confidence(field: dict[str, Any]) -> float | None:
+    """How much one field of a paper says about the software's domain (None: too
+    weak to be evidence); see the module docstring."""
+    scheme = field.get("scheme")
+    if scheme == "openalex-concept":
+        score = field.get("score")
+        if not isinstance(score, int | float) or score < OPENALEX_MIN_SCORE:
+            return None
+        return round(OPENALEX_WEIGHT * float(score), 4)
+    if scheme == "arxiv" and field.get("primary") is True:
+        return PAPER_CONFIDENCE["arxiv-primary"]
+    return PAPER_CONFIDENCE.get(str(scheme))
+
+
+def evidence_of_paper(
+    paper_id: int, fields: Iterable[object], origin_id: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """(domain, evidence) from a resolved paper's fields, for an origin linked to it."""
+    out = []
+    for field in fields:
+        if not isinstance(field, dict):
+            continue
+        scheme, value = field.get("scheme"), field.get("value")
+        if not isinstance(scheme, str) or not isinstance(value, str):
+            continue
+        confidence = paper_field_confidence(field)
+        domain = domain_for_paper_field(scheme, value)
+        if confidence is None or domain is None:
+            continue
+        item = _item("paper", f"{scheme}:{value}", origin_id, paper_id=paper_id)
+        item["confidence"] = confidence
+        out.append((domain, item))
+    return out
+
+
+def _paper_fields(session: Session, origin_ids: Sequence[int] | None) -> list[tuple[int, int, Any]]:
+    """(origin, paper, fields) of the resolved, classified papers linked to these
+    origins (every origin when None)."""
+    stmt = (
+        select(PaperLink.origin_id, Paper.id, Paper.fields)
+        .join(Paper, Paper.id == PaperLink.paper_id)
+        .where(Paper.status == PaperStatus.RESOLVED, Paper.fields != literal([], JSONB))
+        .distinct()
+    )
+    if origin_ids is not None:
+        stmt = stmt.where(PaperLink.origin_id.in_(list(origin_ids)))
+    return [(o, p, f) for o, p, f in session.execute(stmt)]
+
+
+def confidence_of(item: dict[str, Any]) -> float:
+    return float(item.get("confidence", CONFIDENCE.get(item["kind"], 0.0)))
 
 
 def _latest_metadata(
@@ -169,36 +246,43 @@ def assign_all(session: Session, origin_ids: Sequence[int] | None = None) -> Ass
         category = record.get("applicationCategory")
         categories = category if isinstance(category, list) else [category]
         found[origin_id] += evidence_of_terms("codemeta_category", categories, origin_id, **extra)
+    for origin_id, paper_id, fields in _paper_fields(session, linked):
+        found[origin_id] += evidence_of_paper(paper_id, fields or [], origin_id)
     # A package and its repository share their evidence.
     shared: dict[int, list[tuple[str, dict[str, Any]]]] = {k: list(v) for k, v in found.items()}
     for origin_id, _, _, _, repository_id in origins:
         if repository_id is not None and repository_id != origin_id:
             shared.setdefault(repository_id, []).extend(found.get(origin_id, []))
             shared.setdefault(origin_id, []).extend(found.get(repository_id, []))
-    if batch is None:
-        session.execute(delete(OriginDomain))
-    else:
-        session.execute(delete(OriginDomain).where(OriginDomain.origin_id.in_(list(batch))))
+    if batch is not None:
         shared = {k: v for k, v in shared.items() if k in batch}
     report = AssignReport()
-    for origin_id, items in shared.items():
+    rows: list[dict[str, object]] = []
+    for origin_id, items in sorted(shared.items()):
         by_domain: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for domain, item in items:
-            key = json.dumps([item["kind"], item["value"], item["origin_id"]])
+            key = json.dumps([item["kind"], item["value"], item["origin_id"], item.get("paper_id")])
             by_domain[domain][key] = item
-        for domain, distinct in by_domain.items():
-            evidence = sorted(distinct.values(), key=lambda i: (-CONFIDENCE[i["kind"]], i["value"]))
-            session.add(
-                OriginDomain(
-                    origin_id=origin_id,
-                    domain=domain,
-                    confidence=combine(CONFIDENCE[i["kind"]] for i in evidence),
-                    evidence=[{**i, "confidence": CONFIDENCE[i["kind"]]} for i in evidence],
-                    assigner_version=ASSIGNER_VERSION,
-                )
+        for domain, distinct in sorted(by_domain.items()):
+            evidence = sorted(distinct.values(), key=lambda i: (-confidence_of(i), i["value"]))
+            rows.append(
+                {
+                    "origin_id": origin_id,
+                    "domain": domain,
+                    "confidence": combine(confidence_of(i) for i in evidence),
+                    "evidence": [{**i, "confidence": confidence_of(i)} for i in evidence],
+                    "assigner_version": ASSIGNER_VERSION,
+                }
             )
             report.assignments += 1
         if by_domain:
             report.origins += 1
-    session.flush()
+    replace_rows(
+        session,
+        OriginDomain,
+        ("origin_id", "domain"),
+        sorted(batch) if batch is not None else None,
+        rows,
+        touch=("assigned_at",),
+    )
     return report

@@ -144,7 +144,13 @@ DOMAINS: tuple[Domain, ...] = (
         (f"{_SCI} :: Quantum Computing",),
         ("quantum-computing",),
     ),
-    Domain("security", "Security and cryptography", None, ("Topic :: Security",), ("security",)),
+    Domain(
+        "security",
+        "Security and cryptography",
+        None,
+        ("Topic :: Security",),
+        ("security", "computer-security"),
+    ),
     Domain(
         "cryptography",
         "Cryptography",
@@ -211,3 +217,46 @@ _TERMS: dict[str, str] = {t: d.key for d in DOMAINS for t in d.terms}
 
 def domain_for_term(term: str) -> str | None:
     return _TERMS.get(normalize_term(term))
+
+
+# arXiv's category taxonomy (https://arxiv.org/category_taxonomy) -> domain: a full
+# category first, else its archive (the part before the dot). Categories naming a kind
+# of software or a method rather than a field of application map to nothing.
+ARXIV_CATEGORIES: dict[str, str] = {
+    "astro-ph": "astronomy",
+    "gr-qc": "physics",
+    "hep-ex": "physics",
+    "hep-lat": "physics",
+    "hep-ph": "physics",
+    "hep-th": "physics",
+    "nucl-ex": "physics",
+    "nucl-th": "physics",
+    "cond-mat": "physics",
+    "nlin": "physics",
+    "quant-ph": "physics",
+    "math-ph": "physics",
+    "physics": "physics",
+    "physics.ao-ph": "atmospheric-science",
+    "physics.chem-ph": "chemistry",
+    "physics.med-ph": "medical-science",
+    "physics.data-an": "information-analysis",
+    "math": "mathematics",
+    "q-bio": "bioinformatics",
+    "cs.AI": "artificial-intelligence",
+    "cs.LG": "artificial-intelligence",
+    "cs.NE": "artificial-intelligence",
+    "stat.ML": "artificial-intelligence",
+    "cs.CV": "image-processing",
+    "eess.IV": "image-processing",
+    "cs.CR": "security",
+    "q-fin": "finance",
+}
+
+
+def domain_for_paper_field(scheme: str, value: str) -> str | None:
+    """The domain of a field a paper resolver reported: an arXiv category through
+    :data:`ARXIV_CATEGORIES`; a subject or concept name (Crossref, DataCite, OpenAlex)
+    through the same whole-word terms as keywords ("Astrophysics", "Machine learning")."""
+    if scheme == "arxiv":
+        return ARXIV_CATEGORIES.get(value) or ARXIV_CATEGORIES.get(value.split(".")[0])
+    return domain_for_term(value)

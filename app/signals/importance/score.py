@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
-from sqlalchemy import delete, distinct, func, or_, select, true
+from sqlalchemy import distinct, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -58,6 +58,7 @@ from app.models import (
 )
 from app.models.enums import OriginKind
 from app.signals.links import linked_origins
+from app.signals.repository import replace_rows
 from app.signals.vulnerabilities.matching import REGISTRY_PATHS, origin_purl
 from app.signals.vulnerabilities.osv import package_purl
 
@@ -168,11 +169,6 @@ def record_dependencies(
     )
     if origin_ids is not None:
         query = query.where(Origin.id.in_(list(origin_ids)))
-        session.execute(
-            delete(PackageDependency).where(PackageDependency.origin_id.in_(list(origin_ids)))
-        )
-    else:
-        session.execute(delete(PackageDependency))
     packages = session.execute(query).all()
     raws = {
         r.id: r
@@ -180,6 +176,7 @@ def record_dependencies(
             select(RawMetadata).where(RawMetadata.id.in_([p.raw_metadata_id for p in packages]))
         )
     }
+    rows: list[dict[str, object]] = []
     for o in packages:
         raw = raws.get(o.raw_metadata_id)
         if raw is None:
@@ -190,17 +187,22 @@ def record_dependencies(
             if dep_purl in seen or dep_purl == purl:
                 continue
             seen.add(dep_purl)
-            session.add(
-                PackageDependency(
-                    origin_id=o.id,
-                    purl=dep_purl,
-                    requirement=requirement,
-                    source=source,
-                    raw_metadata_id=raw.id,
-                )
+            rows.append(
+                {
+                    "origin_id": o.id,
+                    "purl": dep_purl,
+                    "requirement": requirement,
+                    "source": source,
+                    "raw_metadata_id": raw.id,
+                }
             )
-            report.dependencies += 1
-    session.flush()
+    report.dependencies = replace_rows(
+        session,
+        PackageDependency,
+        ("origin_id", "purl"),
+        list(origin_ids) if origin_ids is not None else None,
+        rows,
+    )
     return report
 
 
@@ -316,30 +318,28 @@ def score_origins(session: Session, origin_ids: Sequence[int] | None = None) -> 
                 now,
             )
     targets = [o for o in origins if batch is None or o.id in batch]
-    if batch is None:
-        session.execute(delete(ImportanceSignal))
-        session.execute(delete(OriginImportance))
-    else:
-        session.execute(delete(ImportanceSignal).where(ImportanceSignal.origin_id.in_(list(batch))))
-        session.execute(delete(OriginImportance).where(OriginImportance.origin_id.in_(list(batch))))
-    for o in targets:
-        for name, (value, source, raw_id, observed) in signals.get(o.id, {}).items():
-            session.add(
-                ImportanceSignal(
-                    origin_id=o.id,
-                    name=name,
-                    value=value,
-                    source=source,
-                    raw_metadata_id=raw_id,
-                    observed_at=observed,
-                    computed_by=COMPUTED_BY,
-                )
-            )
-            report.signals += 1
+    target_ids = sorted(batch) if batch is not None else None
+    signal_rows = [
+        {
+            "origin_id": o.id,
+            "name": name,
+            "value": value,
+            "source": source,
+            "raw_metadata_id": raw_id,
+            "observed_at": observed,
+            "computed_by": COMPUTED_BY,
+        }
+        for o in targets
+        for name, (value, source, raw_id, observed) in sorted(signals.get(o.id, {}).items())
+    ]
+    report.signals = replace_rows(
+        session, ImportanceSignal, ("origin_id", "name"), target_ids, signal_rows
+    )
     packages_of_repo: dict[int, list[int]] = defaultdict(list)
     for o in origins:
         if o.repository_origin_id is not None:
             packages_of_repo[o.repository_origin_id].append(o.id)
+    score_rows: list[dict[str, object]] = []
     for o in targets:
         inputs: dict[str, Any] = {}
         linked_ids = [o.id] + ([o.repository_origin_id] if o.repository_origin_id else [])
@@ -350,11 +350,20 @@ def score_origins(session: Session, origin_ids: Sequence[int] | None = None) -> 
                 value, source_origin = max(values)
                 inputs[name] = {"value": value, "origin_id": source_origin}
         score = importance({k: v["value"] for k, v in inputs.items()})
-        session.add(
-            OriginImportance(
-                origin_id=o.id, score=score, inputs=inputs, formula_version=FORMULA_VERSION
-            )
+        score_rows.append(
+            {
+                "origin_id": o.id,
+                "score": score,
+                "inputs": inputs,
+                "formula_version": FORMULA_VERSION,
+            }
         )
-        report.origins += 1
-    session.flush()
+    report.origins = replace_rows(
+        session,
+        OriginImportance,
+        ("origin_id",),
+        target_ids,
+        score_rows,
+        touch=("computed_at",),
+    )
     return report

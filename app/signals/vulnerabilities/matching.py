@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -44,6 +44,7 @@ from app.models import (
     Visit,
 )
 from app.models.enums import OriginKind
+from app.signals.repository import replace_rows
 from app.signals.vulnerabilities.osv import package_purl
 from app.signals.vulnerabilities.versions import affected
 
@@ -241,34 +242,39 @@ def match_all(session: Session, origin_ids: Sequence[int] | None = None) -> Matc
                     {"via": "GIT range repository", "repo": url, "affected": None}
                 )
 
-    if batch is None:
-        session.execute(delete(OriginAdvisory))
-    else:
-        session.execute(delete(OriginAdvisory).where(OriginAdvisory.origin_id.in_(list(batch))))
+    if batch is not None:
         matches = {k: m for k, m in matches.items() if k[0] in batch}
-    for (origin_id, advisory_id), match in matches.items():
+    rows: list[dict[str, object]] = []
+    for (origin_id, advisory_id), match in sorted(matches.items()):
         affects_latest = _combine([v for _, v in match.latest]) if match.latest else None
         latest_versions = sorted({v for v, _ in match.latest if v})
         snap = match.snapshot
         affects_snapshot = snap[2] if snap else None
         current = affects_latest is True or affects_snapshot is True
-        session.add(
-            OriginAdvisory(
-                origin_id=origin_id,
-                advisory_id=advisory_id,
-                purls=sorted(match.purls),
-                latest_version=", ".join(latest_versions) or None,
-                affects_latest=affects_latest,
-                snapshot_id=snap[0] if snap else None,
-                snapshot_version=snap[1] if snap else None,
-                affects_snapshot=affects_snapshot,
-                is_current=current,
-                fixed_versions=sorted(match.fixed),
-                evidence=match.evidence,
-                matcher_version=MATCHER_VERSION,
-            )
+        rows.append(
+            {
+                "origin_id": origin_id,
+                "advisory_id": advisory_id,
+                "purls": sorted(match.purls),
+                "latest_version": ", ".join(latest_versions) or None,
+                "affects_latest": affects_latest,
+                "snapshot_id": snap[0] if snap else None,
+                "snapshot_version": snap[1] if snap else None,
+                "affects_snapshot": affects_snapshot,
+                "is_current": current,
+                "fixed_versions": sorted(match.fixed),
+                "evidence": match.evidence,
+                "matcher_version": MATCHER_VERSION,
+            }
         )
         report.current += int(current)
+    replace_rows(
+        session,
+        OriginAdvisory,
+        ("origin_id", "advisory_id"),
+        sorted(batch) if batch is not None else None,
+        rows,
+        touch=("matched_at",),
+    )
     report.origins = len({origin_id for origin_id, _ in matches})
-    session.flush()
     return report

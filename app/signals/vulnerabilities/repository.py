@@ -3,14 +3,20 @@ selection): each takes the column holding an origin id and returns a condition."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, literal, or_, select
+from packageurl import PackageURL
+from sqlalchemy import ColumnElement, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.kit.problems import Problem
-from app.models import Advisory, AdvisoryPackage, OriginAdvisory
+from app.models import Advisory, AdvisoryPackage, Origin, OriginAdvisory, ProjectMetadata
+from app.models.enums import OriginKind
+from app.signals.vulnerabilities.matching import origin_purl
 from app.signals.vulnerabilities.severity import LABEL_BOUNDS
 
 # A column (or ORM attribute) holding the ids the condition is about.
@@ -138,3 +144,72 @@ def origin_advisories(
     for link, advisory in session.execute(stmt):
         out[link.origin_id].append((link, advisory))
     return out
+
+
+def _loose(name: str) -> str:
+    """A package name folded as :func:`_loose_sql` folds a URL or manifest name: lower
+    case, runs of ``-``, ``_``, ``.`` as one ``-`` (PEP 503, applied to every type so
+    that the filter never misses what the exact purl comparison would accept)."""
+    return re.sub(r"[-_.]+", "-", name.lower())
+
+
+def _loose_sql(column: IdColumn) -> ColumnElement[str]:
+    return func.regexp_replace(func.lower(column), "[-_.]+", "-", "g")
+
+
+def advisories_changed_since(session: Session, since: datetime) -> list[int]:
+    """Advisories an import wrote (created or updated) at or after ``since``."""
+    return list(
+        session.scalars(
+            select(Advisory.id).where(Advisory.updated_at >= since).order_by(Advisory.id)
+        )
+    )
+
+
+def origins_concerned(session: Session, advisory_ids: Sequence[int]) -> list[int]:
+    """Every origin whose matches these advisories can change (a superset: the
+    matcher decides): origins matched to them now (a changed advisory may no longer
+    match), package origins whose purl is an affected package's and the repositories
+    they declare, origins whose CodeMeta names such a package (a manifest), and the
+    repositories GIT ranges name. Found with SQL filters on folded names, then
+    package URLs are checked purl by purl."""
+    ids = list(advisory_ids)
+    if not ids:
+        return []
+    found: set[int] = set(
+        session.scalars(select(OriginAdvisory.origin_id).where(OriginAdvisory.advisory_id.in_(ids)))
+    )
+    purls: set[str] = set()
+    repositories: set[str] = set()
+    for purl, repos in session.execute(
+        select(AdvisoryPackage.purl, AdvisoryPackage.repositories).where(
+            AdvisoryPackage.advisory_id.in_(ids)
+        )
+    ):
+        if purl:
+            purls.add(purl)
+        repositories.update(repos or [])
+    names = sorted({_loose(PackageURL.from_string(p).name) for p in purls})
+    if names:
+        tails = [f"%/{name}" for name in names]
+        packages = session.execute(
+            select(Origin.id, Origin.url, Origin.repository_origin_id).where(
+                Origin.kind == OriginKind.PACKAGE,
+                _loose_sql(func.rtrim(Origin.url, "/")).like(any_(array(tails))),
+            )
+        )
+        for origin_id, url, repository_id in packages:
+            if origin_purl(url) in purls:
+                found.add(origin_id)
+                if repository_id is not None:
+                    found.add(repository_id)
+        found.update(
+            session.scalars(
+                select(ProjectMetadata.origin_id)
+                .where(_loose_sql(ProjectMetadata.record["name"].astext).in_(names))
+                .distinct()
+            )
+        )
+    if repositories:
+        found.update(session.scalars(select(Origin.id).where(Origin.url.in_(sorted(repositories)))))
+    return sorted(found)
