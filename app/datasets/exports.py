@@ -173,9 +173,9 @@ def coalesce(chunks: Iterator[bytes], size: int | None = None) -> Iterator[bytes
         yield b"".join(parts)
 
 
-def prefetch(chunks: Iterator[bytes], depth: int = 16) -> Iterator[bytes]:
-    """``chunks`` read ahead by a thread, in blocks (:func:`coalesce`), at most
-    ``depth`` of them waiting: PostgreSQL keeps producing rows while the caller
+def prefetch(chunks: Iterator[bytes], depth: int = 16, size: int | None = None) -> Iterator[bytes]:
+    """``chunks`` read ahead by a thread, in blocks of about ``size`` (:func:`coalesce`),
+    at most ``depth`` of them waiting: PostgreSQL keeps producing rows while the caller
     converts and compresses the previous ones (psycopg lets go of the GIL while it
     waits on the socket), so an export costs about the longer of the two, not their
     sum. Ends the thread if the caller stops early."""
@@ -196,7 +196,7 @@ def prefetch(chunks: Iterator[bytes], depth: int = 16) -> Iterator[bytes]:
 
     def produce() -> None:
         try:
-            for block in coalesce(chunks):
+            for block in coalesce(chunks, size):
                 if not put(block):
                     return
             put(None)
@@ -270,13 +270,13 @@ def arrow_schema(metadata: dict[str, str], with_content: bool = False) -> Any:
     return pa.schema(fields, metadata=metadata)
 
 
-def _csv_batches(chunks: Iterator[bytes]) -> Iterator[Any]:
+def _csv_batches(blocks: Iterator[bytes]) -> Iterator[Any]:
     """Typed record batches from the headerless CSV ``COPY`` stream of the Parquet
     query (hashes as backslash-x and hex digits, turned into hex and SWHIDs here).
 
-    ``chunks`` must hold whole rows (``COPY`` hands out one row per chunk, and
-    :func:`coalesce` and :func:`prefetch` only join chunks), so each block of about
-    ``CSV_BLOCK_BYTES`` is parsed on its own, in this thread, from Arrow memory. The
+    ``blocks`` must hold whole rows (``COPY`` hands out one row per chunk, and
+    :func:`prefetch` only joins chunks, here in blocks of about ``CSV_BLOCK_BYTES``),
+    so each block is parsed on its own, in this thread, from Arrow memory. The
     streaming CSV reader over a Python file did it from pyarrow's I/O threads, which
     called back into Python for each block: the copies it made there, in the C
     allocator of every I/O thread, were most of the growth of a long export (a
@@ -294,7 +294,7 @@ def _csv_batches(chunks: Iterator[bytes]) -> Iterator[Any]:
         true_values=["t"],
         false_values=["f"],
     )
-    for block in coalesce(chunks, CSV_BLOCK_BYTES):
+    for block in blocks:
         if not block.endswith(b"\n"):
             raise ValueError("the CSV stream of a Parquet export must come in whole rows")
         table = pacsv.read_csv(
@@ -403,7 +403,8 @@ def parquet_parts(
         writer.close()
         return data + sink.take()
 
-    for batch in _csv_batches(prefetch(chunks)):
+    # 4 blocks of 1 MB waiting at most (what 16 of 256 kB were), joined once.
+    for batch in _csv_batches(prefetch(chunks, depth=4, size=CSV_BLOCK_BYTES)):
         pieces = (
             [
                 _with_content(batch.slice(i, CONTENT_SLICE_ROWS), store, count_missing)

@@ -33,8 +33,7 @@ def test_small_blocks_and_row_groups_keep_every_row(
     assert [r["swhid"] for r in whole] == [r["swhid"] for r in lines]
     assert whole == lines  # the same values, column for column
 
-    monkeypatch.setattr(exports, "COALESCE_BYTES", 1)  # every row its own block
-    monkeypatch.setattr(exports, "CSV_BLOCK_BYTES", 1)
+    monkeypatch.setattr(exports, "CSV_BLOCK_BYTES", 1)  # every row its own block
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
     data = _export(db, "parquet")
     assert pq.read_metadata(io.BytesIO(data)).num_row_groups == (len(whole) + 1) // 2
