@@ -172,7 +172,10 @@ class Settings(BaseSettings):
         description="Comma-separated operator keys for opt-out decisions (app.optouts.auth).",
     )
     optouts_requests_per_minute: int = Field(
-        default=5, ge=1, description="Opt-out requests one client may file per minute."
+        default=5,
+        ge=1,
+        description="Opt-out requests one requester (the identity behind their token, "
+        "their API key, else their address) may make per minute.",
     )
     optouts_queue: str = Field(
         default="celery", description="Celery queue of the opt-out and webhook tasks."

@@ -129,11 +129,11 @@ def create_app(
     app.include_router(papers_router)
     app.include_router(lookup_router)
     app.include_router(signals_router)
+    # Before the registry's routes: /v1/optouts/me must not be read as a request id.
+    app.include_router(datasets_optouts_router)
     app.include_router(optouts_router)
     app.include_router(datasets_router)
     app.include_router(attribution_router)
-
-    app.include_router(datasets_optouts_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/problems/{slug}", response_model=ProblemType, tags=["meta"])

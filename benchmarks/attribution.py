@@ -23,7 +23,7 @@
   built after the load; p50 / p99 of ``service.find_matches`` (tokenise, look up,
   align) for type-1 snippets of 20 lines.
 * **Throughput**: files fingerprinted per second on one core (tokenise + hash +
-  winnow), and MB/s.
+  winnow), and MB/s, as a ratio to the goal and to only reading the same files.
 """
 
 from __future__ import annotations
@@ -263,19 +263,31 @@ def quality(docs: list[Doc], per_cell: int, seed: int) -> dict[str, float]:
 
 
 def throughput(docs: list[Doc]) -> dict[str, float]:
+    """Files fingerprinted per CPU second (one core), beside the rate of only reading
+    (and decoding) the same bytes: the ceiling any fingerprinter has here."""
     data = [(str(d.path), d.text.encode()) for d in docs]
+    for path, blob in data[:3]:  # warm the lexer caches
+        file_fingerprints(path, blob)
     started = time.process_time()
     for path, blob in data:
         file_fingerprints(path, blob)
-    seconds = time.process_time() - started
+    seconds = max(time.process_time() - started, 1e-9)
+    started = time.process_time()
+    for _ in range(5):
+        for d in docs:
+            d.path.read_bytes().decode("utf-8", errors="replace")
+    reading = max((time.process_time() - started) / 5, 1e-9)
     size = sum(len(b) for _, b in data) / 1e6
     rate = len(data) / seconds
+    raw = len(data) / reading
     print(
-        f"fingerprinting: {len(data)} files, {size:.1f} MB in {seconds:.1f} s CPU: "
-        f"{rate:.0f} files/s, {size / seconds:.2f} MB/s on one core "
-        f"(goal {GOALS['files_s']} files/s)"
+        f"fingerprinting: {len(data)} files, {size:.1f} MB in {seconds:.2f} s CPU: "
+        f"{rate:.0f} files/s, {size / seconds:.2f} MB/s on one core = "
+        f"{rate / GOALS['files_s']:.2f} x the goal ({GOALS['files_s']} files/s), "
+        f"{rate / raw:.3f} x reading the same files ({raw:.0f} files/s, "
+        f"{size / reading:.0f} MB/s); mean file {1000 * size / max(len(data), 1):.1f} KB"
     )
-    return {"files_s": rate, "mb_s": size / seconds}
+    return {"files_s": rate, "mb_s": size / seconds, "read_files_s": raw}
 
 
 def latency(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.attribution import repository
-from app.attribution.tokens import TOKENIZER_VERSION, lexer_for, lexer_name, tokenize
-from app.attribution.winnowing import K, W, fingerprints
+from app.attribution.tokens import TOKENIZER_VERSION, lexer_for, lexer_name, token_arrays
+from app.attribution.winnowing import K, W, fingerprint_arrays
 
 VERSION = f"{TOKENIZER_VERSION}+k{K}w{W}"
 # Larger files are data, generated or vendored bundles far more often than code a
@@ -36,7 +36,8 @@ def file_fingerprints(path: str, data: bytes | None) -> tuple[str, list[tuple[in
         return "none", []
     text = data.decode("utf-8", errors="replace")
     lexer = lexer_for(None, path)
-    return lexer_name(lexer), [(f.hash, f.line) for f in fingerprints(tokenize(text, lexer))]
+    hashes, lines, _ = fingerprint_arrays(*token_arrays(text, lexer))
+    return lexer_name(lexer), list(zip(hashes.tolist(), lines.tolist(), strict=True))
 
 
 def index_files(session: Session, files: Iterable[FileToIndex]) -> int:

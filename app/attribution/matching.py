@@ -24,6 +24,9 @@ DRIFT = 6  # lines an offset may move inside one range (insertions / deletions)
 GAP = 12  # snippet lines without a shared fingerprint that a range still bridges
 MIN_MATCHED = 2  # shared fingerprints a file needs: one 15-token run identifies too little
 MIN_COVERAGE = 0.25  # share of the snippet's lines a file must cover
+# ... and share of the snippet's fingerprints it must hold: two fingerprints of a
+# generic stretch ("def V(self): self.V()" twice) in a long snippet identify nothing
+MIN_SIMILARITY = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +139,15 @@ def align(
         lo, hi = bisect_left(code_lines, r.snippet_start), bisect_right(code_lines, r.snippet_end)
         covered_lines.update(code_lines[lo:hi])
     coverage = len(covered_lines) / len(code_lines) if code_lines else 0.0
-    if coverage < MIN_COVERAGE:
+    similarity = min(1.0, sum(r.hits for r in kept) / max(base, 1))
+    if coverage < MIN_COVERAGE or similarity < MIN_SIMILARITY:
         return None
     return FileMatch(
         content_id=0,
         ranges=out,
         matched=sum(r.hits for r in kept),
         coverage=round(coverage, 4),
-        similarity=round(min(1.0, sum(r.hits for r in kept) / max(base, 1)), 4),
+        similarity=round(similarity, 4),
     )
 
 

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, BYTEA, SMALLINT
 from sqlalchemy.orm import Session
 
 from app.kit.copy import copy_rows, temp_table
 from app.models import (
     AttributionIndexed,
     Content,
+    ContentFact,
     Origin,
     PathOccurrence,
     Revision,
@@ -96,6 +97,39 @@ def postings(
     for h, _, _ in rows:
         count[h] = count.get(h, 0) + 1
     return [(h, c, line) for h, c, line in rows if count[h] < cap]
+
+
+_BAND_CANDIDATES = text(
+    """
+    SELECT DISTINCT b.content_id
+    FROM unnest(:bands, :buckets) AS q(band, bucket)
+    CROSS JOIN LATERAL (
+        SELECT content_id FROM near_dup_band
+        WHERE band = q.band AND bucket = q.bucket LIMIT :cap
+    ) b
+    """
+).bindparams(bindparam("bands", type_=ARRAY(SMALLINT)), bindparam("buckets", type_=ARRAY(BYTEA)))
+
+
+def near_duplicate_candidates(
+    session: Session, band_keys: Sequence[bytes], cap: int
+) -> dict[int, bytes]:
+    """Contents sharing an LSH band with a signature (``near_dup_band``, one probe of
+    its primary key per band) and their stored MinHash signatures."""
+    if not band_keys:
+        return {}
+    ids = session.scalars(
+        _BAND_CANDIDATES,
+        {"bands": list(range(len(band_keys))), "buckets": list(band_keys), "cap": cap},
+    ).all()
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ContentFact.content_id, ContentFact.minhash).where(
+            ContentFact.content_id.in_(list(ids)), ContentFact.minhash.is_not(None)
+        )
+    ).all()
+    return {int(c): bytes(m) for c, m in rows if m is not None}
 
 
 def refresh_stoplist(session: Session, min_documents: int, share: float) -> tuple[int, int]:

@@ -100,7 +100,11 @@ class MembershipBriefOut(BaseModel):
 
 
 class FileMatchOut(BaseModel):
-    kind: str = Field(description="`snippet` (winnowing fingerprints) or `near_duplicate`.")
+    kind: str = Field(
+        description="`snippet` (winnowing fingerprints: line ranges) or `near_duplicate` "
+        "(the whole snippet and the whole file are MinHash near duplicates: similarity "
+        "and coverage are their estimated Jaccard similarity, no ranges)."
+    )
     swhid: str = Field(description="The archived file's content SWHID.")
     score: float = Field(description="0..1: half coverage, half similarity.")
     similarity: float = Field(description="Share of the snippet's fingerprints found in the file.")

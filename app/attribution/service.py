@@ -40,7 +40,9 @@ from app.kit.pagination import encode_cursor
 from app.kit.problems import Problem
 from app.licenses.detection.categories import LicenseCategory, category_of_expression
 from app.models import Content, DatasetBuild
+from app.neardups.minhash import DEFAULT_THRESHOLD, band_keys, jaccard, minhash_signature
 
+NEAR_DUP_CANDIDATES = 200  # contents read per LSH band (a band shared by more is noise)
 GOOD_ENOUGH = 0.6  # a guessed language whose best file scores this is not second-guessed
 MAX_AUTHORS = 20
 _EMAIL = re.compile(rb"\s*<[^>]*>\s*$")
@@ -113,6 +115,30 @@ def find_matches(
     return best
 
 
+def near_duplicates(
+    session: Session, snippet: str, exclude: set[int], limit: int
+) -> list[FileMatch]:
+    """Whole files the snippet nearly is (MinHash, as the near-duplicate clusters:
+    BigCode's shingling, LSH bands of ``near_dup_band``, estimated Jaccard at least
+    0.7), other than ``exclude``. A snippet that is a whole file, or nearly, thus
+    lists the files it was copied from or into even when their fingerprints are not
+    indexed (contents never backfilled) or when they fall past the snippet matches.
+    Similarity and coverage are the estimated Jaccard similarity: no line ranges."""
+    signature = minhash_signature(snippet)
+    candidates = repository.near_duplicate_candidates(
+        session, band_keys(signature), NEAR_DUP_CANDIDATES
+    )
+    found = []
+    for content_id, stored in candidates.items():
+        if content_id in exclude:
+            continue
+        similarity = round(jaccard(signature, stored), 4)
+        if similarity >= DEFAULT_THRESHOLD:
+            found.append(FileMatch(content_id, [], 0, coverage=similarity, similarity=similarity))
+    found.sort(key=lambda m: (-m.similarity, m.content_id))
+    return found[:limit]
+
+
 def _membership(session: Session, request: AttributionIn) -> tuple[str, DatasetBuild] | None:
     if request.dataset_build is None and request.dataset is None:
         return None
@@ -125,6 +151,11 @@ def _membership(session: Session, request: AttributionIn) -> tuple[str, DatasetB
 def attribute(session: Session, request: AttributionIn) -> AttributionOut:
     in_build = _membership(session, request)
     language, fps, found = find_matches(session, request.snippet, request.language, request.limit)
+    near = near_duplicates(session, request.snippet, {m.content_id for m in found}, request.limit)
+    kinds = {m.content_id: "snippet" for m in found} | {
+        m.content_id: "near_duplicate" for m in near
+    }
+    found += near
     contents = repository.contents(session, [m.content_id for m in found])
     found = [m for m in found if m.content_id in contents]  # index rows of a deleted file
     ids = [m.content_id for m in found]
@@ -140,6 +171,7 @@ def attribute(session: Session, request: AttributionIn) -> AttributionOut:
                 session,
                 contents[m.content_id],
                 m,
+                kinds[m.content_id],
                 request.occurrences,
                 first_seen,
                 authors,
@@ -155,6 +187,7 @@ def _file_out(
     session: Session,
     content: Content,
     match: FileMatch,
+    kind: str,
     occurrences: int,
     first_seen: dict[int, datetime],
     authors: dict[int, list[bytes]],
@@ -201,7 +234,7 @@ def _file_out(
         )
     seen = first_seen.get(content.id)
     return FileMatchOut(
-        kind="snippet",
+        kind=kind,
         swhid=content.swhid,
         score=match.score,
         similarity=match.similarity,

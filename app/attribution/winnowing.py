@@ -9,35 +9,43 @@ consecutive tokens is hashed (xxHash3, 64 bits, signed to fit a PostgreSQL
   after normalisation (every name ``V``, every literal ``S`` / ``N``) runs shorter
   than about two lines of code are shared by unrelated files too often to identify
   anything;
-* **guarantee threshold** ``T = W + K - 1 = 30`` tokens (``W = 16``): any run of at
-  least 30 normalised tokens shared with an indexed file yields at least one common
-  fingerprint, wherever it starts. 30 tokens are three to four lines of typical code
-  (8 to 10 tokens a line in Python, Java, C, Go), so every exact or renamed snippet
-  of five lines or more is found; a type-3 clone is found as long as one stretch of
-  30 tokens between two edits survives. Smaller windows would store more rows (the
-  density is ``2 / (W + 1)``, about 0.12 fingerprints per token here, a 10 KB file
-  keeping roughly 200) for no gain at the lengths the benchmark asks for.
+* **guarantee threshold** ``T = W + K - 1 = 22`` tokens (``W = 8``): any run of at
+  least 22 normalised tokens shared with an indexed file yields at least one common
+  fingerprint, wherever it starts. 22 tokens are two to three lines of typical code
+  (8 to 10 tokens a line in Python, Java, C, Go), so an exact or renamed snippet of
+  ten lines keeps several fingerprints even when half of it is docstring or comment;
+  a type-3 clone is found as long as one stretch of 22 tokens between two edits
+  survives. The density is ``2 / (W + 1)``, about 0.22 fingerprints per token (a
+  28 KB file keeps about 680). ``W = 16`` stored half as many rows but found only
+  0.70-0.80 of the 10-line snippets of the benchmark (``benchmarks/attribution``,
+  K=15 W=16: 10-line recall type-1 0.70, type-2 0.80, type-3 0.75, precision 0.941;
+  K=15 W=8: 0.80, 0.90, 0.90, precision 0.955; a smaller K let unrelated files match:
+  K=12 or 10 fell to precision 0.87-0.90).
 
 Each fingerprint keeps the line its k-gram starts on and the line it ends on, which
 lets a match say which lines of both sides correspond (as SCANOSS reports snippets).
-Hashing uses xxhash rather than Python's ``hash`` (salted per process) or a hand-made
-rolling hash: stable across processes and machines, and fast.
+Tokens are hashed once (xxHash3 of the normalised text, :func:`tokens.token_id`) and
+a k-gram's hash is a polynomial of its tokens' ids modulo 2**64 followed by the
+splitmix64 finaliser, all in numpy over the whole file: stable across processes and
+machines, and no Python work per token (what made fingerprinting slow was the
+per-token Python, not the hashing).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xxhash
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
 
-from app.attribution.tokens import Token, lexer_for, tokenize
+from app.attribution.fastlex import token_id
+from app.attribution.tokens import Token, lexer_for, token_arrays
 
 K = 15
-W = 16
+W = 8
 GUARANTEE = W + K - 1
-SEPARATOR = b"\x1f"
 # A k-gram of fewer distinct tokens, or one that repeats itself with a short period,
 # is a row of a table ("S : S , S : S", "V = N V = N", "V ( S , N ) V ( S , N )"),
 # not code: after normalisation every such table looks alike, so it is never
@@ -51,6 +59,9 @@ SKIP = (1 << 63) - 1  # the largest bigint: never a window's minimum unless all 
 MAX_QUERY_GRAMS = 8000
 _SIGN = 1 << 63
 _WRAP = 1 << 64
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,61 +78,98 @@ def to_signed(value: int) -> int:
     return value - _WRAP if value >= _SIGN else value
 
 
-def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
-    """The hash of every run of ``k`` consecutive tokens (none if fewer tokens)."""
-    texts = [t.text.encode() for t in tokens]
-    digest = xxhash.xxh3_64_intdigest
-    join = SEPARATOR.join
-    out = []
-    for i in range(len(texts) - k + 1):
-        gram = texts[i : i + k]
-        out.append(SKIP if _tabular(gram) else to_signed(digest(join(gram))))
-    return out
+def kgram_array(ids: NDArray[np.uint64], k: int = K) -> NDArray[np.int64]:
+    """The signed hash of every run of ``k`` consecutive token ids (``SKIP`` for a
+    table row); empty below ``k`` tokens."""
+    n = len(ids) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        acc *= _BASE
+        acc += ids[j : j + n]
+    acc ^= acc >> np.uint64(30)
+    acc *= _MIX1
+    acc ^= acc >> np.uint64(27)
+    acc *= _MIX2
+    acc ^= acc >> np.uint64(31)
+    hashes = acc.view(np.int64)
+    hashes[_tabular(ids, k, n)] = SKIP
+    return hashes
 
 
-def _tabular(gram: list[bytes]) -> bool:
-    if len(set(gram)) < MIN_DISTINCT:
-        return True
-    first = gram[0]
-    return any(
-        gram[p] == first and gram[p:] == gram[:-p] for p in range(1, min(MAX_PERIOD, len(gram)))
-    )
+def _tabular(ids: NDArray[np.uint64], k: int, n: int) -> NDArray[np.bool_]:
+    """Per k-gram: fewer than ``MIN_DISTINCT`` distinct tokens, or periodic with a
+    period below ``MAX_PERIOD``."""
+    size = len(ids)
+    order = np.argsort(ids, kind="stable")
+    ranked = ids[order]
+    same = ranked[1:] == ranked[:-1]
+    previous = np.full(size, -(size + k + 1), dtype=np.int64)
+    previous[order[1:][same]] = order[:-1][same]
+    gap = np.arange(size, dtype=np.int64) - previous  # back to the same token
+    distinct = np.zeros(n, dtype=np.int64)
+    for o in range(k):  # token i+o is new in the gram starting at i iff gap > o
+        distinct += gap[o : o + n] > o
+    table = distinct < MIN_DISTINCT
+    for p in range(1, min(MAX_PERIOD, k)):
+        differs = np.concatenate(([0], np.cumsum(ids[:-p] != ids[p:], dtype=np.int64)))
+        table |= differs[k - p : k - p + n] == differs[:n]
+    return table
 
 
-def winnow(hashes: Sequence[int], w: int = W) -> list[int]:
+def winnow_array(hashes: NDArray[np.int64], w: int = W) -> NDArray[np.intp]:
     """Positions selected by robust winnowing: per window of ``w`` hashes, the
     smallest (of equal ones the earliest, so a repeated k-gram keeps its first
     selection while it stays in the window), each position once. Fewer than ``w``
-    hashes form one window. O(n) with a monotonic deque."""
+    hashes form one window."""
     n = len(hashes)
     if n == 0:
-        return []
+        return np.empty(0, dtype=np.intp)
     if n <= w:
-        best = min(range(n), key=lambda i: (hashes[i], i))
-        return [best]
-    chosen: list[int] = []
-    window: deque[int] = deque()  # positions, hashes increasing from the left
-    last = -1
-    for i, h in enumerate(hashes):
-        while window and hashes[window[-1]] > h:  # equal ones: the earlier stays chosen
-            window.pop()
-        window.append(i)
-        if window[0] <= i - w:
-            window.popleft()
-        if i >= w - 1 and window[0] != last:
-            last = window[0]
-            chosen.append(last)
-    return chosen
+        return np.array([int(np.argmin(hashes))], dtype=np.intp)
+    picks = sliding_window_view(hashes, w).argmin(axis=1) + np.arange(n - w + 1)
+    return np.unique(picks)
+
+
+def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
+    """The hash of every run of ``k`` consecutive tokens (none if fewer tokens)."""
+    ids = np.fromiter((token_id(t.text) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return [int(h) for h in kgram_array(ids, k)]
+
+
+def winnow(hashes: Sequence[int], w: int = W) -> list[int]:
+    """:func:`winnow_array` over a list."""
+    return [int(i) for i in winnow_array(np.asarray(hashes, dtype=np.int64), w)]
+
+
+def fingerprint_arrays(
+    ids: NDArray[np.uint64], lines: NDArray[np.int64], k: int = K, w: int = W
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Winnowed fingerprints as arrays: hashes, start lines, end lines."""
+    hashes = kgram_array(ids, k)
+    chosen = winnow_array(hashes, w)
+    chosen = chosen[hashes[chosen] != SKIP]
+    return hashes[chosen], lines[chosen], lines[chosen + k - 1]
+
+
+def _as_fingerprints(
+    found: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+) -> list[Fingerprint]:
+    return [
+        Fingerprint(h, a, b)
+        for h, a, b in zip(found[0].tolist(), found[1].tolist(), found[2].tolist(), strict=True)
+    ]
+
+
+def _arrays(tokens: Sequence[Token]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    ids = np.fromiter((token_id(t.text) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return ids, np.fromiter((t.line for t in tokens), dtype=np.int64, count=len(tokens))
 
 
 def fingerprints(tokens: Sequence[Token], k: int = K, w: int = W) -> list[Fingerprint]:
     """Winnowed fingerprints of a token sequence, with the lines each spans."""
-    hashes = kgram_hashes(tokens, k)
-    return [
-        Fingerprint(hashes[i], tokens[i].line, tokens[i + k - 1].line)
-        for i in winnow(hashes, w)
-        if hashes[i] != SKIP
-    ]
+    return _as_fingerprints(fingerprint_arrays(*_arrays(tokens), k, w))
 
 
 def query_grams(tokens: Sequence[Token], k: int = K) -> list[Fingerprint]:
@@ -129,12 +177,10 @@ def query_grams(tokens: Sequence[Token], k: int = K) -> list[Fingerprint]:
     ``MAX_QUERY_GRAMS``."""
     if len(tokens) - k + 1 > MAX_QUERY_GRAMS:
         return fingerprints(tokens, k)
-    hashes = kgram_hashes(tokens, k)
-    return [
-        Fingerprint(h, tokens[i].line, tokens[i + k - 1].line)
-        for i, h in enumerate(hashes)
-        if h != SKIP
-    ]
+    ids, lines = _arrays(tokens)
+    hashes = kgram_array(ids, k)
+    keep = np.flatnonzero(hashes != SKIP)
+    return _as_fingerprints((hashes[keep], lines[keep], lines[keep + k - 1]))
 
 
 def fingerprint_text(
@@ -142,4 +188,6 @@ def fingerprint_text(
 ) -> list[Fingerprint]:
     """Tokenise with the language's (or the path's, or the guessed) lexer, then
     fingerprint: what the index stores for a file and what a query looks up."""
-    return fingerprints(tokenize(text, lexer_for(language, path, text)))
+    return _as_fingerprints(
+        fingerprint_arrays(*token_arrays(text, lexer_for(language, path, text)))
+    )

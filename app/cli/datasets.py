@@ -335,23 +335,109 @@ def diff_cmd(
         console.print(f"{page.added:,} added, {page.removed:,} removed")
 
 
+@datasets_cli.command("withdrawals")
+def withdrawals_cmd(
+    ref: Annotated[str, typer.Argument(help="Dataset id or name.")],
+    number: Annotated[int, typer.Argument(help="Build number.")],
+    since: Annotated[
+        int, typer.Option(min=0, help="Only withdrawals after this registry version.")
+    ] = 0,
+) -> None:
+    """The build's files that opt-outs in force since it was built now cover (drop them
+    before training again): ``SWHID<TAB>registry version`` lines, SWHIDs only."""
+    from app.datasets import service, withdrawals
+    from app.kit.db import unit_of_work
+    from app.kit.problems import Problem
+
+    cursor: str | None = None
+    count = 0
+    with unit_of_work() as uow:
+        try:
+            build, _ = service.finished_build(uow.session, ref, number)
+        except Problem as exc:
+            raise _problem(exc) from None
+        while True:
+            page = withdrawals.listing(uow.session, build, since, cursor, 1000)
+            for item in page.items:
+                typer.echo(f"{item.swhid}\t{item.registry_version}")
+            count += len(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        console.print(
+            f"{count:,} withdrawn after version {since} (computed up to version "
+            f"{page.checked_version})"
+        )
+
+
+@datasets_cli.command("exclusion")
+def exclusion_cmd(
+    ref: Annotated[str, typer.Argument(help="Dataset id or name.")],
+    number: Annotated[int, typer.Argument(help="Build number.")],
+    swhid: Annotated[str, typer.Argument(help="A content SWHID (swh:1:cnt:...).")],
+) -> None:
+    """Was this file left out of the build by an opt-out? Prints the answer (JSON, with
+    its proof either way: check it with ``verify - --fingerprint <exclusion root>``)."""
+    from app.datasets import exclusion, membership, service
+    from app.kit.db import unit_of_work
+    from app.kit.problems import Problem
+    from app.kit.swhid import InvalidSWHID
+
+    with unit_of_work() as uow:
+        try:
+            build, _ = service.finished_build(uow.session, ref, number)
+            _, sha1_git = membership.content_key(swhid, None, None)
+            answer = exclusion.prove(uow.session, build, sha1_git)
+        except Problem as exc:
+            raise _problem(exc) from None
+        except InvalidSWHID as exc:
+            raise CLIError(f"not a SWHID: {exc}") from None
+    typer.echo(answer.model_dump_json(indent=2))
+    verdict = "was excluded" if answer.excluded else "was NOT excluded"
+    console.print(
+        f"{answer.swhid} {verdict} from build {number} "
+        f"(excluded set: {answer.tree_size:,} files, root {answer.root})"
+    )
+
+
 @datasets_cli.command("verify")
 def verify_cmd(
-    answer: Annotated[Path, typer.Argument(help="A membership answer (JSON; '-': stdin).")],
-    fingerprint: Annotated[str, typer.Option(help="The build's extensional fingerprint.")],
-    size: Annotated[int | None, typer.Option(help="The build's number of files.")] = None,
+    answer: Annotated[
+        Path,
+        typer.Argument(help="A membership or exclusion answer (JSON; '-': stdin)."),
+    ],
+    fingerprint: Annotated[
+        str,
+        typer.Option(
+            help="The root you trust: the build's extensional fingerprint for a membership "
+            "answer, its optout_exclusion root for an exclusion answer."
+        ),
+    ],
+    size: Annotated[
+        int | None,
+        typer.Option(help="The build's number of files (excluded files for an exclusion)."),
+    ] = None,
 ) -> None:
-    """Check a membership answer offline against a fingerprint you trust."""
+    """Check a membership answer (``.../membership``) or an exclusion answer
+    (``.../exclusion``) offline against a root you trust: an inclusion proof and a
+    non-inclusion proof alike."""
     from app.datasets.verify import verify
 
     data = _load_json(answer)
     if not isinstance(data, dict) or "proof" not in data or "swhid" not in data:
-        raise CLIError("not a membership answer (it needs 'swhid' and 'proof')")
+        raise CLIError("not a membership or exclusion answer (it needs 'swhid' and 'proof')")
+    exclusion = "excluded" in data
     try:
         member = verify(data["proof"], data["swhid"], fingerprint, size)
     except (KeyError, TypeError) as exc:
         raise CLIError(f"malformed proof: missing {exc}") from None
     except ValueError as exc:
         raise CLIError(f"the proof does NOT check out: {exc}") from None
+    if exclusion:
+        verdict = "WAS excluded from" if member else "was NOT excluded from"
+        typer.echo(
+            f"verified: {data['swhid']} {verdict} the build (excluded set with root {fingerprint})"
+        )
+        return
     verdict = "IS in" if member else "is NOT in"
     typer.echo(f"verified: {data['swhid']} {verdict} the build with root {fingerprint}")

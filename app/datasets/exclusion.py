@@ -1,11 +1,15 @@
 """Proof of exclusion: the set of contents a build's opt-out stage removed, published
-as the RFC 9162 root of its sorted SWHIDs, with inclusion proofs in that set.
+as the RFC 9162 root of its sorted SWHIDs, with inclusion proofs in that set, and
+non-inclusion proofs for a file it does not hold.
 
 An author holds a build's ``optout_excluded_root`` and asks
 ``GET .../builds/{n}/exclusion?swhid=``: the answer's audit path leads from their
 file's SWHID to that root with the same hashing as the manifest's (checked by
 :func:`app.datasets.verify.verify_inclusion`, or the README's few lines of hashlib),
-so "your file was left out" is a fact anyone can check, not a promise. The set
+so "your file was left out" is a fact anyone can check, not a promise; and so is
+"your file was not left out": the two adjacent leaves of the set around where its
+SWHID would sort, each with its inclusion proof (the same proof as a membership
+answer's, from the same code). The set
 holds SWHIDs only: nothing in it says which opt-out, or whose, removed a file.
 
 It is the opt-out stage's set, not the whole registry's: a file that another filter
@@ -20,9 +24,10 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.datasets import membership
 from app.datasets.compiler import STAGE_NUMBER, CompileInput, candidates_select
-from app.datasets.merkle import CHUNK_LEAVES, MerkleBuilder, leaf_of, proof_for, upper_tree
-from app.datasets.schemas import ExclusionOut, LeafOut
+from app.datasets.merkle import CHUNK_LEAVES, MerkleBuilder, leaf_of
+from app.datasets.schemas import ExclusionOut
 from app.datasets.selection import Selection
 from app.kit.swhid import ObjectType, format_swhid
 from app.models import DatasetBuild, DatasetExclusion
@@ -62,38 +67,15 @@ def record(session: Session, build_id: int, selection: Selection, inp: CompileIn
 
 
 def prove(session: Session, build: DatasetBuild, sha1_git: bytes) -> ExclusionOut:
-    """Whether the build's opt-out stage removed the content, with the inclusion proof
-    in the excluded set when it did."""
-    swhid = format_swhid(ObjectType.CONTENT, sha1_git)
-    size = build.optout_excluded_count or 0
-    root = (build.optout_excluded_root or b"").hex() or None
-    row = session.scalars(
-        select(DatasetExclusion).where(
-            DatasetExclusion.build_id == build.id, DatasetExclusion.sha1_git == sha1_git
-        )
-    ).first()
-    if row is None:
-        return ExclusionOut(swhid=swhid, excluded=False, tree_size=size, root=root, leaf=None)
-    start = row.leaf_index - row.leaf_index % CHUNK_LEAVES
-    chunk = session.scalars(
-        select(DatasetExclusion.sha1_git)
-        .where(
-            DatasetExclusion.build_id == build.id,
-            DatasetExclusion.leaf_index.between(start, start + CHUNK_LEAVES - 1),
-        )
-        .order_by(DatasetExclusion.leaf_index)
-    ).all()
-    path = proof_for(
-        row.leaf_index,
-        size,
-        CHUNK_LEAVES,
-        upper_tree(build.optout_excluded_chunk_roots or b""),
-        [leaf_of(bytes(sha)) for sha in chunk],
-    )
+    """Whether the build's opt-out stage removed the content, with the proof either way:
+    its inclusion in the excluded set, or its non-inclusion (the adjacent leaves of that
+    set), made by the same code as a membership answer's (:func:`membership.prove_in`)."""
+    proof = membership.prove_in(session, membership.Tree.excluded(build), sha1_git)
     return ExclusionOut(
-        swhid=swhid,
-        excluded=True,
-        tree_size=size,
-        root=root,
-        leaf=LeafOut(swhid=swhid, index=row.leaf_index, audit_path=[h.hex() for h in path]),
+        swhid=format_swhid(ObjectType.CONTENT, sha1_git),
+        excluded=proof.member,
+        tree_size=proof.tree_size,
+        root=(build.optout_excluded_root or b"").hex() or None,
+        leaf=proof.leaf,
+        proof=proof,
     )

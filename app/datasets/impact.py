@@ -1,5 +1,6 @@
 """An author's view of one opt-out: what its scope covers, which builds included that
-code before the opt-out took effect, and what was withdrawn from them.
+code before the opt-out took effect, and what was withdrawn from them; and the same
+across every request verified as one identity (:func:`author_view`).
 
 Served at ``GET /v1/optouts/{id}/impact`` to the requester (their request's token)
 and to operators, like the request itself (404 for anyone else): it names the scope
@@ -12,7 +13,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.datasets.schemas import BuildImpactOut, ImpactOut
+from app.datasets.schemas import AuthorIdentityOut, AuthorViewOut, BuildImpactOut, ImpactOut
+from app.kit.problems import Conflict
 from app.kit.swhid import ObjectType, format_swhid
 from app.models import (
     Content,
@@ -22,7 +24,7 @@ from app.models import (
     DatasetWithdrawal,
     OptoutRequest,
 )
-from app.optouts import resolution
+from app.optouts import authors, resolution
 from app.optouts import service as optouts_service
 from app.optouts.purposes import covers
 from app.optouts.resolution import statement_of
@@ -86,4 +88,26 @@ def impact(session: Session, request: OptoutRequest) -> ImpactOut:
         purposes=list(request.rules),
         files_covered=covered,
         builds=builds,
+    )
+
+
+def author_view(session: Session, request: OptoutRequest) -> AuthorViewOut:
+    """The view of the identity ``request`` proved, across every request verified as
+    it (:mod:`app.optouts.authors`): an author with several opt-outs (an account, a
+    repository, their commits' address) sees them together. A request that proved no
+    identity (pending, a proof file in one repository, an operator's decision) has
+    only its own impact: a 409 says so."""
+    identities = authors.verified_identities(session, request)
+    if not identities:
+        raise Conflict(
+            f"the request {request.public_id} proved no identity (it is {request.status}, "
+            f"proven by {request.method}): see /v1/optouts/{request.public_id}/impact"
+        )
+    requests = authors.requests_verified_as(session, identities)
+    views = [impact(session, r) for r in requests]
+    covered = resolution.materialize_requests(session, [r.id for r in requests], table=TABLE)
+    return AuthorViewOut(
+        identities=[AuthorIdentityOut(**authors.describe(k, requests)) for k in identities],
+        files_covered=covered,
+        requests=views,
     )

@@ -7,11 +7,13 @@ the build's stored chunk roots: a few milliseconds whatever the build's size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from app.archive import repository as archive
 from app.datasets import repository
-from app.datasets.merkle import leaf_of, proof_for, upper_tree
+from app.datasets.merkle import CHUNK_LEAVES, leaf_of, proof_for, upper_tree
 from app.datasets.schemas import (
     LeafOut,
     ManifestRowOut,
@@ -21,55 +23,97 @@ from app.datasets.schemas import (
 )
 from app.kit.problems import NotFound, Problem
 from app.kit.swhid import ObjectType, format_swhid, parse_swhid
-from app.models import DatasetBuild, DatasetManifest
+from app.models import DatasetBuild, DatasetExclusion, DatasetManifest
 
 MAX_ORIGIN_FILES = 1000
 
 
-def _leaf(session: Session, build: DatasetBuild, row: DatasetManifest) -> LeafOut:
-    chunk_leaves = build.merkle_chunk_leaves or 1
-    start = row.leaf_index - row.leaf_index % chunk_leaves
-    chunk = repository.leaf_ids(session, build.id, start, start + chunk_leaves - 1)
+@dataclass(frozen=True)
+class Tree:
+    """One of a build's RFC 9162 trees over sorted SWHIDs, stored as leaf rows with
+    the roots of their chunks: the manifest (root: the extensional fingerprint) or
+    the set its opt-out stage excluded (root: ``optout_exclusion.root``). Both are
+    proven by :func:`prove_in`, so "in" and "not in" mean the same in both."""
+
+    table: repository.LeafTable
+    build_id: int
+    size: int
+    chunk_leaves: int
+    chunk_roots: bytes
+
+    @classmethod
+    def manifest(cls, build: DatasetBuild) -> Tree:
+        return cls(
+            DatasetManifest,
+            build.id,
+            build.row_count or 0,
+            build.merkle_chunk_leaves or 1,
+            build.merkle_chunk_roots or b"",
+        )
+
+    @classmethod
+    def excluded(cls, build: DatasetBuild) -> Tree:
+        return cls(
+            DatasetExclusion,
+            build.id,
+            build.optout_excluded_count or 0,
+            CHUNK_LEAVES,
+            build.optout_excluded_chunk_roots or b"",
+        )
+
+
+def _leaf(session: Session, tree: Tree, index: int, sha1_git: bytes) -> LeafOut:
+    start = index - index % tree.chunk_leaves
+    chunk = repository.leaf_ids(
+        session, tree.build_id, start, start + tree.chunk_leaves - 1, tree.table
+    )
     path = proof_for(
-        row.leaf_index,
-        build.row_count or 0,
-        chunk_leaves,
-        upper_tree(build.merkle_chunk_roots or b""),
+        index,
+        tree.size,
+        tree.chunk_leaves,
+        upper_tree(tree.chunk_roots),
         [leaf_of(sha) for sha in chunk],
     )
     return LeafOut(
-        swhid=format_swhid(ObjectType.CONTENT, row.sha1_git),
-        index=row.leaf_index,
+        swhid=format_swhid(ObjectType.CONTENT, sha1_git),
+        index=index,
         audit_path=[h.hex() for h in path],
+    )
+
+
+def prove_in(session: Session, tree: Tree, sha1_git: bytes) -> ProofOut:
+    """Whether ``sha1_git`` is a leaf of ``tree``: its inclusion proof, or the proof
+    that it is not (the adjacent leaves around where it would sort, each with its
+    inclusion proof: :func:`app.datasets.verify.verify` checks both kinds)."""
+    found = repository.leaf_by_sha(session, tree.table, tree.build_id, sha1_git)
+    if found is not None:
+        return ProofOut(member=True, tree_size=tree.size, leaf=_leaf(session, tree, *found))
+    before, after = repository.neighbours(session, tree.build_id, sha1_git, tree.table)
+    return ProofOut(
+        member=False,
+        tree_size=tree.size,
+        before=_leaf(session, tree, *before) if before is not None else None,
+        after=_leaf(session, tree, *after) if after is not None else None,
     )
 
 
 def prove(session: Session, build: DatasetBuild, sha1_git: bytes) -> MembershipOut:
     """Membership of the content ``sha1_git`` in ``build``, with its proof."""
     assert build.extensional_fingerprint is not None
-    size = build.row_count or 0
     swhid = format_swhid(ObjectType.CONTENT, sha1_git)
     fingerprint = build.extensional_fingerprint.hex()
-    row = repository.manifest_row_by_hash(session, build.id, "sha1_git", sha1_git)
-    if row is not None:
-        return MembershipOut(
-            swhid=swhid,
-            member=True,
-            extensional_fingerprint=fingerprint,
-            proof=ProofOut(member=True, tree_size=size, leaf=_leaf(session, build, row)),
-            row=ManifestRowOut.of(row),
-        )
-    before, after = repository.neighbours(session, build.id, sha1_git)
+    proof = prove_in(session, Tree.manifest(build), sha1_git)
+    row = (
+        repository.manifest_row_by_hash(session, build.id, "sha1_git", sha1_git)
+        if proof.member
+        else None
+    )
     return MembershipOut(
         swhid=swhid,
-        member=False,
+        member=proof.member,
         extensional_fingerprint=fingerprint,
-        proof=ProofOut(
-            member=False,
-            tree_size=size,
-            before=_leaf(session, build, before) if before is not None else None,
-            after=_leaf(session, build, after) if after is not None else None,
-        ),
+        proof=proof,
+        row=ManifestRowOut.of(row) if row is not None else None,
     )
 
 

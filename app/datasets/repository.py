@@ -30,6 +30,7 @@ from app.models import (
     ContentFact,
     Dataset,
     DatasetBuild,
+    DatasetExclusion,
     DatasetManifest,
     DatasetRevision,
     Forge,
@@ -302,37 +303,56 @@ def manifest_row_by_hash(
     ).first()
 
 
+LeafTable = type[DatasetManifest] | type[DatasetExclusion]
+
+
+def leaf_by_sha(
+    session: Session, table: LeafTable, build_id: int, sha1_git: bytes
+) -> tuple[int, bytes] | None:
+    """``(leaf_index, sha1_git)`` of the leaf ``sha1_git`` in a build's sorted tree of
+    ``table`` (its manifest, or its excluded set), or None."""
+    row = session.execute(
+        select(table.leaf_index, table.sha1_git).where(
+            table.build_id == build_id, table.sha1_git == sha1_git
+        )
+    ).first()
+    return (int(row[0]), bytes(row[1])) if row is not None else None
+
+
 def neighbours(
-    session: Session, build_id: int, sha1_git: bytes
-) -> tuple[DatasetManifest | None, DatasetManifest | None]:
-    """The leaves right before and after ``sha1_git`` in the sorted manifest."""
-    before = session.scalars(
-        select(DatasetManifest)
-        .where(DatasetManifest.build_id == build_id, DatasetManifest.sha1_git < sha1_git)
-        .order_by(DatasetManifest.sha1_git.desc())
-        .limit(1)
-    ).first()
-    after = session.scalars(
-        select(DatasetManifest)
-        .where(DatasetManifest.build_id == build_id, DatasetManifest.sha1_git > sha1_git)
-        .order_by(DatasetManifest.sha1_git)
-        .limit(1)
-    ).first()
-    return before, after
+    session: Session, build_id: int, sha1_git: bytes, table: LeafTable = DatasetManifest
+) -> tuple[tuple[int, bytes] | None, tuple[int, bytes] | None]:
+    """The leaves (``(leaf_index, sha1_git)``) right before and after ``sha1_git`` in
+    the sorted tree of ``table`` (the manifest by default, or the excluded set)."""
+    found = []
+    for where, order in (
+        (table.sha1_git < sha1_git, table.sha1_git.desc()),
+        (table.sha1_git > sha1_git, table.sha1_git),
+    ):
+        row = session.execute(
+            select(table.leaf_index, table.sha1_git)
+            .where(table.build_id == build_id, where)
+            .order_by(order)
+            .limit(1)
+        ).first()
+        found.append((int(row[0]), bytes(row[1])) if row is not None else None)
+    return found[0], found[1]
 
 
-def leaf_ids(session: Session, build_id: int, first: int, last: int) -> list[bytes]:
-    """``sha1_git`` of leaves ``first..last`` (inclusive), in leaf order."""
+def leaf_ids(
+    session: Session, build_id: int, first: int, last: int, table: LeafTable = DatasetManifest
+) -> list[bytes]:
+    """``sha1_git`` of leaves ``first..last`` (inclusive) of ``table``, in leaf order."""
     return [
         bytes(v)
         for v in session.scalars(
-            select(DatasetManifest.sha1_git)
+            select(table.sha1_git)
             .where(
-                DatasetManifest.build_id == build_id,
-                DatasetManifest.leaf_index >= first,
-                DatasetManifest.leaf_index <= last,
+                table.build_id == build_id,
+                table.leaf_index >= first,
+                table.leaf_index <= last,
             )
-            .order_by(DatasetManifest.leaf_index)
+            .order_by(table.leaf_index)
         )
     ]
 

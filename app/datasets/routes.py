@@ -1,7 +1,8 @@
 """``/v1/datasets``: definitions, builds, manifests, membership proofs, exports,
 cards, diffs, and what opt-outs did to builds (withdrawals, their feed and webhooks,
 proofs of exclusion); ``/v1/optouts/{id}/impact``, an author's view of the builds
-their opt-out touched. Thin: the logic lives in the service modules."""
+their opt-out touched, and ``/v1/optouts/me`` (``/{id}/author``) the same across
+every request verified as their identity. Thin: the logic lives in the service modules."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app.datasets import (
     withdrawals,
 )
 from app.datasets.schemas import (
+    AuthorViewOut,
     BuildIn,
     BuildOut,
     DatasetEditIn,
@@ -39,7 +41,6 @@ from app.datasets.schemas import (
     OriginMembershipOut,
     WebhookIn,
     WebhookOut,
-    WithdrawalOut,
     WithdrawalsOut,
 )
 from app.keys.auth import Admin, Submitter
@@ -49,15 +50,13 @@ from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     Page,
-    decode_cursor,
     decode_id_cursor,
     encode_cursor,
     next_link,
 )
 from app.kit.params import BuildNumber, Cursor, LeafIndex, RegistryVersion, RevisionNumber
-from app.kit.problems import InvalidCursor, NotFound, Problem, RangeNotSatisfiable
-from app.kit.swhid import ObjectType, format_swhid
-from app.optouts import feed, webhooks
+from app.kit.problems import NotFound, Problem, RangeNotSatisfiable
+from app.optouts import authors, feed, webhooks
 from app.optouts import service as optouts_service
 from app.optouts.auth import credentials
 from app.storage.store import content_store
@@ -393,18 +392,6 @@ def build_diff(
 # --- opt-outs and builds ------------------------------------------------------------------
 
 
-def _withdrawal_cursor(kind: str, cursor: str | None) -> tuple[int, bytes] | None:
-    if cursor is None:
-        return None
-    version, sha = decode_cursor(kind, cursor, 2)
-    if not isinstance(version, int) or not isinstance(sha, str) or len(sha) != 40:
-        raise InvalidCursor("cursor does not belong to this list")
-    try:
-        return version, bytes.fromhex(sha)
-    except ValueError as exc:
-        raise InvalidCursor("cursor does not belong to this list") from exc
-
-
 @router.get("/{ref}/builds/{number}/withdrawals", response_model=WithdrawalsOut)
 def build_withdrawals(
     uow: UoW,
@@ -421,28 +408,9 @@ def build_withdrawals(
     """Files of this build that opt-outs in force since it was built now cover: drop
     them before training again. SWHIDs only, never who asked; by registry version."""
     build, _ = service.finished_build(uow.session, ref, number)
-    kind = f"withdrawals:{build.id}:{since}"
-    rows = withdrawals.page(uow.session, build, since, _withdrawal_cursor(kind, cursor), limit + 1)
-    more = len(rows) > limit
-    last = rows[limit - 1] if more else None
-    next_cursor = (
-        encode_cursor(kind, [last.registry_version, bytes(last.sha1_git).hex()]) if last else None
-    )
-    response.headers.update(next_link(request.url, next_cursor))
-    return WithdrawalsOut(
-        dataset_id=build.dataset_id,
-        build=build.number,
-        build_registry_version=build.optout_registry_version,
-        checked_version=build.withdrawals_version,
-        items=[
-            WithdrawalOut(
-                swhid=format_swhid(ObjectType.CONTENT, bytes(r.sha1_git)),
-                registry_version=r.registry_version,
-            )
-            for r in rows[:limit]
-        ],
-        next_cursor=next_cursor,
-    )
+    out = withdrawals.listing(uow.session, build, since, cursor, limit)
+    response.headers.update(next_link(request.url, out.next_cursor))
+    return out
 
 
 @router.get("/{ref}/withdrawals/feed.json")
@@ -493,6 +461,32 @@ def build_exclusion(uow: UoW, ref: str, number: BuildNumber, swhid: str) -> Excl
     build, _ = service.finished_build(uow.session, ref, number)
     _, sha1_git = membership.content_key(swhid, None, None)
     return exclusion.prove(uow.session, build, sha1_git)
+
+
+@optouts_router.get("/me", response_model=AuthorViewOut, responses=problems(404, 409))
+def author_me(uow: UoW, request: Request, response: Response) -> AuthorViewOut:
+    """An author's view, for the holder of a requester token (``Authorization: Bearer
+    cco_...``) of a verified request: every request verified as the same identity (a
+    forge account, an e-mail address), the builds that included that code before each
+    opt-out and what was withdrawn from them. 404 for any other caller."""
+    token, _ = credentials(request)
+    found = authors.by_token(uow.session, token) if token else None
+    if found is None:
+        raise NotFound("no opt-out request for this token (present your cco_... token)")
+    response.headers["Cache-Control"] = "private, no-store"
+    return impact.author_view(uow.session, found)
+
+
+@optouts_router.get(
+    "/{public_id}/author", response_model=AuthorViewOut, responses=problems(404, 409)
+)
+def optout_author(uow: UoW, request: Request, response: Response, public_id: str) -> AuthorViewOut:
+    """The author's view of the identity this request proved, for its requester (their
+    token) and operators: as ``/v1/optouts/me``."""
+    token, operator = credentials(request)
+    found = optouts_service.authorize(uow.session, public_id, token, operator)
+    response.headers["Cache-Control"] = "private, no-store"
+    return impact.author_view(uow.session, found)
 
 
 @optouts_router.get("/{public_id}/impact", response_model=ImpactOut)

@@ -259,14 +259,19 @@ class DiffOut(BaseModel):
 
 
 class ExclusionOut(BaseModel):
-    """Whether a build's opt-out stage removed a file, with the inclusion proof in the
-    excluded set (check it against the build's ``optout_exclusion.root``)."""
+    """Whether a build's opt-out stage removed a file, with the proof either way in the
+    excluded set (check ``proof`` against the build's ``optout_exclusion.root`` as a
+    membership proof: ``codecommons datasets verify``)."""
 
     swhid: str
     excluded: bool
     tree_size: int = Field(description="Files in the excluded set.")
     root: str | None = Field(description="The excluded set's root (hex).")
     leaf: LeafOut | None = Field(default=None, description="The inclusion proof, if excluded.")
+    proof: ProofOut = Field(
+        description="In the excluded set (``member``: excluded) or not, with the inclusion "
+        "or non-inclusion proof, shaped like a membership answer's."
+    )
 
 
 class WithdrawalOut(BaseModel):
@@ -328,3 +333,26 @@ class ImpactOut(BaseModel):
     purposes: list[str]
     files_covered: int = Field(description="Archived files the scope covers today.")
     builds: list[BuildImpactOut]
+
+
+class AuthorIdentityOut(BaseModel):
+    kind: str = Field(description="account | email")
+    forge: str | None = None
+    account_id: str | None = Field(default=None, description="The forge's stable id.")
+    login: str | None = None
+    address: str | None = Field(
+        default=None, description="Never the address itself: only that it was confirmed."
+    )
+
+
+class AuthorViewOut(BaseModel):
+    """An author's view across every request verified as their identity: each scope,
+    the builds that included that code before the opt-out, and what was withdrawn."""
+
+    identities: list[AuthorIdentityOut] = Field(
+        description="The identities the presented request proved."
+    )
+    files_covered: int = Field(description="Archived files all these scopes cover today.")
+    requests: list[ImpactOut] = Field(
+        description="Every request verified as one of these identities, oldest first."
+    )

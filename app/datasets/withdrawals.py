@@ -32,8 +32,11 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.datasets import optouts
+from app.datasets.schemas import WithdrawalOut, WithdrawalsOut
 from app.jobs.service import JobContext
 from app.kit.db import UnitOfWork, unit_of_work
+from app.kit.pagination import decode_cursor, encode_cursor
+from app.kit.problems import InvalidCursor
 from app.kit.swhid import ObjectType, format_swhid
 from app.models import Dataset, DatasetBuild, DatasetRevision, DatasetWithdrawal
 from app.optouts import registry, webhooks
@@ -222,4 +225,49 @@ def page(
                 limit
             )
         ).all()
+    )
+
+
+def cursor_kind(build: DatasetBuild, since: int) -> str:
+    """A cursor belongs to one build and one ``since``: another list refuses it."""
+    return f"withdrawals:{build.id}:{since}"
+
+
+def decode_after(kind: str, cursor: str | None) -> tuple[int, bytes] | None:
+    if cursor is None:
+        return None
+    version, sha = decode_cursor(kind, cursor, 2)
+    if not isinstance(version, int) or not isinstance(sha, str) or len(sha) != 40:
+        raise InvalidCursor("cursor does not belong to this list")
+    try:
+        return version, bytes.fromhex(sha)
+    except ValueError as exc:
+        raise InvalidCursor("cursor does not belong to this list") from exc
+
+
+def item_cursor(kind: str, item: WithdrawalOut) -> str:
+    return encode_cursor(kind, [item.registry_version, item.swhid.rsplit(":", 1)[-1]])
+
+
+def listing(
+    session: Session, build: DatasetBuild, since: int, cursor: str | None, limit: int
+) -> WithdrawalsOut:
+    """One page of a build's withdrawals after registry version ``since``, as REST,
+    GraphQL and the CLI serve it: SWHIDs and versions, never who asked."""
+    kind = cursor_kind(build, since)
+    rows = page(session, build, since, decode_after(kind, cursor), limit + 1)
+    items = [
+        WithdrawalOut(
+            swhid=format_swhid(ObjectType.CONTENT, bytes(r.sha1_git)),
+            registry_version=r.registry_version,
+        )
+        for r in rows[:limit]
+    ]
+    return WithdrawalsOut(
+        dataset_id=build.dataset_id,
+        build=build.number,
+        build_registry_version=build.optout_registry_version,
+        checked_version=build.withdrawals_version,
+        items=items,
+        next_cursor=item_cursor(kind, items[-1]) if len(rows) > limit else None,
     )

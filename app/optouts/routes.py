@@ -8,17 +8,20 @@ vocabulary, the aggregate statistics and the hash chain without its details.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from app.kit.api import SettingsDep, UoW, problems
+from app.keys.auth import caller_of
+from app.kit.api import SettingsDep, UoW, api_key_of, problems
 from app.kit.params import RegistryVersion
 from app.kit.problems import Problem
 from app.kit.ratelimit import RateLimiter, client_address
 from app.models import OptoutRequest
-from app.optouts import purposes, registry, resolution, service
+from app.optouts import authors, purposes, registry, resolution, service
 from app.optouts.auth import Operator, credentials
 from app.optouts.schemas import (
     ChainEntryOut,
@@ -48,27 +51,57 @@ class TooManyRequests(Problem):
     status = 429
     slug = "rate-limited"
 
-
-async def limit_requesters(request: Request, settings: SettingsDep) -> None:
-    """A flood of requests from one client is refused (Redis sliding window; fails
-    open like the API's own limiter when Redis is unreachable)."""
-    if not settings.redis_url:
-        return
-    limiter: RateLimiter | None = getattr(request.app.state, "optouts_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.redis_url, key_prefix="optouts")
-        request.app.state.optouts_limiter = limiter
-    who = client_address(request.scope, trusted_proxy=settings.behind_proxy)
-    decision = await limiter.hit("requester", who, settings.optouts_requests_per_minute)
-    if decision is not None and not decision.allowed:
-        raise TooManyRequests(
-            f"more than {decision.limit} opt-out requests per minute from this client; "
-            f"retry in {decision.retry_after} s",
-            retry_after=decision.retry_after,
-        )
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
-RateLimited = Annotated[None, Depends(limit_requesters)]
+def requester_of(request: Request, behind_proxy: bool, filing: bool) -> str:
+    """Who the opt-out limiter counts a request under: the requester, when they present
+    who they are, else their address. A requester token (``cco_...``) counts as the
+    identity its request proved, or (acting on that request) as the request itself
+    (:func:`authors.requester_key`); an API key as its key; anything unknown (a made-up
+    token or key) as the address, so that inventing credentials buys no fresh budget."""
+    presented = api_key_of(request)
+    if presented and presented.startswith("cco_"):
+        factory: sessionmaker[Session] = request.app.state.sessionmaker
+        with factory() as session:
+            key = authors.requester_key(session, presented, filing=filing)
+        if key is not None:
+            return key
+    elif presented:
+        principal = caller_of(request, presented)
+        if principal is not None:
+            return f"key:{principal.key_id if principal.key_id is not None else principal.name}"
+    return "ip:" + client_address(request.scope, trusted_proxy=behind_proxy)
+
+
+def _limiter(filing: bool) -> Callable[..., Awaitable[None]]:
+    async def limit_requesters(request: Request, settings: SettingsDep) -> None:
+        """A flood of requests from one requester is refused (Redis sliding window,
+        counted per requester: :func:`requester_of`; fails open like the API's own
+        limiter when Redis is unreachable)."""
+        if not settings.redis_url:
+            return
+        limiter: RateLimiter | None = getattr(request.app.state, "optouts_limiter", None)
+        if limiter is None:
+            limiter = RateLimiter(settings.redis_url, key_prefix="optouts")
+            request.app.state.optouts_limiter = limiter
+        who = await run_in_threadpool(requester_of, request, settings.behind_proxy, filing)
+        decision = await limiter.hit("requester", who, settings.optouts_requests_per_minute)
+        if decision is not None and not decision.allowed:
+            raise TooManyRequests(
+                f"more than {decision.limit} opt-out requests per minute from this "
+                f"requester; retry in {decision.retry_after} s",
+                retry_after=decision.retry_after,
+            )
+
+    return limit_requesters
+
+
+# Filing a request, and acting on one (one budget: a requester's calls count together).
+RateLimited = Annotated[None, Depends(_limiter(filing=True))]
+RateLimitedOnRequest = Annotated[None, Depends(_limiter(filing=False))]
 
 
 def optout_out(session: Session, req: OptoutRequest) -> OptoutOut:
@@ -265,7 +298,7 @@ def confirm_email(
     request: Request,
     public_id: str,
     body: CodeIn,
-    _limited: RateLimited,
+    _limited: RateLimitedOnRequest,
     response: Response,
 ) -> OptoutOut:
     token, _ = credentials(request)

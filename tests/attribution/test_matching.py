@@ -56,3 +56,23 @@ def test_unrelated_code_does_not_match() -> None:
     )
     fps, token_lines = query(other)
     assert rank(fps, token_lines, index(SOURCE, 1), limit=5) == []
+
+
+def test_a_few_shared_fingerprints_in_a_long_snippet_identify_nothing() -> None:
+    """Coverage alone lets two fingerprints of a generic stretch stand for a long
+    snippet (their range spans its lines); the similarity floor does not."""
+    lines = SOURCE.splitlines()
+    snippet = "\n".join(lines[59:100]) + "\n"
+    fps, token_lines = query(snippet)
+    # the file shares two, ten lines apart: one range over a quarter of the snippet
+    first = fps[0]
+    second = next(
+        f for f in fps if first.line + 10 <= f.line <= first.end_line + matching_module.GAP
+    )
+    spread = [first, second]
+    postings = [(f.hash, 3, f.line) for f in spread]
+    assert len(fps) > 2 / matching_module.MIN_SIMILARITY
+    assert rank(fps, token_lines, postings, limit=5) == []
+    # the same two and the same coverage are enough when they are most of the snippet
+    [match] = rank(fps, token_lines, postings, limit=5, expected=len(spread))
+    assert match.coverage >= matching_module.MIN_COVERAGE

@@ -40,7 +40,7 @@ def test_bad_requests_are_problems(client: TestClient) -> None:
 def test_nothing_indexed_nothing_found(client: TestClient) -> None:
     answer = client.post("/v1/attribution", json={"snippet": lines_of(FILE, 1, 40)}).json()
     assert answer["matches"] == []
-    assert answer["guarantee_tokens"] == 30
+    assert answer["guarantee_tokens"] == 22
 
 
 def test_backfill_needs_a_key(client: TestClient) -> None:

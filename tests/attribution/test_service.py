@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.attribution import repository, service
 from app.attribution.schemas import AttributionIn
 from app.models import AttributionFingerprint, AttributionIndexed, AttributionStopword
+from app.neardups.service import recluster_chunk
 from app.scans.service import run_scan
 
 CORPUS = Path(__file__).resolve().parents[2] / "app" / "demo" / "corpus" / "projects"
@@ -107,3 +108,23 @@ def test_stoplist_drops_fingerprints_common_to_many_files(scanned: Path, db: Ses
     assert ask(db, lines_of(SIGNER, 120, 160))["matches"] == []  # everything is stop-listed
     service.refresh_stoplist(db)  # back to the real threshold: nothing that common here
     assert db.scalar(select(func.count()).select_from(AttributionStopword)) == 0
+
+
+def test_a_whole_file_lists_its_near_duplicates(scanned: Path, db: Session) -> None:
+    recluster_chunk(db)  # the scan's MinHash signatures into their LSH bands
+    edited = SIGNER.read_text(encoding="utf-8") + "\n\ndef patched():\n    return 1\n"
+    # indexed: the file is a snippet match, and not listed twice
+    matches = ask(db, edited)["matches"]
+    assert [m["kind"] for m in matches if m["occurrences"][0]["path"] == "pkg/signer.py"] == [
+        "snippet"
+    ]
+    # fingerprints missing (a content never backfilled): MinHash still finds the file
+    db.execute(text("DELETE FROM attribution_fingerprint"))
+    near = ask(db, edited)["matches"]
+    assert [(m["kind"], m["occurrences"][0]["path"]) for m in near] == [
+        ("near_duplicate", "pkg/signer.py")
+    ]
+    assert near[0]["similarity"] >= 0.7
+    assert near[0]["ranges"] == []
+    # a part of a file is not a near duplicate of it
+    assert ask(db, lines_of(SIGNER, 120, 160))["matches"] == []

@@ -118,7 +118,7 @@ def hashes_of(text: str) -> set[int]:
 
 
 def test_threshold_is_window_plus_k_minus_one() -> None:
-    assert GUARANTEE == W + K - 1 == 30
+    assert GUARANTEE == W + K - 1 == 22
 
 
 def test_normalisation_drops_layout_comments_and_names() -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, get_settings
 from app.datasets.merkle import leaf_of
-from app.datasets.verify import root_from_inclusion
+from app.datasets.verify import root_from_inclusion, verify
 from app.jobs.kinds import DATASETS_WITHDRAWALS
 from app.kit.db import unit_of_work
 from app.kit.swhid import parse_swhid
@@ -242,6 +242,8 @@ def test_an_optout_after_a_build_withdraws_announces_and_excludes(
     kept = live.get(f"/v1/datasets/mine-too/builds/2/exclusion?swhid={corpus['o1']}").json()
     assert kept["excluded"] is False
     assert kept["leaf"] is None
+    # ... and the file kept has its proof too: not in the excluded set (its neighbours).
+    assert verify(kept["proof"], corpus["o1"], second["optout_exclusion"]["root"], size=4) is False
 
     # The author's view: requester's token or an operator; nobody else.
     assert live.get(f"/v1/optouts/{public_id}/impact").status_code == 404
