@@ -18,7 +18,10 @@
 3. **Export**: JSONL, CSV and Parquet of the first 100k and 1M rows (or the build's
    size, if smaller) by the export code, each in a fresh process whose peak RSS is
    reported, against a raw ``COPY (same rows) TO STDOUT`` in a fresh process. Ratio:
-   raw time / export time.
+   raw time / export time (goal >= 0.5x at the largest size). Memory must be flat:
+   a format whose peak RSS at the largest size exceeds the smallest size's by more
+   than 15% is flagged GROWS, and the command exits 1 (as it does for a ratio below
+   the goal).
 4. **Proofs**: membership proofs per second (inclusion and non-inclusion).
 
 ``--exports-only`` skips the fill and the build: a manifest partition of
@@ -190,20 +193,55 @@ ALTER TABLE bench_manifest ADD PRIMARY KEY (build_id, leaf_index);
 """
 
 
-def exports_section(dsn: str, table: str, export_rows: list[int], files: int) -> None:
-    print("\nexports (each in a fresh process; peak RSS of that process):")
+RSS_TOLERANCE = 0.15  # peak RSS at the largest size over the smallest, at most 1 + this
+RATIO_GOAL = 0.5  # export time never more than twice the raw COPY's
+
+
+def best_of(repeat: int, dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[str, Any]:
+    """``repeat`` runs, each in a fresh process: the shortest time (the machine is
+    shared; the others' bursts only ever slow a run down) and the highest peak RSS."""
+    runs = [run_export(dsn, table, fmt, rows, raw) for _ in range(repeat)]
+    best = dict(min(runs, key=lambda r: r["seconds"]))
+    best["rss_mb"] = max(r["rss_mb"] for r in runs)
+    return best
+
+
+def exports_section(
+    dsn: str, table: str, export_rows: list[int], files: int, repeat: int = 3
+) -> bool:
+    """Every format at every size against raw ``COPY``; then whether memory stayed
+    flat: the peak RSS at the largest size may exceed the smallest size's by
+    ``RSS_TOLERANCE`` at most. False when a format grew or missed the ratio goal at
+    the largest size (the issue's measure: small sizes are dominated by start-up)."""
+    print(f"\nexports (each in a fresh process, best time of {repeat}; "
+          "highest peak RSS of those processes):")  # fmt: skip
+    peaks: dict[str, dict[int, float]] = {}
+    ok = True
     for rows in export_rows:
         rows = min(rows, files)
-        base = run_export(dsn, table, "raw", rows, True)
+        base = best_of(repeat, dsn, table, "raw", rows, True)
         print(f"  {rows:>9,} rows  raw COPY {base['seconds']:.2f} s "
               f"({base['bytes'] / 1e6:.0f} MB, RSS {base['rss_mb']:.0f} MB)")  # fmt: skip
         for fmt in ("jsonl", "csv", "parquet"):
-            got = run_export(dsn, table, fmt, rows, False)
+            got = best_of(repeat, dsn, table, fmt, rows, False)
             ratio = base["seconds"] / got["seconds"]
+            peaks.setdefault(fmt, {})[rows] = got["rss_mb"]
+            low = ratio < RATIO_GOAL and rows == min(max(export_rows), files)
+            ok = ok and not low
             print(f"  {rows:>9,} rows  {fmt:<8} {got['seconds']:.2f} s "
-                  f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x  "
+                  f"({got['bytes'] / 1e6:.0f} MB)  ratio {ratio:.2f}x"
+                  f"{' BELOW GOAL ' + str(RATIO_GOAL) if low else ''}  "
                   f"peak RSS {got['rss_mb']:.0f} MB "
                   f"(at start {got['rss_start_mb']:.0f})")  # fmt: skip
+    print(f"peak RSS, smallest to largest size (flat: growth <= {RSS_TOLERANCE:.0%}):")
+    for fmt, by_rows in peaks.items():
+        sizes = sorted(by_rows)
+        growth = by_rows[sizes[-1]] / by_rows[sizes[0]] - 1
+        flat = growth <= RSS_TOLERANCE
+        ok = ok and flat
+        print(f"  {fmt:<8} " + " -> ".join(f"{by_rows[n]:.0f} MB at {n:,}" for n in sizes)
+              + f"  {growth:+.0%}  {'flat' if flat else 'GROWS'}")  # fmt: skip
+    return ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,6 +252,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--origins", type=int, default=500_000)
     parser.add_argument("--limit", type=int, default=None, help="default: contents / 8")
     parser.add_argument("--export-rows", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per export (best time)")
+    parser.add_argument(
+        "--goals",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="exit 1 when an export misses the ratio goal or its memory grows "
+        "(--no-goals: only report them, for toy sizes where start-up dominates)",
+    )
     parser.add_argument("--small", action="store_true", help="200k contents, 20k origins")
     parser.add_argument("--export-worker", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -231,8 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 conn.execute(SYNTHETIC_MANIFEST.replace("%(rows)s", str(max(rows))))
                 conn.execute("VACUUM (ANALYZE) bench_manifest")
             print(f"synthetic manifest: {max(rows):,} rows in {filled.seconds:.1f} s", flush=True)
-            exports_section(dsn, "bench_manifest", rows, max(rows))
-        return 0
+            met = exports_section(dsn, "bench_manifest", rows, max(rows), args.repeat)
+        return 0 if met or not args.goals else 1
     if args.small:
         args.contents, args.origins = 200_000, 20_000
         args.export_rows = "10000,20000"
@@ -251,12 +297,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("VACUUM (ANALYZE)")
-        code = measure(engine, dsn, limit, [int(x) for x in args.export_rows.split(",")])
+        rows = [int(x) for x in args.export_rows.split(",")]
+        code = measure(engine, dsn, limit, rows, args.repeat, args.goals)
     print(f"total {time.perf_counter() - began:.0f} s")
     return code
 
 
-def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
+def measure(
+    engine: Any, dsn: str, limit: int, export_rows: list[int], repeat: int, goals: bool
+) -> int:
     from app.datasets import licenses as license_rules
     from app.datasets import membership, repository
     from app.datasets.builder import run_build
@@ -325,7 +374,8 @@ def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
           f"(goal >= 0.5x); whole build (+ indexes, Merkle, attach): "
           f"{raw.seconds / ours.seconds:.2f}x")  # fmt: skip
 
-    exports_section(dsn, repository.partition_name(build_id), export_rows, files)
+    partition = repository.partition_name(build_id)
+    exports_ok = exports_section(dsn, partition, export_rows, files, repeat)
 
     rng = random.Random(7)  # noqa: S311 - sampling, not security
 
@@ -340,7 +390,7 @@ def measure(engine: Any, dsn: str, limit: int, export_rows: list[int]) -> int:
     n = len(members) + len(absent)
     print(f"\nproofs: {n} (half members) in {proofs.seconds:.2f} s: "
           f"{proofs.seconds / n * 1000:.2f} ms each")  # fmt: skip
-    return 0 if same else 1
+    return 0 if same and (exports_ok or not goals) else 1
 
 
 if __name__ == "__main__":

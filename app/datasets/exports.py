@@ -33,7 +33,13 @@ from app.datasets.fingerprints import iso_utc
 from app.models import DatasetBuild, DatasetRevision
 from app.storage.store import ContentStore
 
-CHUNK_ROWS = 65_536  # Parquet row group size
+# Parquet row groups: at most so many rows, or so many bytes of Arrow data (the
+# writer holds a row group's columns and their encoded pages at once). Smaller groups
+# keep the process flat: 64k rows (20 MB of Arrow) let it grow from 200 MB at 100k
+# rows to 270 MB at 1M; 32k rows or 8 MB: 190 to 205 MB (measured).
+CHUNK_ROWS = 65_536
+ROW_GROUP_BYTES = 8 << 20
+CSV_BLOCK_BYTES = 1 << 20  # CSV parsed at a time (whole rows)
 
 # (name, SQL producing it, Arrow type name) in file order.
 COLUMNS: list[tuple[str, str, str]] = [
@@ -147,10 +153,14 @@ def copy_stream(connection: Any, statement: sql.Composed) -> Iterator[bytes]:
             yield bytes(chunk)
 
 
-def coalesce(chunks: Iterator[bytes], size: int = 256 << 10) -> Iterator[bytes]:
-    """The same bytes in blocks of about ``size``: ``COPY`` hands out one row per
-    chunk, and every consumer (an HTTP response, a file, pyarrow's reader) pays per
-    chunk, not per byte."""
+COALESCE_BYTES = 256 << 10
+
+
+def coalesce(chunks: Iterator[bytes], size: int | None = None) -> Iterator[bytes]:
+    """The same bytes in blocks of about ``size`` (``COALESCE_BYTES``), each made of
+    whole chunks: ``COPY`` hands out one row per chunk, and every consumer (an HTTP
+    response, a file, pyarrow's reader) pays per chunk, not per byte."""
+    size = COALESCE_BYTES if size is None else size
     parts: list[bytes] = []
     have = 0
     for chunk in chunks:
@@ -163,9 +173,9 @@ def coalesce(chunks: Iterator[bytes], size: int = 256 << 10) -> Iterator[bytes]:
         yield b"".join(parts)
 
 
-def prefetch(chunks: Iterator[bytes], depth: int = 16) -> Iterator[bytes]:
-    """``chunks`` read ahead by a thread, in blocks (:func:`coalesce`), at most
-    ``depth`` of them waiting: PostgreSQL keeps producing rows while the caller
+def prefetch(chunks: Iterator[bytes], depth: int = 16, size: int | None = None) -> Iterator[bytes]:
+    """``chunks`` read ahead by a thread, in blocks of about ``size`` (:func:`coalesce`),
+    at most ``depth`` of them waiting: PostgreSQL keeps producing rows while the caller
     converts and compresses the previous ones (psycopg lets go of the GIL while it
     waits on the socket), so an export costs about the longer of the two, not their
     sum. Ends the thread if the caller stops early."""
@@ -186,7 +196,7 @@ def prefetch(chunks: Iterator[bytes], depth: int = 16) -> Iterator[bytes]:
 
     def produce() -> None:
         try:
-            for block in coalesce(chunks):
+            for block in coalesce(chunks, size):
                 if not put(block):
                     return
             put(None)
@@ -226,45 +236,6 @@ def sidecar(build: DatasetBuild, revision: DatasetRevision, dataset_name: str) -
     }
 
 
-class _CopyReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (for pyarrow's CSV reader).
-
-    ``COPY`` hands out one row per chunk; pyarrow asks for megabytes at a time. So
-    ``read(n)`` gathers chunks up to ``n`` bytes (a list joined once), rather than
-    answering each call with one row (pyarrow would call again, and ``RawIOBase``
-    would allocate its full-size buffer each time: 40x slower, measured)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._rest = b""
-        self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        parts, have = [self._rest], len(self._rest)
-        while (size is None or size < 0 or have < size) and not self._done:
-            try:
-                chunk = next(self._chunks)
-            except StopIteration:
-                self._done = True
-                break
-            parts.append(chunk)
-            have += len(chunk)
-        data = b"".join(parts)
-        if size is None or size < 0 or len(data) <= size:
-            self._rest = b""
-            return data
-        self._rest = data[size:]
-        return data[:size]
-
-    def readinto(self, target: Any) -> int:
-        data = self.read(len(target))
-        target[: len(data)] = data
-        return len(data)
-
-
 class _Drain(io.RawIOBase):
     """A write-only sink whose bytes are taken out after each row group."""
 
@@ -299,42 +270,50 @@ def arrow_schema(metadata: dict[str, str], with_content: bool = False) -> Any:
     return pa.schema(fields, metadata=metadata)
 
 
-def _csv_batches(chunks: Iterator[bytes]) -> Iterator[Any]:
+def _csv_batches(blocks: Iterator[bytes]) -> Iterator[Any]:
     """Typed record batches from the headerless CSV ``COPY`` stream of the Parquet
-    query (hashes as backslash-x and hex digits, turned into hex and SWHIDs here)."""
+    query (hashes as backslash-x and hex digits, turned into hex and SWHIDs here).
+
+    ``blocks`` must hold whole rows (``COPY`` hands out one row per chunk, and
+    :func:`prefetch` only joins chunks, here in blocks of about ``CSV_BLOCK_BYTES``),
+    so each block is parsed on its own, in this thread, from Arrow memory. The
+    streaming CSV reader over a Python file did it from pyarrow's I/O threads, which
+    called back into Python for each block: the copies it made there, in the C
+    allocator of every I/O thread, were most of the growth of a long export (a
+    process 20% larger at 1M rows than at 100k, measured)."""
     import pyarrow as pa
     import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
 
     schema = arrow_schema({})
     names = schema.names
-    for batch in _csv_reader(chunks, schema):
-        columns = list(batch.columns)
-        for name, (_, prefix) in ARROW_PREFIXED.items():
-            i = names.index(name)
-            columns[i] = pc.binary_replace_slice(columns[i], 0, 2, prefix)
-        yield pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _csv_reader(chunks: Iterator[bytes], schema: Any) -> Any:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    return pacsv.open_csv(
-        pa.PythonFile(_CopyReader(chunks), mode="r"),
-        # One thread: the parse is a small part of the work, and pyarrow's read-ahead
-        # thread costs more CPU than it saves (measured: 1.25 s vs 0.75 s of CPU for
-        # 300k rows, and 2.5x the wall time on a busy machine).
-        read_options=pacsv.ReadOptions(
-            column_names=[name for name, _, _ in COLUMNS], block_size=8 << 20, use_threads=False
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-            true_values=["t"],
-            false_values=["f"],
-        ),
+    convert_options = pacsv.ConvertOptions(
+        column_types={f.name: f.type for f in schema},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["t"],
+        false_values=["f"],
     )
+    for block in blocks:
+        if not block.endswith(b"\n"):
+            raise ValueError("the CSV stream of a Parquet export must come in whole rows")
+        table = pacsv.read_csv(
+            pa.BufferReader(block),
+            # The whole block at once (a row may not straddle two). One thread: the
+            # parse is a small part of the work, and pyarrow's threads cost more CPU
+            # than they save (measured: 1.25 s vs 0.75 s of CPU for 300k rows, and
+            # 2.5x the wall time on a busy machine).
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=len(block) + 1, use_threads=False
+            ),
+            convert_options=convert_options,
+        )
+        for batch in table.to_batches():
+            columns = list(batch.columns)
+            for name, (_, prefix) in ARROW_PREFIXED.items():
+                i = names.index(name)
+                columns[i] = pc.binary_replace_slice(columns[i], 0, 2, prefix)
+            yield pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 CONTENT_ROW_GROUP_BYTES = 64 << 20  # content row groups: by bytes, not rows
@@ -408,6 +387,7 @@ def parquet_parts(
     pending: list[Any] = []
     pending_rows = pending_bytes = 0
     shard_rows = 0  # rows written to the current shard
+    group_bytes = CONTENT_ROW_GROUP_BYTES if with_content else ROW_GROUP_BYTES
 
     def flush() -> bytes:
         nonlocal pending, pending_rows, pending_bytes
@@ -423,7 +403,8 @@ def parquet_parts(
         writer.close()
         return data + sink.take()
 
-    for batch in _csv_batches(prefetch(chunks)):
+    # 4 blocks of 1 MB waiting at most (what 16 of 256 kB were), joined once.
+    for batch in _csv_batches(prefetch(chunks, depth=4, size=CSV_BLOCK_BYTES)):
         pieces = (
             [
                 _with_content(batch.slice(i, CONTENT_SLICE_ROWS), store, count_missing)
@@ -436,9 +417,8 @@ def parquet_parts(
             pending.append(piece)
             pending_rows += piece.num_rows
             shard_rows += piece.num_rows
-            if with_content:
-                pending_bytes += piece.column("content").nbytes
-            if pending_rows >= CHUNK_ROWS or pending_bytes >= CONTENT_ROW_GROUP_BYTES:
+            pending_bytes += piece.nbytes
+            if pending_rows >= CHUNK_ROWS or pending_bytes >= group_bytes:
                 yield shard, flush()
                 if shard_bytes is not None and sink.position >= shard_bytes:
                     yield shard, close()
@@ -509,13 +489,16 @@ def export_chunks(
 
 def length_key(fmt: str, with_content: bool) -> str:
     """What an export's length is cached under in the build's stats. Parquet bytes
-    depend on the writer's version (it names itself in the file), so it is part of the
-    key; exports with content are never cached (the store may gain or lose files)."""
+    depend on the writer's version (it names itself in the file) and on where row
+    groups and batches are cut, so both are part of the key (a length cached before
+    the cuts changed is not read back); exports with content are never cached (the
+    store may gain or lose files)."""
     if fmt != "parquet":
         return fmt
     import pyarrow as pa
 
-    return f"parquet@pyarrow-{pa.__version__}" + ("+content" if with_content else "")
+    cuts = f"rows{CHUNK_ROWS}-bytes{ROW_GROUP_BYTES}-csv{CSV_BLOCK_BYTES}"
+    return f"parquet@pyarrow-{pa.__version__}/{cuts}" + ("+content" if with_content else "")
 
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
