@@ -27,7 +27,8 @@ def attribute(uow: UoW, body: AttributionIn) -> AttributionOut:
 
 @router.post("/backfill", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
 def start_backfill(uow: UoW, key: Submitter) -> JobOut:
-    """Fingerprint, in the background, the contents archived before the index, for
-    origins scanned from a path of this machine (their bytes are read again), then
-    recompute the stop-list. Sources elsewhere: `codecommons attribution backfill`."""
+    """Fingerprint, in the background, the contents the index lacks (or holds from an
+    older fingerprinter): from the content store's bytes, then, for what it lacks, the
+    origins scanned from a path of this machine (read again); then recompute the
+    stop-list. Sources elsewhere: `codecommons attribution backfill`."""
     return JobOut.of(jobs.submit(uow, kinds.ATTRIBUTION_BACKFILL, {}, requested_by=key.name), {})

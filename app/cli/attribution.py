@@ -77,8 +77,9 @@ def backfill_cmd(
     ] = None,
     demo: Annotated[bool, typer.Option(help="Also the demo corpus's projects.")] = False,
 ) -> None:
-    """Fingerprint archived contents the index lacks by reading their sources again
-    (default: every origin scanned from a path of this machine), then the stop-list.
+    """Fingerprint archived contents the index lacks: from the content store's bytes,
+    then by reading sources again (default: every origin scanned from a path of this
+    machine) for what the store lacks; then the stop-list.
     Runs here, not on a worker: the paths are this machine's."""
     from app.attribution.service import backfill
 
