@@ -176,8 +176,11 @@ def settings(
     monkeypatch.setenv("API_KEYS", TEST_API_KEY)
     monkeypatch.setenv("SCAN_LOCAL_ROOTS", scan_roots(tmp_path_factory))
     monkeypatch.setenv("LOAD_DEMO", "false")
-    # Every test client shares one address: the limits have their own tests.
+    # Every test client shares one address, and the limiters' counters live in Redis
+    # across tests of the same minute: the limits have their own tests (which set
+    # their own, and count under a prefix of their own).
     monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
+    monkeypatch.setenv("OPTOUTS_REQUESTS_PER_MINUTE", "100000")
     get_settings.cache_clear()
     get_celery.cache_clear()
     yield get_settings()

@@ -246,6 +246,17 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as attribution numbers them (line n is item n - 1): a
+    break at "\\n", "\\r\\n" or "\\r" only, not at the other characters
+    ``str.splitlines`` breaks at (form feed, U+2028, ...), which would shift every line
+    shown after them against the matched line numbers."""
+    lines = _newlines(text).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def tokenize(text: str, lexer: Lexer) -> list[Token]:
     """The normalised tokens of ``text`` with their lines (1-based)."""
     text = _newlines(text)

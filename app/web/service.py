@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.archive import repository as archive
 from app.attribution.schemas import AttributionIn, AttributionOut, FileMatchOut, LineRangeOut
 from app.attribution.service import attribute
+from app.attribution.tokens import split_lines
 from app.datasets import card, membership, repository, service
 from app.datasets.schemas import ManifestRowOut, MembershipOut
 from app.kit.problems import Problem
@@ -463,8 +464,8 @@ class AttributionView:
 
 
 def archived_lines(session: Session, swhid: str, store: ContentStore | None) -> list[str] | None:
-    """The archived file's lines (numbered from 1 as the attribution numbers them, at
-    each "\\n"), or None when there is no content storage or it lacks the bytes."""
+    """The archived file's lines (numbered from 1 as the attribution numbers them:
+    :func:`split_lines`), or None when there is no content storage or it lacks the bytes."""
     if store is None:
         return None
     content = archive.content_by_hash(session, "sha1_git", parse_swhid(swhid).object_id)
@@ -473,7 +474,7 @@ def archived_lines(session: Session, swhid: str, store: ContentStore | None) -> 
     data = store.get(bytes(content.sha1), bytes(content.sha1_git), bytes(content.sha256))
     if data is None:
         return None
-    return [line.removesuffix("\r") for line in data.decode("utf-8", "replace").split("\n")]
+    return split_lines(data.decode("utf-8", "replace"))
 
 
 def side_rows(
@@ -482,7 +483,7 @@ def side_rows(
     """The snippet's lines in order; inside each matched range, snippet line
     ``snippet_start + i`` beside archived line ``file_start + i`` (the shorter side of
     a range whose lengths differ is padded, so every matched line of both is shown)."""
-    texts = snippet.splitlines()[:MAX_SNIPPET_LINES_SHOWN]
+    texts = split_lines(snippet)[:MAX_SNIPPET_LINES_SHOWN]
     rows: list[SideRow] = []
     archived_shown = 0
     n = 1  # the next snippet line to show
@@ -533,7 +534,7 @@ def attribution_view(session: Session, request: AttributionIn) -> AttributionVie
         if origin is not None:
             ids[url] = origin.id
     store = content_store()
-    cut = len(request.snippet.splitlines()) > MAX_SNIPPET_LINES_SHOWN
+    cut = len(split_lines(request.snippet)) > MAX_SNIPPET_LINES_SHOWN
     views = []
     for m in answer.matches:
         archived = archived_lines(session, m.swhid, store)

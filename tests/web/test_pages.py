@@ -444,6 +444,26 @@ def test_attribution_escapes_and_limits(client: TestClient, scanned: Path, db: S
     assert "blank" in r.text
 
 
+def test_side_rows_number_lines_as_attribution_does() -> None:
+    """The page numbers lines where the tokenizer does: a U+2028 or a form feed inside
+    a line does not start a new one (``str.splitlines`` would, shifting every row
+    after it), and a lone "\\r" does."""
+    from app.attribution.tokens import lexer_for, split_lines, tokenize
+
+    snippet = 'x = "a\u2028b"\n\x0cy = 2\nz = 3\n'
+    lines = {t.line for t in tokenize(snippet, lexer_for("python"))}
+    assert lines == {1, 2, 3}
+    assert split_lines(snippet) == ['x = "a\u2028b"', "\x0cy = 2", "z = 3"]
+    ranges = [LineRangeOut(snippet_start=3, snippet_end=3, file_start=7, file_end=7)]
+    rows = service.side_rows(snippet, ranges, [f"f{n}" for n in range(1, 9)])
+    assert [(r.snippet_number, r.snippet_text, r.file_text) for r in rows][-1] == (
+        3,
+        "z = 3",
+        "f7",
+    )
+    assert split_lines("a\rb\r\nc") == ["a", "b", "c"]  # an old Mac file's lines
+
+
 def test_side_rows_pair_ranges_line_by_line() -> None:
     """Unmatched snippet lines stand alone; inside a range, line i of each side face
     each other, and the shorter side of an uneven range is padded (every matched
