@@ -333,16 +333,19 @@ def backfill_store(
                 return read, absent
             after = batch[-1][0]
             datas = list(store.get_many([(a, b, c) for _, a, b, c, _ in batch]))
-            repository.delete_fingerprints(uow.session, [row[0] for row in batch])
+            # A content whose bytes the store lacks is left as it is (its fingerprints,
+            # if any, kept; not marked indexed), for the sources step to read.
+            held = [(row, data) for row, data in zip(batch, datas, strict=True) if data is not None]
+            repository.delete_fingerprints(uow.session, [row[0] for row, _ in held])
             index_files(
                 uow.session,
                 (
                     FileToIndex(cid, path.decode("utf-8", "replace"), data)
-                    for (cid, _, _, _, path), data in zip(batch, datas, strict=True)
+                    for (cid, _, _, _, path), data in held
                 ),
             )
         read += len(batch)
-        absent += sum(data is None for data in datas)
+        absent += len(batch) - len(held)
         progress(read)
 
 

@@ -14,7 +14,8 @@ the identity a request *proved* when it took effect:
   is never stored);
 * a proof file in an origin proves control of one repository, not who someone is,
   and an operator's decision or a signal proves nothing about the requester: those
-  requests prove no identity (their impact is still seen per request).
+  requests prove no identity (their impact is still seen per request), even when
+  an operator approves an SSH or e-mail request whose proof never came.
 
 Only requests that took effect count (activated once: active, or withdrawn since): a
 pending request names an identity, it has not proven it. The key strings stay inside
@@ -29,13 +30,25 @@ from collections.abc import Iterable
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from app.models import OptoutIdentity, OptoutRequest
+from app.models import OptoutEvent, OptoutIdentity, OptoutRequest
 from app.optouts import identity
+from app.optouts.registry import EventKind
 
 
 def verified_identities(session: Session, request: OptoutRequest) -> list[str]:
-    """The identities ``request`` proved (sorted; empty when it proved none)."""
+    """The identities ``request`` proved (sorted; empty when it proved none).
+
+    What activated it decides: only its own proof (a ``verified`` event: the signature
+    checked, the code confirmed, the proof file found). An operator may approve a
+    pending SSH or e-mail request that was never signed or confirmed; that approval
+    takes effect but proves nothing about who filed it, so it must not open the
+    named account's or address's other requests to the filer."""
     if request.activated_version is None:
+        return []
+    activated_by = session.scalar(
+        select(OptoutEvent.kind).where(OptoutEvent.seq == request.activated_version)
+    )
+    if activated_by != EventKind.VERIFIED:
         return []
     by_account = request.method == "ssh-signature" or (
         request.method == "proof-file" and request.scope_kind == "account"

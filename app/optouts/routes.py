@@ -267,10 +267,16 @@ def get_optout(
     responses=problems(401),
 )
 def post_signature(
-    uow: UoW, settings: SettingsDep, request: Request, public_id: str, body: SignatureIn
+    uow: UoW,
+    settings: SettingsDep,
+    request: Request,
+    public_id: str,
+    body: SignatureIn,
+    _limited: RateLimitedOnRequest,
 ) -> JobStartedOut:
     """Submit the SSH signature of the request's statement; a worker checks it against
-    the keys the forge lists for the account."""
+    the keys the forge lists for the account. Limited per requester like filing: each
+    check queues a job that asks the forge."""
     token, _ = credentials(request)
     found, job = service.submit_signature(uow, public_id, token, body.signature)
     return JobStartedOut(id=found.public_id, status=found.status, job_id=job.id)
@@ -283,9 +289,14 @@ def post_signature(
     responses=problems(401),
 )
 def check_proof_file(
-    uow: UoW, settings: SettingsDep, request: Request, public_id: str
+    uow: UoW,
+    settings: SettingsDep,
+    request: Request,
+    public_id: str,
+    _limited: RateLimitedOnRequest,
 ) -> JobStartedOut:
-    """Scan the origin now and look for the proof file (a scan does it anyway)."""
+    """Scan the origin now and look for the proof file (a scan does it anyway).
+    Limited per requester like filing: each check queues a scan (a clone)."""
     token, _ = credentials(request)
     found, job = service.request_proof_check(uow, public_id, token)
     return JobStartedOut(id=found.public_id, status=found.status, job_id=job.id)

@@ -125,6 +125,28 @@ def test_backfill_reads_stored_bytes_when_the_source_is_gone(
     assert best["ranges"][0]["file_start"] - best["ranges"][0]["snippet_start"] == 119
 
 
+def test_backfill_leaves_what_the_store_lacks_to_the_sources(
+    scanned: Path,
+    session_factory: sessionmaker[Session],
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A content the store lacks keeps its fingerprints and stays unindexed at this
+    version, so the sources step still reads it (it used to be marked indexed with no
+    fingerprints, and its snippet was attributed no more)."""
+    store = content_store()
+    assert store is not None
+    db.execute(text("UPDATE attribution_indexed SET version = 'tokens@1+k15w16'"))
+    before = db.scalar(select(func.count()).select_from(AttributionFingerprint))
+    monkeypatch.setattr(type(store), "get_many", lambda self, keys: iter([None] * len(keys)))
+    assert service.backfill_store(session_factory, store, lambda done: None) == (3, 3)
+    assert db.scalar(select(func.count()).select_from(AttributionFingerprint)) == before
+    assert set(db.scalars(select(AttributionIndexed.version))) == {"tokens@1+k15w16"}
+    # the source is still there: the sources step fingerprints all three again
+    assert service.backfill_source(db, scanned) == (3, 3)
+    assert ask(db, lines_of(SIGNER, 120, 160))["matches"]
+
+
 def test_stoplist_drops_fingerprints_common_to_many_files(scanned: Path, db: Session) -> None:
     threshold, count = repository.refresh_stoplist(db, min_documents=1, share=0.0)
     assert threshold == 1

@@ -18,7 +18,7 @@ from app.datasets import withdrawals
 from app.kit.db import UnitOfWork
 from app.kit.swhid import format_swhid
 from app.models.enums import OwnerKind
-from app.optouts import service
+from app.optouts import authors, service
 from app.optouts.registry import EventKind
 from app.optouts.schemas import OptoutIn, ScopeIn
 from tests import factories as f
@@ -123,6 +123,28 @@ def test_the_author_view_is_private(story: dict[str, Any], client: TestClient) -
     # The registry's own route still answers by id next to /me.
     own = client.get(f"/v1/optouts/{r['site']['id']}", headers=bearer(r["site"]["token"]))
     assert own.status_code == 200
+
+
+def test_an_operator_approval_proves_no_identity(
+    story: dict[str, Any], client: TestClient, db: Session
+) -> None:
+    """Mallory files an SSH-signature request naming Alice's account and never signs;
+    an operator approves it by hand. The approval takes effect, but it proved nothing
+    about Mallory: her token must not open Alice's requests, nor count as Alice for
+    the limiter, and Alice's view must not list Mallory's request."""
+    r = story["r"]
+    mallory = _file(
+        db, ScopeIn(kind="account", forge="github.com", login="alice"), "ssh-signature", False
+    )
+    service.decide(UnitOfWork(db), mallory["id"], "operator:t", True, "legal request")
+    refused = client.get("/v1/optouts/me", headers=bearer(mallory["token"]))
+    assert refused.status_code == 409, refused.text
+    assert "proved no identity" in refused.json()["detail"]
+    assert "alice" not in refused.text
+    alices = client.get("/v1/optouts/me", headers=bearer(r["site"]["token"])).json()
+    assert mallory["id"] not in [q["id"] for q in alices["requests"]]
+    key = authors.requester_key(db, mallory["token"])
+    assert key == f"request:{mallory['id']}"
 
 
 AUTHOR = """query($token: String, $id: String) {

@@ -171,3 +171,27 @@ def test_tokens_of_one_verified_identity_share_a_budget(
     assert pending.token is not None
     assert authors.requester_key(db, pending.token) == f"request:{pending.request.public_id}"
     assert post_from(limited_app, "192.0.2.63", body, bearer(pending.token)).status_code == 201
+
+
+def test_checks_that_queue_jobs_are_limited_per_request(
+    limited_app: FastAPI, body: dict[str, Any], db: Session
+) -> None:
+    """Each proof-file check queues a scan (a clone) and each signature a job that asks
+    the forge: a request's token cannot queue them without limit, from any address."""
+    filed = post_from(limited_app, "198.51.100.1", body)
+    assert filed.status_code == 201, filed.text
+    public_id, token = filed.json()["id"], filed.json()["token"]
+    codes = []
+    for n in range(LIMIT + 2):
+        with TestClient(limited_app, client=(f"198.51.100.{10 + n}", 5000)) as client:
+            answer = client.post(f"/v1/optouts/{public_id}/proof-file/check", headers=bearer(token))
+            codes.append(answer.status_code)
+    assert codes == [202] * LIMIT + [429, 429], codes
+    with TestClient(limited_app, client=("198.51.100.99", 5000)) as client:
+        signed = client.post(
+            f"/v1/optouts/{public_id}/signature",
+            json={"signature": "-----BEGIN SSH SIGNATURE-----\nAA==\n-----END SSH SIGNATURE-----"},
+            headers=bearer(token),
+        )
+    assert signed.status_code == 429, signed.text  # the same request's budget
+    assert signed.headers["retry-after"]
