@@ -138,6 +138,7 @@ def export_worker(dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[
 
     if fmt == "parquet":
         # imported before the clock starts
+        import adbc_driver_postgresql.dbapi  # noqa: F401
         import pyarrow.compute
         import pyarrow.csv
         import pyarrow.parquet  # noqa: F401
@@ -154,8 +155,11 @@ def export_worker(dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[
             for chunk in exports.copy_stream(conn, statement):
                 n += len(chunk)
         else:
-            stream = exports.copy_stream(conn, exports.copy_sql(fmt, table, limit=rows))
-            chunks = exports.parquet_stream(stream, meta) if fmt == "parquet" else stream
+            chunks = (
+                exports.export_chunks(conn, table, fmt, meta, limit=rows)
+                if fmt == "parquet"
+                else exports.copy_stream(conn, exports.copy_sql(fmt, table, limit=rows))
+            )
             for chunk in chunks:
                 n += len(chunk)
         seconds = time.perf_counter() - started

@@ -214,7 +214,7 @@ def export_cmd(
             raise _problem(exc) from None
         total = build.row_count or 0
         raw = uow.session.connection().connection.driver_connection
-        statement = exports.copy_sql(fmt, repository.partition_name(build.id), after=after)
+        table = repository.partition_name(build.id)
         done = after + 1 if after is not None else 0
         with (
             output.open("ab" if after is not None else "wb") as out,
@@ -222,15 +222,14 @@ def export_cmd(
                      TimeRemainingColumn(), console=console) as bar,
         ):  # fmt: skip
             task = bar.add_task("export", total=total, completed=done)
-            stream = exports.copy_stream(raw, statement)
             if fmt == "parquet":
-                for chunk in exports.parquet_stream(stream, meta):
+                for chunk in exports.export_chunks(raw, table, fmt, meta, after=after):
                     out.write(chunk)
                     done = min(total, done + exports.CHUNK_ROWS)
                     bar.update(task, completed=done)
             else:
                 header = fmt == "csv" and after is not None
-                for chunk in stream:
+                for chunk in exports.copy_stream(raw, exports.copy_sql(fmt, table, after=after)):
                     if header:  # a resumed CSV already has its header line
                         header = False
                         continue

@@ -357,8 +357,12 @@ def checksums(session: Session, build: DatasetBuild, meta: dict[str, Any]) -> di
     out = {}
     for fmt in ("jsonl", "csv", "parquet"):
         digest = hashlib.sha256()
-        stream = exports.copy_stream(raw, exports.copy_sql(fmt, table))
-        for chunk in exports.parquet_stream(stream, meta) if fmt == "parquet" else stream:
+        stream = (
+            exports.export_chunks(raw, table, fmt, meta)
+            if fmt == "parquet"
+            else exports.copy_stream(raw, exports.copy_sql(fmt, table))
+        )
+        for chunk in stream:
             digest.update(chunk)
         out[fmt] = digest.hexdigest()
     build.stats = {**(build.stats or {}), "export_sha256": out}

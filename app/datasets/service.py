@@ -441,12 +441,13 @@ def export_length(
     byte is sent): counted by producing it once, with flat memory, and kept in the
     build's stats for whole exports without content (a build never changes, nor then
     do they)."""
-    key = exports.length_key(fmt, store is not None)
+    raw = session.connection().connection.driver_connection
+    reader = "adbc" if store is None and exports.reads_committed_rows(raw) else "csv"
+    key = exports.length_key(fmt, store is not None, reader)
     cacheable = after is None and store is None
     cached = (build.stats or {}).get("export_bytes", {})
     if cacheable and isinstance(cached, dict) and isinstance(cached.get(key), int):
         return int(cached[key])
-    raw = session.connection().connection.driver_connection
     table = repository.partition_name(build.id)
     length = sum(
         len(chunk)
