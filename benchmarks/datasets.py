@@ -148,18 +148,17 @@ def export_worker(dsn: str, table: str, fmt: str, rows: int, raw: bool) -> dict[
     with psycopg.connect(dsn) as conn:
         started = time.perf_counter()
         if raw:
-            # The physical limit: the same rows, as plain COPY text.
+            # The physical limit: the same rows, as plain COPY text, read in order
+            # along the primary key (build_id, leaf_index) of the build's partition.
             statement = psycopg.sql.SQL(
-                "COPY (SELECT * FROM {} ORDER BY leaf_index LIMIT {}) TO STDOUT"
-            ).format(psycopg.sql.Identifier(table), psycopg.sql.Literal(rows))
+                "COPY (SELECT * FROM {t} WHERE build_id = (SELECT build_id FROM {t} LIMIT 1)"
+                " ORDER BY leaf_index LIMIT {n}) TO STDOUT"
+            ).format(t=psycopg.sql.Identifier(table), n=psycopg.sql.Literal(rows))
             for chunk in exports.copy_stream(conn, statement):
                 n += len(chunk)
         else:
-            chunks = (
-                exports.export_chunks(conn, table, fmt, meta, limit=rows)
-                if fmt == "parquet"
-                else exports.copy_stream(conn, exports.copy_sql(fmt, table, limit=rows))
-            )
+            # What the API and the CLI run, whatever the format.
+            chunks = exports.export_chunks(conn, table, fmt, meta, limit=rows)
             for chunk in chunks:
                 n += len(chunk)
         seconds = time.perf_counter() - started

@@ -229,7 +229,12 @@ def export_cmd(
                     bar.update(task, completed=done)
             else:
                 header = fmt == "csv" and after is not None
-                for chunk in exports.copy_stream(raw, exports.copy_sql(fmt, table, after=after)):
+                chunks = (  # JSON Lines as the API serves it (segments read in parallel)
+                    exports.export_chunks(raw, table, fmt, meta, after=after)
+                    if fmt == "jsonl"
+                    else exports.copy_stream(raw, exports.copy_sql(fmt, table, after=after))
+                )
+                for chunk in chunks:
                     if header:  # a resumed CSV already has its header line
                         header = False
                         continue

@@ -4,10 +4,11 @@ Every format is produced by PostgreSQL's ``COPY (query) TO STDOUT`` over the bui
 partition in leaf order, so rows never gather in the exporting process:
 
 * **CSV**: ``COPY ... (FORMAT csv, HEADER)``, passed through as it comes.
-* **JSON Lines**: each row rendered by ``json_build_object`` in the server, copied
-  in CSV format with a delimiter and quote character that JSON text can never hold
-  raw (0x1F, 0x1E: JSON escapes control characters), so every line is exactly the
-  JSON document with no re-escaping to undo.
+* **JSON Lines**: each row rendered as JSON in the server, copied in CSV format
+  with a delimiter and quote character that JSON text can never hold raw (0x1F,
+  0x1E: JSON escapes control characters), so every line is exactly the JSON
+  document with no re-escaping to undo; segments of the leaf order are rendered by
+  two backends at once when the caller's transaction has written nothing.
 * **Parquet**: record batches written as row groups by ``ParquetWriter``, the bytes
   of each row group handed out as soon as it is written. The batches come from ADBC
   (binary ``COPY`` decoded into Arrow in C++, over a second connection) when the
@@ -89,7 +90,13 @@ ARROW_PREFIXED = {
 
 
 def _rows_query(
-    table: str, after: int | None, limit: int | None, *, raw_hashes: bool = False
+    table: str,
+    after: int | None,
+    limit: int | None,
+    *,
+    raw_hashes: bool = False,
+    until: int | None = None,
+    build_id: int | None = None,
 ) -> sql.Composed:
     select_list = sql.SQL(", ").join(
         sql.SQL("{} AS {}").format(  # type: ignore[arg-type]
@@ -98,9 +105,16 @@ def _rows_query(
         )
         for name, expr, _ in COLUMNS
     )
-    where: sql.Composable = sql.SQL("")
+    bounds: list[sql.Composable] = []
+    if build_id is not None:  # the primary key (build_id, leaf_index) then reads a range
+        bounds.append(sql.SQL("build_id = {}").format(sql.Literal(int(build_id))))
     if after is not None:
-        where = sql.SQL(" WHERE leaf_index > {}").format(sql.Literal(int(after)))
+        bounds.append(sql.SQL("leaf_index > {}").format(sql.Literal(int(after))))
+    if until is not None:
+        bounds.append(sql.SQL("leaf_index <= {}").format(sql.Literal(int(until))))
+    where: sql.Composable = (
+        sql.SQL(" WHERE ") + sql.SQL(" AND ").join(bounds) if bounds else sql.SQL("")
+    )
     tail = (
         sql.SQL(" LIMIT {}").format(sql.Literal(int(limit))) if limit is not None else sql.SQL("")
     )
@@ -134,9 +148,17 @@ def _json_line() -> sql.Composable:
 
 
 def copy_sql(
-    fmt: str, table: str, after: int | None = None, limit: int | None = None
+    fmt: str,
+    table: str,
+    after: int | None = None,
+    limit: int | None = None,
+    *,
+    until: int | None = None,
+    build_id: int | None = None,
 ) -> sql.Composed:
-    rows = _rows_query(table, after, limit, raw_hashes=fmt == "parquet")
+    rows = _rows_query(
+        table, after, limit, raw_hashes=fmt == "parquet", until=until, build_id=build_id
+    )
     if fmt == "csv" or fmt == "parquet":
         header = "true" if fmt == "csv" else "false"
         return sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER {})").format(rows, sql.SQL(header))
@@ -387,7 +409,11 @@ _HEX_PAIRS = _hex_pairs()
 
 
 def adbc_batches(
-    uri: str, table: str, after: int | None = None, limit: int | None = None
+    uri: str,
+    table: str,
+    after: int | None = None,
+    limit: int | None = None,
+    build_id: int | None = None,
 ) -> Iterator[Any]:
     """The Parquet query's rows as typed record batches of :func:`arrow_schema`, read
     by ADBC over its own connection to ``uri`` (a succeeded build never changes: a
@@ -396,7 +422,7 @@ def adbc_batches(
     import pyarrow as pa
 
     schema = arrow_schema({})
-    query = _rows_query(table, after, limit, raw_hashes=True).as_string(None)
+    query = _rows_query(table, after, limit, raw_hashes=True, build_id=build_id).as_string(None)
     with adbc.connect(uri) as conn, conn.cursor() as cursor:
         cursor.adbc_statement.set_options(
             **{"adbc.postgresql.batch_size_hint_bytes": str(ADBC_BATCH_BYTES)}
@@ -599,20 +625,117 @@ def export_chunks(
     on_missing: MissingHook | None = None,
     limit: int | None = None,
 ) -> Iterator[bytes]:
-    """The bytes of one export (any format), streamed from ``connection`` (Parquet
-    without content: from a second connection to its database, by ADBC, when
-    ``connection`` has written nothing: see :func:`reads_committed_rows`)."""
+    """The bytes of one export (any format), streamed from ``connection``; when
+    ``connection`` has written nothing (see :func:`reads_committed_rows`), Parquet
+    without content comes from a second connection by ADBC, and JSON Lines from
+    segments read in parallel (:func:`segmented_copy`)."""
+    build_id = partition_build(connection, table)
     if fmt == "parquet" and store is None and reads_committed_rows(connection):
-        batches = adbc_batches(adbc_uri(connection), table, after=after, limit=limit)
+        uri = adbc_uri(connection)
+        batches = adbc_batches(uri, table, after=after, limit=limit, build_id=build_id)
         for _, data in parquet_batch_parts(batches, meta):
             if data:
                 yield data
         return
-    stream = copy_stream(connection, copy_sql(fmt, table, after=after, limit=limit))
+    if fmt == "jsonl" and reads_committed_rows(connection):
+        yield from segmented_copy(connection, table, fmt, after=after, limit=limit)
+        return
+    statement = copy_sql(fmt, table, after=after, limit=limit, build_id=build_id)
+    stream = copy_stream(connection, statement)
     if fmt == "parquet":
         yield from parquet_stream(stream, meta, store=store, on_missing=on_missing)
     else:
         yield from coalesce(stream)
+
+
+# JSON Lines: the server renders every row as JSON, which costs it more than the
+# rows themselves (measured: 1.7x the CPU of a plain COPY of the same rows, and 1.5x
+# the bytes); one backend doing it alone is the export's bottleneck. Segments of the
+# leaf order are rendered by SEGMENT_READERS backends at once and handed out in order;
+# at most SEGMENT_READERS + 1 segments (about 15 MB each) wait in memory.
+SEGMENT_ROWS = 25_000
+SEGMENT_READERS = 2
+
+
+def partition_build(connection: Any, table: str) -> int | None:
+    """The build a manifest partition holds (None when it holds no row). Naming it
+    lets a query read a range of the primary key ``(build_id, leaf_index)`` in leaf
+    order, where ``leaf_index`` alone scans and sorts the whole partition."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT build_id FROM {} LIMIT 1").format(sql.Identifier(table)))
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def _last_leaf(
+    connection: Any, table: str, build_id: int, after: int | None, limit: int | None
+) -> int | None:
+    """The leaf index of the last row of an export of ``limit`` rows after ``after``
+    (of every row when ``limit`` is None); None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL(
+                "SELECT max(leaf_index) FROM (SELECT leaf_index FROM {} "
+                "WHERE build_id = %s AND leaf_index > %s ORDER BY leaf_index LIMIT %s) s"
+            ).format(sql.Identifier(table)),
+            (build_id, -1 if after is None else after, limit),
+        )
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def segmented_copy(
+    connection: Any, table: str, fmt: str, *, after: int | None = None, limit: int | None = None
+) -> Generator[bytes, None, None]:
+    """The same bytes as one ``COPY`` of the rows after ``after`` (``limit`` of them),
+    read as ranges of leaf indexes (``SEGMENT_ROWS`` wide) by ``SEGMENT_READERS``
+    connections of their own and yielded in leaf order. Only for rows every
+    connection sees the same (:func:`reads_committed_rows`), and formats without a
+    header (a segment's rows stand alone)."""
+    import queue
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    import psycopg
+
+    build_id = partition_build(connection, table)
+    last = None if build_id is None else _last_leaf(connection, table, build_id, after, limit)
+    if build_id is None or last is None:
+        return
+    first = -1 if after is None else after
+    uri = adbc_uri(connection)
+    idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    opened: list[Any] = []
+
+    def segment(lo: int, hi: int) -> list[bytes]:
+        try:
+            conn = idle.get_nowait()
+        except queue.Empty:
+            conn = psycopg.connect(uri, autocommit=True)
+            opened.append(conn)
+        try:
+            statement = copy_sql(fmt, table, after=lo, until=hi, build_id=build_id)
+            return list(coalesce(copy_stream(conn, statement)))
+        finally:
+            idle.put(conn)
+
+    ranges = iter([(lo, min(lo + SEGMENT_ROWS, last)) for lo in range(first, last, SEGMENT_ROWS)])
+    waiting: deque[Future[list[bytes]]] = deque()
+    try:
+        with ThreadPoolExecutor(SEGMENT_READERS, thread_name_prefix="copy-segment") as pool:
+            try:
+                for lo, hi in ranges:
+                    waiting.append(pool.submit(segment, lo, hi))
+                    if len(waiting) > SEGMENT_READERS:
+                        yield from waiting.popleft().result()
+                while waiting:
+                    yield from waiting.popleft().result()
+            finally:
+                for future in waiting:  # the caller stopped early: start nothing more
+                    future.cancel()
+    finally:
+        for conn in opened:
+            conn.close()
 
 
 def reads_committed_rows(connection: Any) -> bool:

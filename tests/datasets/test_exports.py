@@ -100,6 +100,38 @@ def test_parquet_read_by_adbc_holds_the_rows_of_the_copy_route(
     assert pq.read_table(io.BytesIO(after)).to_pylist() == rows[1:]
 
 
+@pytest.mark.usefixtures("drop_partitions")
+def test_jsonl_read_by_segments_is_the_copy_byte_for_byte(
+    committed_build: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments read in parallel, whatever their width, resumed or cut by a limit,
+    give exactly the bytes of one COPY of the same rows, in leaf order."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        for width in (1, 2, 1000):
+            monkeypatch.setattr(exports, "SEGMENT_ROWS", width)
+            for after, limit in ((None, None), (0, None), (None, 1), (-1, 5), (1, None)):
+                serial = b"".join(
+                    exports.copy_stream(
+                        raw, exports.copy_sql("jsonl", committed_build, after=after, limit=limit)
+                    )
+                )
+                segmented = b"".join(
+                    exports.export_chunks(
+                        raw, committed_build, "jsonl", {}, after=after, limit=limit
+                    )
+                )
+                assert segmented == serial, (width, after, limit)
+        whole = b"".join(exports.segmented_copy(raw, committed_build, "jsonl"))
+    assert len(whole.splitlines()) == 2
+    # a caller that stops after the first block leaves no reader behind
+    monkeypatch.setattr(exports, "SEGMENT_ROWS", 1)
+    with engine.connect() as conn:
+        chunks = exports.segmented_copy(conn.connection.driver_connection, committed_build, "jsonl")
+        assert next(chunks)
+        chunks.close()
+
+
 def test_a_transaction_that_wrote_keeps_the_export_on_its_connection(engine: Engine) -> None:
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
