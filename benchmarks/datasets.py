@@ -41,6 +41,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -129,6 +130,16 @@ FROM (
 
 
 def rss_mb() -> float:
+    """This process's peak resident set size. ``VmHWM`` belongs to the process's own
+    memory, made anew by exec; ``ru_maxrss`` carries the high-water mark of the
+    process that forked it across exec on Linux, so an export worker started by a
+    benchmark that had filled a 10M-row database reported that database's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
