@@ -137,61 +137,53 @@ def confirm_cmd(
     out.print(f"{request}: {status}")
 
 
-@optouts_cli.command("impact")
-def impact_cmd(
-    request: Annotated[str, typer.Argument(help="The request id (oo_...).")],
-    token: Annotated[
-        str | None,
-        typer.Option(
-            envvar="CODECOMMONS_OPTOUT_TOKEN",
-            help="The requester's token (cco_...); without it, as the console operator.",
-        ),
-    ] = None,
-) -> None:
-    """An opt-out's impact (JSON): what its scope covers, the builds that included that
-    code and what was withdrawn from them. Private: the requester's token, or the
-    operator at the console (the database's holder), as for the request itself."""
+# The requester's token, for the private views below.
+RequesterToken = Annotated[
+    str | None,
+    typer.Option(
+        envvar="CODECOMMONS_OPTOUT_TOKEN",
+        help="The requester's token (cco_...); without it, as the console operator.",
+    ),
+]
+
+
+def _print_private_view(request: str, token: str | None, view_name: str) -> None:
+    """One private view of a request (``app.datasets.impact``'s ``impact`` or
+    ``author_view``) as JSON, for its requester's token or the console operator."""
     from app.datasets import impact
     from app.kit.db import unit_of_work
     from app.kit.problems import Problem
     from app.optouts import service
 
+    render = {"impact": impact.impact, "author": impact.author_view}[view_name]
     try:
         with unit_of_work() as uow:
             found = service.authorize(
                 uow.session, request, token, None if token else CONSOLE_OPERATOR
             )
-            view = impact.impact(uow.session, found)
+            view = render(uow.session, found)
     except Problem as exc:
         raise _problem(exc) from exc
     out.print_json(view.model_dump_json())
+
+
+@optouts_cli.command("impact")
+def impact_cmd(
+    request: Annotated[str, typer.Argument(help="The request id (oo_...).")],
+    token: RequesterToken = None,
+) -> None:
+    """An opt-out's impact (JSON): what its scope covers, the builds that included that
+    code and what was withdrawn from them. Private: the requester's token, or the
+    operator at the console (the database's holder), as for the request itself."""
+    _print_private_view(request, token, "impact")
 
 
 @optouts_cli.command("author")
 def author_cmd(
     request: Annotated[str, typer.Argument(help="A request id (oo_...) of the author's.")],
-    token: Annotated[
-        str | None,
-        typer.Option(
-            envvar="CODECOMMONS_OPTOUT_TOKEN",
-            help="The requester's token (cco_...); without it, as the console operator.",
-        ),
-    ] = None,
+    token: RequesterToken = None,
 ) -> None:
     """An author's view (JSON) across every request verified as the identity REQUEST
     proved: each scope, the builds that included that code before the opt-out, and what
     was withdrawn from them. Private, like ``impact``."""
-    from app.datasets import impact
-    from app.kit.db import unit_of_work
-    from app.kit.problems import Problem
-    from app.optouts import service
-
-    try:
-        with unit_of_work() as uow:
-            found = service.authorize(
-                uow.session, request, token, None if token else CONSOLE_OPERATOR
-            )
-            view = impact.author_view(uow.session, found)
-    except Problem as exc:
-        raise _problem(exc) from exc
-    out.print_json(view.model_dump_json())
+    _print_private_view(request, token, "author")

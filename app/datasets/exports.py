@@ -638,7 +638,9 @@ def export_chunks(
                 yield data
         return
     if fmt == "jsonl" and reads_committed_rows(connection):
-        yield from segmented_copy(connection, table, fmt, after=after, limit=limit)
+        yield from segmented_copy(
+            connection, table, fmt, after=after, limit=limit, build_id=build_id
+        )
         return
     statement = copy_sql(fmt, table, after=after, limit=limit, build_id=build_id)
     stream = copy_stream(connection, statement)
@@ -685,20 +687,28 @@ def _last_leaf(
 
 
 def segmented_copy(
-    connection: Any, table: str, fmt: str, *, after: int | None = None, limit: int | None = None
+    connection: Any,
+    table: str,
+    fmt: str,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
+    build_id: int | None = None,
 ) -> Generator[bytes, None, None]:
     """The same bytes as one ``COPY`` of the rows after ``after`` (``limit`` of them),
     read as ranges of leaf indexes (``SEGMENT_ROWS`` wide) by ``SEGMENT_READERS``
     connections of their own and yielded in leaf order. Only for rows every
     connection sees the same (:func:`reads_committed_rows`), and formats without a
-    header (a segment's rows stand alone)."""
+    header (a segment's rows stand alone). ``build_id``: the partition's build, when
+    the caller has it (:func:`partition_build`)."""
     import queue
     from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import psycopg
 
-    build_id = partition_build(connection, table)
+    if build_id is None:
+        build_id = partition_build(connection, table)
     last = None if build_id is None else _last_leaf(connection, table, build_id, after, limit)
     if build_id is None or last is None:
         return

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.datasets.builder import run_build
 from app.datasets.schemas import DatasetIn
@@ -156,6 +156,22 @@ def built(corpus: World, client: TestClient, auth: dict[str, str], db: Session) 
     run_build(db, build.id)  # what the worker runs (tests/datasets/test_worker.py)
     out: dict[str, Any] = client.get("/v1/datasets/roadmap/builds/1").json()
     return out
+
+
+@pytest.fixture
+def committed_corpus(committed_factory: sessionmaker[Session]) -> World:
+    """Three files in two origins, committed (what another connection or process
+    sees): the CLI's subprocesses and the exports' second connections read them."""
+    session = committed_factory()
+    f.bind(session)
+    world = World(session)
+    world.origin("big", stars=1000)
+    world.origin("small", stars=5, license="GPL-3.0-only")
+    world.file("a", [("big", "src/a.py")])
+    world.file("b", [("small", "b.go")], language="Go")
+    world.file("i", [("small", "i.py"), ("big", "lib/i.py")])
+    session.commit()
+    return world
 
 
 @pytest.fixture

@@ -31,22 +31,6 @@ def codecommons(
     )  # fmt: skip
 
 
-@pytest.fixture
-def committed_corpus(committed_factory: sessionmaker[Session]) -> World:
-    from tests import factories
-
-    session = committed_factory()
-    factories.bind(session)
-    world = World(session)
-    world.origin("big", stars=1000)
-    world.origin("small", stars=5, license="GPL-3.0-only")
-    world.file("a", [("big", "src/a.py")])
-    world.file("b", [("small", "b.go")], language="Go")
-    world.file("i", [("small", "i.py"), ("big", "lib/i.py")])
-    session.commit()
-    return world
-
-
 @pytest.mark.usefixtures("drop_partitions")
 def test_the_datasets_commands(
     committed_corpus: World,

@@ -56,19 +56,8 @@ def test_a_stream_not_cut_at_rows_is_refused() -> None:
 
 
 @pytest.fixture
-def committed_build(committed_factory: sessionmaker[Session]) -> str:
+def committed_build(committed_factory: sessionmaker[Session], committed_corpus: World) -> str:
     """A succeeded build whose rows are committed (what a second connection sees)."""
-    from tests import factories
-
-    session = committed_factory()
-    factories.bind(session)
-    world = World(session)
-    world.origin("big", stars=1000)
-    world.origin("small", stars=5, license="GPL-3.0-only")
-    world.file("a", [("big", "src/a.py")])
-    world.file("b", [("small", "b.go")], language="Go")
-    world.file("i", [("small", "i.py"), ("big", "lib/i.py")])
-    session.commit()
     with unit_of_work(committed_factory) as uow:
         service.create(uow, DatasetIn(name="adbc", purpose="fine-tuning", selection=ROADMAP))
     with unit_of_work(committed_factory) as uow:
