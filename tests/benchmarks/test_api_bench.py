@@ -35,8 +35,9 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
         sql_rates = [float(rows[scenario, c].split("|")[2].split()[0]) for c in (1, 32)]
         assert max(api_rates) > 0, rows[scenario, 1]
         assert max(sql_rates) > 0, rows[scenario, 1]
+    first_errors = "\n".join(line for line in out.splitlines() if " errors, first: " in line)
     for line in rows.values():
-        assert line.split()[-1] == "0", f"failed requests: {line}"
+        assert line.split()[-1] == "0", f"failed requests: {line}\n{first_errors}"
     assert "SEQ SCAN" not in out
     watched = (
         "content, license_finding, origin, origin_importance, origin_license, paper_link, "
