@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    db_pool_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request waits for a free database connection before it is "
+        "told to retry (503) rather than queued further.",
+    )
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     # Job leases (app.jobs.lease): a running job renews its lease every quarter of
     # this; the reaper re-sends a running job only once its lease has lapsed.

@@ -8,6 +8,7 @@ in bounded LRU caches.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
@@ -31,6 +32,7 @@ from app.graphql.context import get_context
 from app.graphql.cost import CostLimiter
 from app.jobs.gql import JobQuery
 from app.kit.boundary import GraphQLTextGuard
+from app.kit.db import unavailable_reason
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
 from app.licenses.gql import LicenseQuery
@@ -39,6 +41,7 @@ from app.origins.gql import OriginQuery
 from app.papers.gql import PaperOriginQuery, PaperQuery
 from app.signals.gql import SignalsQuery
 
+log = logging.getLogger(__name__)
 MAX_DEPTH = 10
 
 
@@ -68,6 +71,7 @@ class CodedErrorsSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        logged = []  # what strawberry logs with its traceback: all but the transient
         for error in errors:
             original = error.original_error
             code: str | None = None
@@ -77,6 +81,14 @@ class CodedErrorsSchema(strawberry.Schema):
                 code = original.slug
             elif isinstance(original, ValueError):
                 code = "validation-error"
+            elif original is not None and (reason := unavailable_reason(original)):
+                # Transient (the database is down or out of connections), as REST's
+                # 503: the client retries, nothing of ours is broken.
+                log.warning("graphql: %s: %s", reason, original)
+                error.message = f"{reason} for the moment; retry shortly"
+                code = "unavailable"
+                error.extensions = {**(error.extensions or {}), "code": code}
+                continue
             elif original is None or isinstance(original, GraphQLError):
                 # Parsing, validation, or coercing a variable to its declared type.
                 code = "graphql-validation"
@@ -85,7 +97,8 @@ class CodedErrorsSchema(strawberry.Schema):
             else:
                 error.message = "internal error; it has been logged"
                 error.extensions = {"code": "internal-error"}
-        super().process_errors(errors, execution_context)
+            logged.append(error)
+        super().process_errors(logged, execution_context)
 
 
 def build_schema(max_depth: int = MAX_DEPTH) -> strawberry.Schema:

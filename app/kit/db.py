@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, get_settings
@@ -25,6 +27,7 @@ def make_engine(settings: Settings, **overrides: Any) -> Engine:
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_pool_size,
+        "pool_timeout": settings.db_pool_timeout_seconds,
         "pool_pre_ping": True,
     }
     options.update(overrides)
@@ -38,6 +41,41 @@ def make_engine(settings: Settings, **overrides: Any) -> Engine:
         dbapi_connection.commit()
 
     return engine
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why the database cannot serve this request for the moment, or None when
+    ``exc`` is not such a case (then it is a fault of ours or of the input).
+
+    Three cases are transient and the caller's answer is "retry shortly" (REST: 503
+    with ``Retry-After``; GraphQL: the ``unavailable`` code), never an internal error:
+
+    * the server is gone or refuses connections (a restart, a failover): the pool
+      drops the dead connections and pre-ping tests the next ones;
+    * PostgreSQL refuses one more client (``too many connections``, SQLSTATE class
+      53, insufficient resources);
+    * every connection of our pool stayed busy for ``db_pool_timeout_seconds`` (a
+      burst larger than the pool).
+
+    A statement timeout is not among them: a query that slow is ours to fix.
+    """
+    if isinstance(exc, PoolTimeout):
+        return "every database connection is busy"
+    if not isinstance(exc, DBAPIError):
+        return None
+    import psycopg
+
+    orig = exc.orig
+    if not isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return "the database connection was lost" if exc.connection_invalidated else None
+    sqlstate = getattr(orig, "sqlstate", None)
+    text = str(orig)
+    # A refused connection carries no SQLSTATE in psycopg, only the server's message.
+    if (sqlstate or "").startswith("53") or "too many c" in text:
+        return "the database has no connection free"
+    if exc.connection_invalidated or sqlstate is None or sqlstate.startswith(("08", "57P")):
+        return "the database cannot be reached"
+    return None
 
 
 @lru_cache(maxsize=1)

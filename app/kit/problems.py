@@ -17,9 +17,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.kit.db import unavailable_reason
 from app.kit.swhid import InvalidSWHID
 
 log = logging.getLogger(__name__)
@@ -204,20 +206,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             **exc.extensions,
         )
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
-        # The connection was lost or refused (a restart, a failover): the pool drops the
-        # dead connections and pre-ping tests the next ones, so the next try works as
-        # soon as the server is back. A 503 says so; a 500 would say we are broken.
-        # Other operational errors (a statement timeout) are not the server being down.
-        if not (exc.connection_invalidated or _is_disconnect(exc)):
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, or has no connection for this request (a burst larger
+        # than the pool or than the server's limit): transient, so a 503 that says
+        # when to retry. A 500 would say we are broken. Any other database error is.
+        reason = unavailable_reason(exc)
+        if reason is None:
             return await _internal(request, exc)
-        log.warning("database unreachable on %s: %s", request.url.path, exc.orig)
+        log.warning("%s on %s: %s", reason, request.url.path, exc)
         return problem_response(
             503,
             "unavailable",
-            "the database cannot be reached for the moment; retry shortly",
+            f"{reason} for the moment; retry shortly",
             instance=request.url.path,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
@@ -263,15 +265,3 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(Exception, _internal)
-
-
-def _is_disconnect(exc: DBAPIError) -> bool:
-    """psycopg's word that the server is gone or refuses connections (e.g. ``the
-    database system is shutting down``, ``connection refused``)."""
-    import psycopg
-
-    orig = exc.orig
-    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
-        sqlstate = getattr(orig, "sqlstate", None)
-        return sqlstate is None or sqlstate.startswith(("08", "57P"))
-    return False

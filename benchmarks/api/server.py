@@ -71,6 +71,10 @@ def api_server(database_url: str, redis_url: str, workers: int) -> Iterator[tupl
             proc.kill()
             proc.wait()
         log.close()
+        text = Path(log.name).read_text(errors="replace")
+        if "Traceback" in text or "unhandled error" in text:
+            # A failed request's cause, for whoever reads the report (or a CI log).
+            print(f"\nAPI server log (it logged errors), last lines:\n{text[-4000:]}")
         os.unlink(log.name)
 
 

@@ -36,6 +36,8 @@ def test_api_benchmark_at_toy_scale(capsys: pytest.CaptureFixture[str]) -> None:
         assert max(api_rates) > 0, rows[scenario, 1]
         assert max(sql_rates) > 0, rows[scenario, 1]
     first_errors = "\n".join(line for line in out.splitlines() if " errors, first: " in line)
+    if "API server log" in out:  # the server's traceback of a failed request
+        first_errors += out[out.index("API server log") :]
     for line in rows.values():
         assert line.split()[-1] == "0", f"failed requests: {line}\n{first_errors}"
     assert "SEQ SCAN" not in out
