@@ -337,43 +337,6 @@ def _literal_at(
 
 
 @_compiled
-def blank(d: NDArray[np.uint8], flags: int, space: NDArray[np.bool_]) -> NDArray[np.uint8]:
-    """The UTF-8 of ``Family._literal.sub(Family._blank, text)``: a comment becomes its
-    newlines (or a blank), a literal ``\\x02`` and a blank and its newlines, a docstring
-    the same with ``\\x03``."""
-    n = len(d)
-    out = np.empty(n, dtype=np.uint8)  # never longer: each replacement is shorter
-    o = 0
-    p = 0
-    while p < n:
-        c = d[p]
-        if _OPENS[c]:
-            end, kind = _literal_at(d, p, n, flags, space)
-            if kind:
-                newlines = 0
-                for q in range(p, end):
-                    if d[q] == _NL:
-                        newlines += 1
-                if kind == 1:
-                    if newlines == 0:
-                        out[o] = _SPACE_BYTE
-                        o += 1
-                else:
-                    out[o] = _LITERAL if kind == 2 else _DOC
-                    out[o + 1] = _SPACE_BYTE
-                    o += 2
-                for _ in range(newlines):
-                    out[o] = _NL
-                    o += 1
-                p = end
-                continue
-        out[o] = c
-        o += 1
-        p += 1
-    return out[:o]
-
-
-@_compiled
 def _word_key(d: NDArray[np.uint8], start: int, length: int) -> np.uint64:
     """``fastlex._word_keys`` of one word (of at most 16 bytes)."""
     low = np.uint64(0)
@@ -386,26 +349,81 @@ def _word_key(d: NDArray[np.uint8], start: int, length: int) -> np.uint64:
 
 
 @_compiled
-def lex_blanked(
-    b: NDArray[np.uint8],
+def _literal_kind(d: NDArray[np.uint8], j: int, n: int, flags: int, space: NDArray[np.bool_]) -> int:
+    """What the byte at ``j`` is in the blanked text: ``_C_STR`` or ``_C_DOC`` when a
+    literal or docstring starts there, else its class (a comment blanks to a blank or
+    newlines, neither of which is a literal)."""
+    c = d[j]
+    if c == _LITERAL:
+        return _C_STR
+    if c == _DOC:
+        return _C_DOC
+    if _OPENS[c]:
+        kind = _literal_at(d, j, n, flags, space)[1]
+        if kind == 2:
+            return _C_STR
+        if kind == 3:
+            return _C_DOC
+    return _C_OP
+
+
+@_compiled
+def lex(
+    d: NDArray[np.uint8],
+    flags: int,
+    space: NDArray[np.bool_],
     classes: NDArray[np.uint8],
     op_ids: NDArray[np.uint64],
-    keys: NDArray[np.uint64],
-    keyword_ids: NDArray[np.uint64],
+    slot_keys: NDArray[np.uint64],
+    slot_ids: NDArray[np.uint64],
+    lengths: NDArray[np.uint32],
     ident: np.uint64,
     number: np.uint64,
     string: np.uint64,
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    """Token ids and lines of blanked bytes, as ``Family.lex`` after its regex pass."""
-    m = len(b)
-    ids = np.empty(m, dtype=np.uint64)
-    lines = np.empty(m, dtype=np.int64)
+    """Token ids and lines of UTF-8 text, as ``Family.lex``: its regex pass (a comment
+    blanked to its newlines or a blank, a literal to ``\x02``, a docstring to
+    ``\x03``, both with a blank and their newlines) and its classification of what is
+    left, in one loop that never writes the blanked text: words (``V``, ``N`` if they
+    start with a digit, keywords by the same 64-bit keys, looked up in ``slot_keys``, an
+    open-addressing table of ``len(slot_keys)`` a power of two, when some keyword
+    starts with the word's first byte and has its length: bit n of ``lengths[byte]``),
+    every other visible
+    byte an operator, adjacent literals on a line one, a word of one or two bytes right
+    before a literal dropped (a string prefix)."""
+    n = len(d)
+    ids = np.empty(n, dtype=np.uint64)
+    lines = np.empty(n, dtype=np.int64)
+    mask = np.uint64(len(slot_keys) - 1)
     t = 0
     line = 1
     after_literal = False  # the last token kept so far (newlines included) is a literal
     i = 0
-    while i < m:
-        kind = classes[b[i]]
+    while i < n:
+        c = d[i]
+        if c == _SPACE_BYTE:  # indentation: the commonest byte, skipped in a run
+            i += 1
+            while i < n and d[i] == _SPACE_BYTE:
+                i += 1
+            continue
+        if _OPENS[c]:
+            end, kind = _literal_at(d, i, n, flags, space)
+            if kind:
+                if kind == 2:
+                    if not after_literal:  # adjacent literals are one
+                        ids[t] = string
+                        lines[t] = line
+                        t += 1
+                    after_literal = True
+                newlines = 0
+                for q in range(i, end):
+                    newlines += d[q] == _NL
+                if newlines:
+                    line += newlines
+                    after_literal = False
+                i = end
+                continue
+        kind = classes[c]
         if kind == _C_SPACE or kind == _C_DOC:
             i += 1
         elif kind == _C_NL:
@@ -413,33 +431,37 @@ def lex_blanked(
             after_literal = False
             i += 1
         elif kind == _C_STR:
-            if not after_literal:  # adjacent literals are one
+            if not after_literal:
                 ids[t] = string
                 lines[t] = line
                 t += 1
             after_literal = True
             i += 1
         elif kind == _C_OP:
-            ids[t] = op_ids[b[i]]
+            ids[t] = op_ids[c]
             lines[t] = line
             t += 1
             after_literal = False
             i += 1
         else:
             j = i + 1
-            while j < m and classes[b[j]] == _C_WORD:
+            while j < n and classes[d[j]] == _C_WORD:
                 j += 1
             length = j - i
-            following = classes[b[min(j, m - 1)]]
-            if length <= 2 and (following == _C_STR or following == _C_DOC):
-                i = j  # a string prefix: dropped
-                continue
-            value = number if 48 <= b[i] <= 57 else ident
-            if length <= _MAX_KEYWORD and len(keys):
-                key = _word_key(b, i, length)
-                at = min(np.searchsorted(keys, key), len(keys) - 1)
-                if keys[at] == key:
-                    value = keyword_ids[at]
+            if length <= 2 and j < n:
+                following = _literal_kind(d, j, n, flags, space)
+                if following == _C_STR or following == _C_DOC:
+                    i = j  # a string prefix: dropped
+                    continue
+            value = number if 48 <= c <= 57 else ident
+            if length <= _MAX_KEYWORD and (lengths[c] >> length) & 1:
+                key = _word_key(d, i, length)
+                slot = (key * _KEY_MIX) >> np.uint64(48) & mask
+                while slot_keys[slot]:
+                    if slot_keys[slot] == key:
+                        value = slot_ids[slot]
+                        break
+                    slot = (slot + np.uint64(1)) & mask
             ids[t] = value
             lines[t] = line
             t += 1
