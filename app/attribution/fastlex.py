@@ -516,6 +516,7 @@ _add(
     ),
 )
 
+
 def family(name: str) -> Family | None:
     """The regex normaliser for a pygments lexer name, if there is one."""
     return FAMILIES.get(name)

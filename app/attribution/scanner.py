@@ -328,11 +328,10 @@ def _literal_at(
             end = _backtick(d, p, n)
             if end >= 0:
                 return end, 2
-    elif c == 64:  # '@'
-        if flags & VERBATIM and p + 1 < n and d[p + 1] == 34:
-            end = _verbatim(d, p, n)
-            if end >= 0:
-                return end, 2
+    elif c == 64 and flags & VERBATIM and p + 1 < n and d[p + 1] == 34:  # '@"'
+        end = _verbatim(d, p, n)
+        if end >= 0:
+            return end, 2
     return -1, 0
 
 
@@ -349,7 +348,9 @@ def _word_key(d: NDArray[np.uint8], start: int, length: int) -> np.uint64:
 
 
 @_compiled
-def _literal_kind(d: NDArray[np.uint8], j: int, n: int, flags: int, space: NDArray[np.bool_]) -> int:
+def _literal_kind(
+    d: NDArray[np.uint8], j: int, n: int, flags: int, space: NDArray[np.bool_]
+) -> int:
     """What the byte at ``j`` is in the blanked text: ``_C_STR`` or ``_C_DOC`` when a
     literal or docstring starts there, else its class (a comment blanks to a blank or
     newlines, neither of which is a literal)."""
@@ -424,7 +425,7 @@ def lex(
                 i = end
                 continue
         kind = classes[c]
-        if kind == _C_SPACE or kind == _C_DOC:
+        if kind in (_C_SPACE, _C_DOC):
             i += 1
         elif kind == _C_NL:
             line += 1
@@ -450,7 +451,7 @@ def lex(
             length = j - i
             if length <= 2 and j < n:
                 following = _literal_kind(d, j, n, flags, space)
-                if following == _C_STR or following == _C_DOC:
+                if following in (_C_STR, _C_DOC):
                     i = j  # a string prefix: dropped
                     continue
             value = number if 48 <= c <= 57 else ident
