@@ -41,8 +41,13 @@ _F = TypeVar("_F", bound=Callable[..., object])
 
 
 def _compiled(function: _F) -> _F:
-    """numba's ``njit`` typed for mypy (numba ships no annotations)."""
-    return cast(_F, numba.njit(cache=True, nogil=True)(function))
+    """numba's ``njit`` typed for mypy (numba ships no annotations); the machine code
+    cached on disk (beside the source, else NUMBA_CACHE_DIR or the user's cache),
+    compiled by each process where no folder is writable."""
+    try:
+        return cast(_F, numba.njit(cache=True, nogil=True)(function))
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return cast(_F, numba.njit(nogil=True)(function))
 
 
 # What a family's literal regex holds (fastlex.FAMILIES gives each its set).
