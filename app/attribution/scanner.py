@@ -545,15 +545,18 @@ def _tabular(
         for j in range(size - d):
             near[j] |= np.uint8(ids[j] == ids[j + d]) * bit
     periodic = _sliding_and(near, k - periods + 1)
+    # a repeat among ids[j : j + min_distinct]: from offset j + o, at a distance of at
+    # most min_distinct - 1 - o
     repeat = np.zeros(size - min_distinct + 1, dtype=np.uint8)
+    for o in range(min_distinct - 1):
+        mask = np.uint8((1 << (min_distinct - 1 - o)) - 1)
+        for j in range(size - min_distinct + 1):
+            repeat[j] |= near[j + o] & mask
     for j in range(size - min_distinct + 1):
-        found = np.uint8(0)
-        for a in range(j, j + min_distinct - 1):
-            found |= near[a] & np.uint8((1 << (j + min_distinct - 1 - a)) - 1)
-        repeat[j] = found != 0
+        repeat[j] = repeat[j] != 0
     few = _sliding_and(repeat, k - min_distinct + 1)
     for i in range(n):
-        if periodic[i] or few[i]:
+        if periodic[i] or few[i]:  # in code, a gram in ten
             table[i] = _tabular_at(ids, i, k, min_distinct, max_period)
     return table
 
