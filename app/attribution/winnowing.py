@@ -26,9 +26,9 @@ Each fingerprint keeps the line its k-gram starts on and the line it ends on, wh
 lets a match say which lines of both sides correspond (as SCANOSS reports snippets).
 Tokens are hashed once (xxHash3 of the normalised text, :func:`tokens.token_id`) and
 a k-gram's hash is a polynomial of its tokens' ids modulo 2**64 followed by the
-splitmix64 finaliser, all in numpy over the whole file: stable across processes and
-machines, and no Python work per token (what made fingerprinting slow was the
-per-token Python, not the hashing).
+splitmix64 finaliser: stable across processes and machines, and no Python work per
+token. The index runs this compiled (:func:`app.attribution.scanner.fingerprint`, one
+loop per step); the numpy functions here are its reference and serve queries' k-grams.
 """
 
 from __future__ import annotations
