@@ -1,4 +1,4 @@
-"""The index's fingerprinter compiled: one pass over a file's bytes per step, no regex
+"""The index's fingerprinter compiled: loops over a file's bytes and tokens, no regex
 and no Python per token.
 
 Why compiled code: the regex normaliser of :mod:`app.attribution.fastlex` (regexes and
@@ -10,22 +10,21 @@ the same text at 43 MB/s; numpy needs a dozen full passes over bytes and tokens.
 work is a byte state machine, which is what a compiler does well, so it is compiled
 with numba: maintained, LLVM-based, wheels on PyPI for every platform we run on (no
 compiler on the machine), and ``cache=True`` keeps the machine code on disk, so only
-the first process after an install pays the compilation (a few seconds).
+the first process after an install pays the compilation (about ten seconds).
 
 The semantics are not new: they are exactly those of the regex path, which stays as
 the reference (:meth:`app.attribution.fastlex.Family.lex`, and the numpy hashing in
 :mod:`app.attribution.winnowing`); tests compare both on real files and on random
-text for every family. Three steps, each one loop:
+text for every family. Two steps:
 
-1. :func:`blank`: comments and literals found as the family's literal regex finds them
+1. :func:`lex`: comments and literals found as the family's literal regex finds them
    (the first alternative that matches at the leftmost position, with the regex's
-   backtracking outcomes for unterminated ones) and replaced as ``Family._blank``
-   replaces them;
-2. :func:`lex_blanked`: the blanked bytes split and classified as ``Family.lex`` does
-   (words, numbers, keywords by the same 64-bit keys, operators, literal joining,
-   string prefixes dropped);
-3. :func:`fingerprint`: k-gram hashes, table rows skipped, robust winnowing, as
-   ``winnowing.fingerprint_arrays``.
+   backtracking outcomes for unterminated ones), what ``Family._blank`` would leave
+   of them, and the rest split and classified as ``Family.lex`` does (words, numbers,
+   keywords by the same 64-bit keys, operators, literal joining, string prefixes
+   dropped), in one loop;
+2. :func:`fingerprint`: k-gram hashes, table rows skipped, robust winnowing, as
+   ``winnowing.reference_fingerprint_arrays``.
 """
 
 from __future__ import annotations
