@@ -14,5 +14,9 @@ RUN pip install -c constraints.txt .
 # The uploads volume (docker-compose.yml) takes this folder's owner when first mounted.
 RUN mkdir -p /var/lib/codecommons/uploads && chown -R codecommons /var/lib/codecommons
 USER codecommons
+# The attribution scanner's machine code (numba), compiled once here rather than by
+# each container's first scan; site-packages is not writable by this user.
+ENV NUMBA_CACHE_DIR=/home/codecommons/.cache/numba
+RUN python -c "from app.attribution.winnowing import fingerprint_text as f; f('x = 1\n', language='python')"
 EXPOSE 8000
 CMD ["codecommons", "api", "--host", "0.0.0.0"]

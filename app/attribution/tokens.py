@@ -230,7 +230,7 @@ def token_arrays(text: str, lexer: Lexer) -> tuple[NDArray[np.uint64], NDArray[n
         ids = np.fromiter((token_id(t.text) for t in tokens), dtype=np.uint64, count=len(tokens))
         return ids, np.fromiter((t.line for t in tokens), dtype=np.int64, count=len(tokens))
     if not fast.words_only:
-        return fast.lex(_newlines(text))
+        return fast.scan(_newlines(text))
     table = _IDS.get(fast.name)
     if table is None:
         table = _IDS[fast.name] = _Ids(fast)
@@ -262,7 +262,7 @@ def tokenize(text: str, lexer: Lexer) -> list[Token]:
     text = _newlines(text)
     fast = _fast(lexer)
     if fast is not None and not fast.words_only:
-        ids, lines = fast.lex(text)
+        ids, lines = fast.scan(text)
         names = _names(fast)
         return [Token(names[i], line) for i, line in zip(ids.tolist(), lines.tolist(), strict=True)]
     if fast is not None:

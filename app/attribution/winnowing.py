@@ -26,9 +26,9 @@ Each fingerprint keeps the line its k-gram starts on and the line it ends on, wh
 lets a match say which lines of both sides correspond (as SCANOSS reports snippets).
 Tokens are hashed once (xxHash3 of the normalised text, :func:`tokens.token_id`) and
 a k-gram's hash is a polynomial of its tokens' ids modulo 2**64 followed by the
-splitmix64 finaliser, all in numpy over the whole file: stable across processes and
-machines, and no Python work per token (what made fingerprinting slow was the
-per-token Python, not the hashing).
+splitmix64 finaliser: stable across processes and machines, and no Python work per
+token. The index runs this compiled (:func:`app.attribution.scanner.fingerprint`, one
+loop per step); the numpy functions here are its reference and serve queries' k-grams.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
+from app.attribution import scanner
 from app.attribution.fastlex import token_id
 from app.attribution.tokens import Token, lexer_for, token_arrays
 
@@ -146,7 +147,16 @@ def winnow(hashes: Sequence[int], w: int = W) -> list[int]:
 def fingerprint_arrays(
     ids: NDArray[np.uint64], lines: NDArray[np.int64], k: int = K, w: int = W
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Winnowed fingerprints as arrays: hashes, start lines, end lines."""
+    """Winnowed fingerprints as arrays: hashes, start lines, end lines (compiled:
+    :func:`app.attribution.scanner.fingerprint`, the same as
+    :func:`reference_fingerprint_arrays`)."""
+    return scanner.fingerprint(ids, lines, k, w, MIN_DISTINCT, MAX_PERIOD)
+
+
+def reference_fingerprint_arrays(
+    ids: NDArray[np.uint64], lines: NDArray[np.int64], k: int = K, w: int = W
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`fingerprint_arrays` in numpy: what the compiled one is tested against."""
     hashes = kgram_array(ids, k)
     chosen = winnow_array(hashes, w)
     chosen = chosen[hashes[chosen] != SKIP]
