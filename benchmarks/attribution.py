@@ -8,20 +8,21 @@
   (seeded) into indexed and held-out ones. From indexed files, snippets of 5, 10, 20,
   50 and 100 lines of code (blank, comment and docstring lines between them come
   along but do not count: normalisation drops them, so ten raw lines of comment held
-  no evidence; ``--raw-lines`` counts every line, as before) in three clone types: type-1 (exact lines, reformatted: other
-  indentation, comment lines dropped, blank lines added), type-2 (type-1 with every
-  identifier and number renamed consistently), type-3 (type-1 with about one line in
-  seven inserted, deleted or edited). Negatives: snippets of held-out files and common
-  idioms. Queries give no language (it is guessed, as for a model's output).
+  no evidence; ``--raw-lines`` counts every line, as before) in three clone types:
+  type-1 (exact lines, reformatted: other indentation, comment lines dropped, blank
+  lines added), type-2 (type-1 with every identifier and number renamed
+  consistently), type-3 (type-1 with about one line in seven inserted, deleted or
+  edited). Negatives: snippets of held-out files and common idioms. Queries give no
+  language (it is guessed, as for a model's output).
 * **Precision / recall** per type and length: a positive is found when one of the
   best match's ranges overlaps file lines holding the snippet's source code: its own
   lines, or a copy of them anywhere in the index (the same code in two files, or
   twice in one), checked by content (nearly every code line verbatim, in order);
   precision is correct best matches over all answers that returned a match
   (negatives included).
-  The index for quality is the real one: the files' fingerprints, matched by
-  ``app.attribution.matching`` exactly as the service does (postings from a dict,
-  the same as the SQL returns without a stop-list).
+  The index for quality is the real one: the files' fingerprints, matched by the
+  service's own ``match_snippet`` (postings from a dict, the same as the SQL returns
+  without a stop-list).
 * **Latency**: ``attribution_fingerprint`` filled by COPY with synthetic rows for
   ``--files`` files (``--per-file`` fingerprints each, 5% of them hashes shared with
   real files, so lookups return noise postings too) plus the real corpus, primary key
@@ -40,8 +41,8 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -51,10 +52,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.attribution.indexing import file_fingerprints
-from app.attribution.matching import rank
-from app.attribution.service import find_matches
-from app.attribution.tokens import guess_languages, lexer_for, tokenize
-from app.attribution.winnowing import fingerprints, query_grams
+from app.attribution.repository import POSTINGS_PER_HASH
+from app.attribution.service import find_matches, match_snippet
+from app.attribution.tokens import lexer_for, tokenize
 from app.kit.copy import copy_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,20 +219,23 @@ def snippets(
 def query_memory(
     index: dict[int, list[tuple[int, int]]], snippet: str
 ) -> tuple[int, list[tuple[int, int]]] | None:
-    """The best file and its ranges' file lines, like the service, over an in-memory
-    index."""
-    best: tuple[float, int, list[tuple[int, int]]] | None = None
-    for name in [*guess_languages(snippet, 3), "text"]:
-        tokens = tokenize(snippet, lexer_for(name))
-        grams = query_grams(tokens)
-        postings = [(g.hash, c, line) for g in grams for c, line in index.get(g.hash, [])[:200]]
-        found = rank(grams, [t.line for t in tokens], postings, 1, len(fingerprints(tokens)))
-        if found and (best is None or found[0].score > best[0]):
-            m = found[0]
-            best = (m.score, m.content_id, [(r.file_start, r.file_end) for r in m.ranges])
-        if found and found[0].score >= 0.6:
-            break
-    return None if best is None else (best[1], best[2])
+    """The best file and its ranges' file lines, as the service finds them
+    (:func:`service.match_snippet`), over an in-memory index: postings as
+    ``repository.postings`` returns them without a stop-list (a hash in too many files
+    left out)."""
+
+    def lookup(hashes: list[int]) -> list[tuple[int, int, int]]:
+        return [
+            (h, c, line)
+            for h in dict.fromkeys(hashes)
+            if len(postings := index.get(h, [])) < POSTINGS_PER_HASH
+            for c, line in postings
+        ]
+
+    _, _, found = match_snippet(snippet, None, 1, lookup)
+    if not found:
+        return None
+    return found[0].content_id, [(r.file_start, r.file_end) for r in found[0].ranges]
 
 
 def _right(
@@ -493,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quality-only", action="store_true", help="skip throughput, latency")
     parser.add_argument("--verbose", action="store_true", help="print misses, false positives")
     args = parser.parse_args(argv)
-    global VERBOSE  # noqa: PLW0603 - a print switch for the one run
+    global VERBOSE
     VERBOSE = args.verbose
     if args.small:
         args.files, args.docs, args.per_cell, args.queries = 2000, 40, 4, 10
