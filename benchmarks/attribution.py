@@ -326,7 +326,7 @@ def quality(docs: list[Doc], per_cell: int, seed: int, raw: bool = False) -> dic
         if not choices:
             continue
         start = rng.choice(choices)
-        end = chunk_end(doc, start, n, raw)
+        end = chunk_end(doc, start, n, raw) or start + n
         answer = query_memory(index, "\n".join(doc.lines[start:end]) + "\n")
         if answer is not None and _right(answer, by_id, doc, start + 1, end):
             copied += 1  # a copy of the held-out code is indexed: a right answer

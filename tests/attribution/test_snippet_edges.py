@@ -8,12 +8,12 @@ from pathlib import Path
 
 import app.attribution.matching as matching_module
 from app.attribution.indexing import file_fingerprints
-from app.attribution.service import match_snippet
+from app.attribution.service import Lookup, match_snippet
 
 SOURCE = Path(matching_module.__file__)
 
 
-def lookup_over(*files: tuple[int, Path]):  # type: ignore[no-untyped-def]
+def lookup_over(*files: tuple[int, Path]) -> Lookup:
     index: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for content_id, path in files:
         for h, line in file_fingerprints(str(path), path.read_bytes())[1]:
