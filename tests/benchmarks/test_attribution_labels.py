@@ -3,9 +3,16 @@ counts as right (by content, not by file id)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from benchmarks.attribution import Doc, _right, _starts, chunk_end
+import pytest
+
+import benchmarks.attribution as bench
+from app.attribution.indexing import file_fingerprints
+from app.attribution.service import Lookup, match_snippet
+from benchmarks.attribution import Doc, _right, _starts, chunk_end, query_memory
 
 FUNCTION = """\
 def checksum(blob, seed=7):
@@ -75,3 +82,25 @@ def test_a_copy_elsewhere_does_not_excuse_other_lines() -> None:
 def test_the_same_code_twice_in_one_file_is_right_at_either_place() -> None:
     twice = doc(1, FUNCTION + "\n\n" + FUNCTION)
     assert _right((1, [(10, 16)]), {1: twice}, twice, 1, 7)
+
+
+def test_the_benchmark_queries_as_the_service_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark asks the service's matcher: it had its own copy of the lexer
+    loop, which the service's fixes (a snippet cut inside a docstring) did not reach."""
+    text = "import os\n\n\n" + FUNCTION
+    source = doc(1, text)
+    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for h, line in file_fingerprints("m.py", text.encode())[1]:
+        index[h].append((1, line))
+    calls: list[str] = []
+
+    def spy(snippet: str, language: str | None, limit: int, lookup: Lookup) -> Any:
+        calls.append(snippet)
+        return match_snippet(snippet, language, limit, lookup)
+
+    monkeypatch.setattr(bench, "match_snippet", spy)
+    snippet = "\n".join(source.lines[3:]) + "\n"
+    answer = query_memory(index, snippet)
+    assert calls == [snippet]
+    assert answer is not None
+    assert _right(answer, {1: source}, source, 4, 10)
