@@ -337,9 +337,11 @@ def quality(docs: list[Doc], per_cell: int, seed: int, raw: bool = False) -> dic
         false_pos += answer is not None
         if answer is not None and VERBOSE:
             print(f"false positive: {doc.path}:{start + 1}-{end} -> {answer}")
+    idioms = 0
     for idiom in IDIOMS:
         negatives += 1
-        false_pos += query_memory(index, idiom) is not None
+        idioms += query_memory(index, idiom) is not None
+    false_pos += idioms
     answered += false_pos
     print(
         f"quality: {len(indexed)} files indexed, {len(held)} held out, {per_cell} snippets per cell"
@@ -355,8 +357,9 @@ def quality(docs: list[Doc], per_cell: int, seed: int, raw: bool = False) -> dic
     precision = correct / answered if answered else 1.0
     print(
         f"precision {precision:.3f} ({correct}/{answered}); "
-        f"negatives matched: {false_pos}/{negatives}; held-out snippets whose code an "
-        f"indexed file holds (found: right answers, not negatives): {copied}"
+        f"negatives matched: {false_pos}/{negatives} (idioms matched: {idioms}/{len(IDIOMS)}); "
+        f"held-out snippets whose code an indexed file holds (found: right answers, not "
+        f"negatives): {copied}"
     )
     result["precision"] = precision
     result["false_positive_negatives"] = false_pos / max(negatives, 1)
