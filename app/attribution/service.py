@@ -6,7 +6,7 @@ call :func:`attribute`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -92,28 +92,60 @@ def _lexers(snippet: str, language: str | None) -> list[Lexer]:
     return [lexer_for(name) for name in dict.fromkeys(names)]
 
 
+Lookup = Callable[[list[int]], Iterable[tuple[int, int, int]]]
+# Triple quotes open and close Python docstrings: a snippet that starts inside one
+# (a model's output often begins mid-docstring) has its closing quotes read as an
+# opening, and its code as the docstring's text, up to the next quotes.
+_TRIPLE = ('"""', "'''")
+_DOCSTRING_LEXERS = {"python", "python3", "py"}
+
+
+def _readings(snippet: str, lexer: Lexer) -> list[str]:
+    """The snippet as given, then, for a Python snippet with an odd number of one
+    kind of triple quotes (cut inside a multi-line string at one end), the snippet
+    read as if it started inside that string: the quotes put in front of its first
+    line (no line added, so line numbers hold). Where the cut was at the end the
+    second reading is the worse one, and the better reading is kept."""
+    out = [snippet]
+    if lexer_name(lexer) in _DOCSTRING_LEXERS:
+        out += [quote + snippet for quote in _TRIPLE if snippet.count(quote) % 2]
+    return out
+
+
+def match_snippet(
+    snippet: str, language: str | None, limit: int, lookup: Lookup
+) -> tuple[str, list[Fingerprint], list[FileMatch]]:
+    """The best reading's fingerprints and file matches for the snippet, postings
+    from ``lookup`` (hashes -> ``(hash, content id, line)``): the service's index, or
+    the benchmark's in-memory one, ranked alike."""
+    best: tuple[str, list[Fingerprint], list[FileMatch]] | None = None
+    for lexer in _lexers(snippet, language):
+        for text in _readings(snippet, lexer):
+            tokens = tokenize(text, lexer)
+            fps = fingerprints(tokens)
+            grams = query_grams(tokens)
+            found = rank(
+                grams,
+                [t.line for t in tokens],
+                lookup([g.hash for g in grams]),
+                limit,
+                expected=len(fps),
+            )
+            if best is None or (found and (not best[2] or found[0].score > best[2][0].score)):
+                best = (lexer_name(lexer), fps, found)
+            if found and found[0].score >= GOOD_ENOUGH:
+                return best
+    assert best is not None
+    return best
+
+
 def find_matches(
     session: Session, snippet: str, language: str | None, limit: int
 ) -> tuple[str, list[Fingerprint], list[FileMatch]]:
     """The best lexer's fingerprints and file matches for the snippet."""
-    best: tuple[str, list[Fingerprint], list[FileMatch]] | None = None
-    for lexer in _lexers(snippet, language):
-        tokens = tokenize(snippet, lexer)
-        fps = fingerprints(tokens)
-        grams = query_grams(tokens)
-        found = rank(
-            grams,
-            [t.line for t in tokens],
-            repository.postings(session, [g.hash for g in grams]),
-            limit,
-            expected=len(fps),
-        )
-        if best is None or (found and (not best[2] or found[0].score > best[2][0].score)):
-            best = (lexer_name(lexer), fps, found)
-        if found and found[0].score >= GOOD_ENOUGH:
-            break
-    assert best is not None
-    return best
+    return match_snippet(
+        snippet, language, limit, lambda hashes: repository.postings(session, hashes)
+    )
 
 
 def near_duplicates(
