@@ -13,6 +13,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -84,7 +85,8 @@ class CodedErrorsSchema(strawberry.Schema):
             elif original is not None and (reason := unavailable_reason(original)):
                 # Transient (the database is down or out of connections), as REST's
                 # 503: the client retries, nothing of ours is broken.
-                log.warning("graphql: %s: %s", reason, original)
+                cause = original.orig if isinstance(original, DBAPIError) else original
+                log.warning("graphql: %s: %s", reason, cause)
                 error.message = f"{reason} for the moment; retry shortly"
                 code = "unavailable"
                 error.extensions = {**(error.extensions or {}), "code": code}

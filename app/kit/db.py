@@ -52,12 +52,18 @@ def unavailable_reason(exc: BaseException) -> str | None:
 
     * the server is gone or refuses connections (a restart, a failover): the pool
       drops the dead connections and pre-ping tests the next ones;
-    * PostgreSQL refuses one more client (``too many connections``, SQLSTATE class
-      53, insufficient resources);
+    * PostgreSQL refuses one more client (``too many connections``, SQLSTATE 53300);
     * every connection of our pool stayed busy for ``db_pool_timeout_seconds`` (a
       burst larger than the pool).
 
-    A statement timeout is not among them: a query that slow is ours to fix.
+    Nothing else is, though it may look alike: a statement timeout (a query that slow
+    is ours to fix), the rest of SQLSTATE class 53 (a query past ``temp_file_limit``,
+    a full disk, out of memory: a retry in two seconds meets them again, and an
+    operator must hear of them), and psycopg's own errors without a SQLSTATE on a
+    live connection (``number of parameters must be between 0 and 65535``: a request
+    too large, which no retry mends). So an error without a SQLSTATE means "cannot be
+    reached" only when connecting failed (SQLAlchemy gives it no statement) or the
+    connection is broken, and the server's message is read only when connecting.
     """
     if isinstance(exc, PoolTimeout):
         return "every database connection is busy"
@@ -69,11 +75,11 @@ def unavailable_reason(exc: BaseException) -> str | None:
     if not isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
         return "the database connection was lost" if exc.connection_invalidated else None
     sqlstate = getattr(orig, "sqlstate", None)
-    text = str(orig)
+    connecting = exc.statement is None  # the pool failed to open a connection
     # A refused connection carries no SQLSTATE in psycopg, only the server's message.
-    if (sqlstate or "").startswith("53") or "too many c" in text:
+    if sqlstate == "53300" or (connecting and "too many c" in str(orig)):
         return "the database has no connection free"
-    if exc.connection_invalidated or sqlstate is None or sqlstate.startswith(("08", "57P")):
+    if exc.connection_invalidated or connecting or (sqlstate or "").startswith(("08", "57P")):
         return "the database cannot be reached"
     return None
 

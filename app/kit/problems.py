@@ -215,7 +215,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         reason = unavailable_reason(exc)
         if reason is None:
             return await _internal(request, exc)
-        log.warning("%s on %s: %s", reason, request.url.path, exc)
+        log.warning("%s on %s: %s", reason, request.url.path, _cause(exc))
         return problem_response(
             503,
             "unavailable",
@@ -265,3 +265,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(Exception, _internal)
+
+
+def _cause(exc: Exception) -> object:
+    """What a log line says of a database error: the driver's message, not
+    SQLAlchemy's text of it, which adds the statement and its parameters (a
+    caller's data, at WARNING for every request of a burst)."""
+    return exc.orig if isinstance(exc, DBAPIError) else exc

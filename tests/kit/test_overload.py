@@ -23,9 +23,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from app.config import to_libpq_url, to_psycopg_url
+from app.kit.db import unavailable_reason
 from tests.processes import Api, start_api
 
 CLIENTS = 32
@@ -166,3 +168,54 @@ def test_a_database_refusing_more_clients_answers_503_not_500(
         api.stop()
     assert statuses["retry"] > 0, statuses
     assert statuses["served"] > 0, statuses
+
+
+def _database_error(engine: Engine, *statements: str, **params: object) -> DBAPIError:
+    """The error PostgreSQL (or psycopg) really raises for the statements."""
+    with engine.connect() as conn:
+        try:
+            for statement in statements:
+                conn.execute(text(statement), params)
+        except DBAPIError as exc:
+            return exc
+    raise AssertionError(f"no error from {statements}")
+
+
+MANY = 70_000  # psycopg sends at most 65535 parameters
+NOT_TRANSIENT = {
+    # a heavy query: SQLSTATE 53400, the class of 'too many connections'
+    "past temp_file_limit": (
+        "SET temp_file_limit = '64kB'",
+        "SELECT count(*) FROM (SELECT g FROM generate_series(1, 500000) g ORDER BY g DESC) s",
+    ),
+    "a full disk (53100)": ("DO $$BEGIN RAISE EXCEPTION 'disk' USING ERRCODE = '53100'; END$$",),
+    "out of memory (53200)": ("DO $$BEGIN RAISE EXCEPTION 'mem' USING ERRCODE = '53200'; END$$",),
+    "a message that reads like a refusal": (
+        "DO $$BEGIN RAISE EXCEPTION 'too many connections' USING ERRCODE = '55000'; END$$",
+    ),
+    # psycopg's own error, no SQLSTATE, on a live connection: a request too large
+    "too many parameters": (
+        "SELECT 1 WHERE 0 IN (" + ", ".join(f":p{i}" for i in range(MANY)) + ")",
+    ),
+    "a statement timeout": ("SET statement_timeout = '10ms'", "SELECT pg_sleep(1)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_TRANSIENT))
+def test_errors_of_the_query_are_not_told_to_retry(engine: Engine, case: str) -> None:
+    """A 503 says "retry shortly": for these the retry fails alike (or loads the
+    server again), and an operator must see them as the errors they are."""
+    params = {f"p{i}": i for i in range(MANY)} if case == "too many parameters" else {}
+    exc = _database_error(engine, *NOT_TRANSIENT[case], **params)
+    assert unavailable_reason(exc) is None, (case, exc.orig)
+
+
+def test_the_transient_errors_still_are(engine: Engine) -> None:
+    refused = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(DBAPIError) as down:
+        refused.connect()
+    assert unavailable_reason(down.value) == "the database cannot be reached"
+    full = _database_error(
+        engine, "DO $$BEGIN RAISE EXCEPTION 'full' USING ERRCODE = '53300'; END$$"
+    )
+    assert unavailable_reason(full) == "the database has no connection free"
