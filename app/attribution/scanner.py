@@ -129,15 +129,28 @@ def _is_docstring(d: NDArray[np.uint8], p: int, space: NDArray[np.bool_]) -> boo
     end = p
     while end > 0 and _PREFIX_LETTER[d[end - 1]]:
         end -= 1
-    start = p
-    while start > 0 and d[start - 1] != _NL:
-        start -= 1
-    q = start
-    while q < end:
-        if not _space_at(d, q, space):
+    # Backwards from the quotes, stopping at the first visible character: a line of
+    # thousands of literals (minified, or hostile) costs each one a step, not the
+    # line (which made such a line quadratic).
+    q = end
+    while q > 0 and d[q - 1] != _NL:
+        start = q - 1
+        while start > 0 and (d[start] & 0xC0) == 0x80:
+            start -= 1
+        if not _space_at(d, start, space):
             return False
-        q = _next_char(d, q, end)
+        q = start
     return True
+
+
+# What a failed scan for a literal or comment proved of the text, so that the next
+# opener of the same kind does not scan the same stretch again: without it, a line of
+# "\\" pairs, escaped backticks or unclosed "/*" costs each opener the rest of the
+# line or text, quadratic (64 KB of "/* ": 0.7 s; 256 KB: 10 s, a file of 1 MB
+# minutes). Per scan of a text, an int64 array:
+# [0:2] "..." fails for an opener in [from, to); [2:4] '...' likewise; [4:6] `...`
+# likewise; [6] no "*/" starts at or after it (-1: not known).
+_MEMO_SIZE = 7
 
 
 @_compiled
@@ -148,22 +161,30 @@ def _line_end(d: NDArray[np.uint8], q: int, n: int) -> int:
 
 
 @_compiled
-def _quoted(d: NDArray[np.uint8], p: int, n: int, quote: int) -> int:
+def _quoted(d: NDArray[np.uint8], p: int, n: int, quote: int, memo: NDArray[np.int64]) -> int:
     """``"[^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*"`` (with the given quote) at ``p``: its end, or
-    -1."""
+    -1. A failed scan from ``p`` to ``stop`` fails from every quote in between as
+    well: such a quote was escaped (an unescaped one would have closed the literal),
+    so the scan from it steps over the same pairs to the same ``stop``."""
+    slot = 0 if quote == 34 else 2
+    if memo[slot] <= p < memo[slot + 1]:
+        return -1
     q = p + 1
     while q < n:
         c = d[q]
         if c == quote:
             return q + 1
         if c == _NL:
-            return -1
+            break
         if c == _BACKSLASH:
             if q + 1 >= n:
-                return -1
+                q = n
+                break
             q += 2
         else:
             q += 1
+    memo[slot] = p
+    memo[slot + 1] = min(q, n)
     return -1
 
 
@@ -210,7 +231,11 @@ def _char(d: NDArray[np.uint8], p: int, n: int) -> int:
 
 
 @_compiled
-def _backtick(d: NDArray[np.uint8], p: int, n: int) -> int:
+def _backtick(d: NDArray[np.uint8], p: int, n: int, memo: NDArray[np.int64]) -> int:
+    """```[^`\\\\]*(?:\\\\.[^`\\\\]*)*```: its end, or -1 (remembered as
+    :func:`_quoted` does, to the end of the text)."""
+    if memo[4] <= p < memo[5]:
+        return -1
     q = p + 1
     while q < n:
         c = d[q]
@@ -218,10 +243,12 @@ def _backtick(d: NDArray[np.uint8], p: int, n: int) -> int:
             return q + 1
         if c == _BACKSLASH:
             if q + 1 >= n:
-                return -1
+                break
             q += 2
         else:
             q += 1
+    memo[4] = p
+    memo[5] = n
     return -1
 
 
@@ -254,14 +281,16 @@ def _triple(d: NDArray[np.uint8], p: int, n: int) -> int:
 
 
 @_compiled
-def _block_comment(d: NDArray[np.uint8], p: int, n: int) -> int:
+def _block_comment(d: NDArray[np.uint8], p: int, n: int, memo: NDArray[np.int64]) -> int:
     """``/\\*[^*]*(?:\\*+[^*/][^*]*)*(?:\\*+/|$)``: to the first ``*/``; unterminated, to
     the end unless the body ends with ``*`` (then the regex does not match)."""
-    q = p + 2
-    while q + 1 < n:
-        if d[q] == 42 and d[q + 1] == 47:
-            return q + 2
-        q += 1
+    if memo[6] < 0 or p + 2 < memo[6]:  # else no "*/" is left: no need to look
+        q = p + 2
+        while q + 1 < n:
+            if d[q] == 42 and d[q + 1] == 47:
+                return q + 2
+            q += 1
+        memo[6] = p + 2
     if n > p + 2 and d[n - 1] == 42:
         return -1
     return n
@@ -269,7 +298,12 @@ def _block_comment(d: NDArray[np.uint8], p: int, n: int) -> int:
 
 @_compiled
 def _literal_at(
-    d: NDArray[np.uint8], p: int, n: int, flags: int, space: NDArray[np.bool_]
+    d: NDArray[np.uint8],
+    p: int,
+    n: int,
+    flags: int,
+    space: NDArray[np.bool_],
+    memo: NDArray[np.int64],
 ) -> tuple[int, int]:
     """(end, kind) of the comment or literal starting at ``p``: kind 0 none, 1 comment,
     2 literal, 3 docstring."""
@@ -284,7 +318,7 @@ def _literal_at(
             if d[p + 1] == 47:
                 return _line_end(d, p, n), 1
             if d[p + 1] == 42:
-                end = _block_comment(d, p, n)
+                end = _block_comment(d, p, n, memo)
                 if end >= 0:
                     return end, 1
     elif c == 59:  # ';'
@@ -307,7 +341,7 @@ def _literal_at(
                 end = _python_triple(d, p, n, c)
                 if end >= 0:
                     return end, 3 if _is_docstring(d, p, space) else 2
-            end = _quoted(d, p, n, c)
+            end = _quoted(d, p, n, c, memo)
             return end, 2 if end >= 0 else 0
         if c == 34:
             if flags & TRIPLE and p + 2 < n and d[p + 1] == 34 and d[p + 2] == 34:
@@ -315,12 +349,12 @@ def _literal_at(
                 if end >= 0:
                     return end, 2
             if flags & DOUBLE:
-                end = _quoted(d, p, n, c)
+                end = _quoted(d, p, n, c, memo)
                 if end >= 0:
                     return end, 2
         else:
             if flags & SINGLE:
-                end = _quoted(d, p, n, c)
+                end = _quoted(d, p, n, c, memo)
                 if end >= 0:
                     return end, 2
             if flags & CHAR:
@@ -329,7 +363,7 @@ def _literal_at(
                     return end, 2
     elif c == 96:  # '`'
         if flags & BACKTICK:
-            end = _backtick(d, p, n)
+            end = _backtick(d, p, n, memo)
             if end >= 0:
                 return end, 2
     elif c == 64 and flags & VERBATIM and p + 1 < n and d[p + 1] == 34:  # '@"'
@@ -353,7 +387,12 @@ def _word_key(d: NDArray[np.uint8], start: int, length: int) -> np.uint64:
 
 @_compiled
 def _literal_kind(
-    d: NDArray[np.uint8], j: int, n: int, flags: int, space: NDArray[np.bool_]
+    d: NDArray[np.uint8],
+    j: int,
+    n: int,
+    flags: int,
+    space: NDArray[np.bool_],
+    memo: NDArray[np.int64],
 ) -> int:
     """What the byte at ``j`` is in the blanked text: ``_C_STR`` or ``_C_DOC`` when a
     literal or docstring starts there, else its class (a comment blanks to a blank or
@@ -364,7 +403,7 @@ def _literal_kind(
     if c == _DOC:
         return _C_DOC
     if _OPENS[c]:
-        kind = _literal_at(d, j, n, flags, space)[1]
+        kind = _literal_at(d, j, n, flags, space, memo)[1]
         if kind == 2:
             return _C_STR
         if kind == 3:
@@ -400,6 +439,8 @@ def lex(
     ids = np.empty(n, dtype=np.uint64)
     lines = np.empty(n, dtype=np.int64)
     mask = np.uint64(len(slot_keys) - 1)
+    memo = np.zeros(_MEMO_SIZE, dtype=np.int64)  # nothing proved yet
+    memo[6] = -1
     t = 0
     line = 1
     after_literal = False  # the last token kept so far (newlines included) is a literal
@@ -412,7 +453,7 @@ def lex(
                 i += 1
             continue
         if _OPENS[c]:
-            end, kind = _literal_at(d, i, n, flags, space)
+            end, kind = _literal_at(d, i, n, flags, space, memo)
             if kind:
                 if kind == 2:
                     if not after_literal:  # adjacent literals are one
@@ -454,7 +495,7 @@ def lex(
                 j += 1
             length = j - i
             if length <= 2 and j < n:
-                following = _literal_kind(d, j, n, flags, space)
+                following = _literal_kind(d, j, n, flags, space, memo)
                 if following in (_C_STR, _C_DOC):
                     i = j  # a string prefix: dropped
                     continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
@@ -164,3 +165,31 @@ def test_families_declare_the_syntax_their_regexes_hold() -> None:
     for family in CODE.values():
         assert isinstance(family, Family)
         assert family.syntax, family.name
+
+
+# Texts where every opener of a literal or comment fails after scanning the rest of
+# the line or text (escaped quotes, unclosed "/*"), or every docstring looks back over
+# one long line: a scan that rescans per opener is quadratic (64 KB of "/* " took
+# 0.7 s, 256 KB 10 s; a 1 MB file in the archive, minutes of a worker).
+HOSTILE = {
+    "unclosed block comments": ("c", lambda n: "/* " * (n // 3) + "*"),
+    "escaped double quotes": ("c", lambda n: '"\\' * (n // 2)),
+    "escaped single quotes": ("python", lambda n: "'\\" * (n // 2)),
+    "escaped backticks": ("javascript", lambda n: "\\`" * (n // 2)),
+    "one line of docstrings": ("python", lambda n: "x=" + "'''a'''+" * (n // 9)),
+    "only double quotes": ("python", lambda n: '"' * n),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_text_scans_in_linear_time(case: str) -> None:
+    name, make = HOSTILE[case]
+    family = CODE[name]
+    small = make(3000)
+    assert same(family.scan(small), family.lex(small))
+    text = make(256 * 1024)
+    started = time.perf_counter()
+    family.scan(text)
+    took = time.perf_counter() - started
+    # linear: about 5 ms (as much ordinary code); quadratic: 2 to 10 s
+    assert took < 0.5, f"{case}: {took:.2f} s for 256 KB"
