@@ -81,6 +81,9 @@ class CodedErrorsSchema(strawberry.Schema):
                 code = "invalid-swhid"
             elif isinstance(original, Problem):
                 code = original.slug
+                if "retry_after" in original.extensions:  # REST's Retry-After (a 429)
+                    retry = original.extensions["retry_after"]
+                    error.extensions = {**(error.extensions or {}), "retryAfter": retry}
             elif isinstance(original, ValueError):
                 code = "validation-error"
             elif original is not None and (reason := unavailable_reason(original)):
