@@ -178,6 +178,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated operator keys for opt-out decisions (app.optouts.auth).",
     )
+    optouts_token_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Failed requester-token checks (a cco_... token that opens no request: "
+        "token guessing) one address may make per minute on the opt-out views that take "
+        "one; beyond, 429 before the token is checked (app.optouts.tokenguard).",
+    )
     optouts_requests_per_minute: int = Field(
         default=5,
         ge=1,

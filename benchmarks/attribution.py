@@ -340,7 +340,10 @@ def quality(docs: list[Doc], per_cell: int, seed: int, raw: bool = False) -> dic
     idioms = 0
     for idiom in IDIOMS:
         negatives += 1
-        idioms += query_memory(index, idiom) is not None
+        hit = query_memory(index, idiom)
+        idioms += hit is not None
+        if hit is not None and VERBOSE:
+            print(f"idiom matched: {idiom!r} -> {hit}")
     false_pos += idioms
     answered += false_pos
     print(

@@ -181,6 +181,7 @@ def settings(
     # their own, and count under a prefix of their own).
     monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
     monkeypatch.setenv("OPTOUTS_REQUESTS_PER_MINUTE", "100000")
+    monkeypatch.setenv("OPTOUTS_TOKEN_FAILURES_PER_MINUTE", "100000")
     get_settings.cache_clear()
     get_celery.cache_clear()
     yield get_settings()

@@ -27,6 +27,7 @@ MIN_COVERAGE = 0.25  # share of the snippet's lines a file must cover
 # ... and share of the snippet's fingerprints it must hold: two fingerprints of a
 # generic stretch ("def V(self): self.V()" twice) in a long snippet identify nothing
 MIN_SIMILARITY = 0.15
+MAX_ANCHORS = 64  # places of a range's first line tried by :func:`realign`
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,14 @@ def align(
             votes.update({line - fp.line for line in lines})
         support = {o: sum(votes.get(o + d, 0) for d in range(-DRIFT, DRIFT + 1)) for o in votes}
         offset = max(support, key=lambda o: (support[o], votes[o], -o))
+        # Support picks the neighbourhood; within it, the diagonal with the most exact
+        # votes (the earliest on a tie). In periodic code (a run of ``case S: return
+        # V * V;``) copies of the pattern a few lines apart all lie within DRIFT, and
+        # the sum of their votes favoured the middle one, not where the snippet was.
+        offset = max(
+            (o for o in range(offset - DRIFT, offset + DRIFT + 1) if o in votes),
+            key=lambda o: (votes[o], -o),
+        )
         if support[offset] < MIN_MATCHED and ranges:
             break
         chain: list[_Open] = []
@@ -188,3 +197,50 @@ def rank(
             matches.append(found)
     matches.sort(key=lambda m: (-m.score, -m.matched, m.content_id))
     return matches[:limit]
+
+
+def realign(
+    ranges: Sequence[LineRange], snippet_lines: Sequence[str], file_lines: Sequence[str]
+) -> list[LineRange]:
+    """Ranges moved to where the file's own lines say, when they say it better.
+
+    Fingerprints are of normalised tokens, so in periodic code (``case S: return V;``
+    again and again, a table of tests of the same shape) every copy of the pattern
+    aligns equally well and the vote picks one of them, not necessarily the one the
+    snippet was taken from. With the archived file's text at hand, each range's
+    offset is checked against the others that line up the snippet's first line of
+    the range verbatim (whitespace aside): the offset whose lines agree verbatim most
+    often wins; the fingerprints' offset is kept unless another agrees strictly more.
+    """
+    snippet = [" ".join(line.split()) for line in snippet_lines]
+    text = [" ".join(line.split()) for line in file_lines]
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, line in enumerate(text):
+        if line:
+            where[line].append(i)
+
+    def agreement(r: LineRange, offset: int) -> int:
+        return sum(
+            1
+            for q in range(r.snippet_start - 1, min(r.snippet_end, len(snippet)))
+            if snippet[q] and 0 <= q + offset < len(text) and snippet[q] == text[q + offset]
+        )
+
+    out = []
+    for r in ranges:
+        offset = r.file_start - r.snippet_start
+        anchor = next(
+            (q for q in range(r.snippet_start - 1, min(r.snippet_end, len(snippet))) if snippet[q]),
+            None,
+        )
+        best, best_agreement = offset, agreement(r, offset)
+        if anchor is not None:
+            for at in where.get(snippet[anchor], [])[:MAX_ANCHORS]:
+                candidate = at - anchor
+                if candidate != best and (found := agreement(r, candidate)) > best_agreement:
+                    best, best_agreement = candidate, found
+        shift = best - offset
+        out.append(
+            LineRange(r.snippet_start, r.snippet_end, r.file_start + shift, r.file_end + shift)
+        )
+    return out

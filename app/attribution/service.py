@@ -18,7 +18,7 @@ from app.archive.schemas import show_bytes
 from app.archive.service import OCCURRENCES
 from app.attribution import repository
 from app.attribution.indexing import VERSION, FileToIndex, index_files
-from app.attribution.matching import FileMatch, rank
+from app.attribution.matching import FileMatch, rank, realign
 from app.attribution.schemas import (
     AttributionIn,
     AttributionOccurrenceOut,
@@ -83,21 +83,25 @@ def obligations(expressions: Sequence[str | None]) -> ObligationsOut:
     )
 
 
-def _lexers(snippet: str, language: str | None) -> list[Lexer]:
-    """The lexer of the given language, else the likeliest few and plain text (a file
-    whose name no lexer claims was indexed as plain text)."""
-    if language:
-        return [lexer_for(language, None, snippet)]
-    names = [*guess_languages(snippet, limit=3), "text"]
-    return [lexer_for(name) for name in dict.fromkeys(names)]
-
-
 Lookup = Callable[[list[int]], Iterable[tuple[int, int, int]]]
 # Triple quotes open and close Python docstrings: a snippet that starts inside one
 # (a model's output often begins mid-docstring) has its closing quotes read as an
 # opening, and its code as the docstring's text, up to the next quotes.
 _TRIPLE = ('"""', "'''")
 _DOCSTRING_LEXERS = {"python", "python3", "py"}
+
+
+def _lexers(snippet: str, language: str | None) -> list[Lexer]:
+    """The lexer of the given language, else the likeliest few and plain text (a file
+    whose name no lexer claims was indexed as plain text)."""
+    if language:
+        return [lexer_for(language, None, snippet)]
+    names = guess_languages(snippet, limit=3)
+    if "python" not in names and any(snippet.count(quote) % 2 for quote in _TRIPLE):
+        # Cut inside a triple-quoted string, a snippet starts (or ends) with prose that
+        # the guess reads as some other language: triple quotes are Python's mark.
+        names.append("python")
+    return [lexer_for(name) for name in dict.fromkeys([*names, "text"])]
 
 
 def _readings(snippet: str, lexer: Lexer) -> list[str]:
@@ -191,6 +195,8 @@ def attribute(session: Session, request: AttributionIn) -> AttributionOut:
     found += near
     contents = repository.contents(session, [m.content_id for m in found])
     found = [m for m in found if m.content_id in contents]  # index rows of a deleted file
+    snippets = [m for m in found if kinds[m.content_id] == "snippet"]
+    _realign_on_text(request.snippet, snippets, contents)
     ids = [m.content_id for m in found]
     first_seen = repository.earliest_visits(session, ids)
     authors = repository.revision_authors(session, ids, MAX_AUTHORS)
@@ -214,6 +220,25 @@ def attribute(session: Session, request: AttributionIn) -> AttributionOut:
             for m in found
         ],
     )
+
+
+def _realign_on_text(
+    snippet: str, matches: Sequence[FileMatch], contents: dict[int, Content]
+) -> None:
+    """Each match's ranges checked against the archived file's text, where the
+    content store holds it (:func:`matching.realign`: in periodic code the
+    fingerprints cannot tell which copy of the pattern the snippet is)."""
+    store = content_store()
+    if store is None or not matches:
+        return
+    keys = [contents[m.content_id] for m in matches]
+    datas = store.get_many([(bytes(c.sha1), bytes(c.sha1_git), bytes(c.sha256)) for c in keys])
+    lines = snippet.splitlines()
+    for match, data in zip(matches, datas, strict=True):
+        if data is not None:
+            match.ranges = realign(
+                match.ranges, lines, data.decode("utf-8", "replace").splitlines()
+            )
 
 
 def _file_out(

@@ -142,6 +142,7 @@ def guess_languages(text: str, limit: int = 3) -> list[str]:
         if lexer is None:
             continue
         known = errors = total = 0
+        words: set[str] = set()
         for _, ttype, value in lexer.get_tokens_unprocessed(sample):
             if value.isspace():
                 continue
@@ -155,7 +156,14 @@ def guess_languages(text: str, limit: int = 3) -> list[str]:
                 or is_token_subtype(ttype, Operator.Word)
             ):
                 known += 1
-        scored.append(((known - 4 * errors) / max(total, 1), -order, name))
+                words.add(value)
+        # How many different keywords and builtins a lexer recognises, not how often:
+        # one variable named ``string`` made C# the guess for a Python snippet, each of
+        # its ten uses a C# keyword. The share of known tokens breaks ties.
+        share = (known - 4 * errors) / max(total, 1)
+        scored.append(
+            (len(words) * (1 - min(1.0, 4 * errors / max(total, 1))) + share, -order, name)
+        )
     scored.sort(reverse=True)
     return [name for _, _, name in scored[:limit]] or ["text"]
 

@@ -402,6 +402,49 @@ def import_advisories(
         raise typer.Exit(1)
 
 
+@signals_cli.command("rederive-advisories")
+def rederive_advisories(
+    resume_from: Annotated[
+        int, typer.Option(min=0, help="Records already done (the count a cut run reached).")
+    ] = 0,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
+) -> None:
+    """Map every stored OSV record again with today's mapper, a batch per transaction
+    (resumable: a cut run prints how far it got), then match the origins the rewritten
+    advisories concern again."""
+    from rich.progress import Progress, TextColumn
+
+    from app.jobs.repository import db_now
+    from app.kit.db import unit_of_work
+    from app.signals.service import rematch_changed
+    from app.signals.vulnerabilities.imports import rederive_advisories as rederive
+
+    get_settings().sqlalchemy_url  # noqa: B018 - fail fast with one line if unset
+    with unit_of_work() as uow:
+        since = db_now(uow.session)
+    done = resume_from
+    columns = TextColumn("{task.completed:,.0f} of {task.total:,.0f} records mapped again")
+    with Progress(columns, console=console) as bar:
+        task = bar.add_task("rederive", total=None)
+
+        def progress(count: int, total: int) -> None:
+            nonlocal done
+            done = count
+            bar.update(task, completed=count, total=total)
+
+        try:
+            report = rederive(batch_size=batch_size, resume_from=resume_from, progress=progress)
+        except Exception:
+            console.print(f"cut after {done} records; resume with --resume-from {done}")
+            raise
+    matched = rematch_changed(None, since)
+    console.print(report.summary().replace("; 0 issues and pull requests", ""))
+    console.print(
+        f"{matched['advisories']} advisories written; {matched['origins']} origins matched "
+        f"again in {matched['batches']} batches"
+    )
+
+
 @signals_cli.command("refresh")
 def refresh_signals() -> None:
     """Match advisories, assign domains and compute importance from what is stored."""

@@ -42,6 +42,7 @@ from app.datasets.selection import Selection
 from app.kit.pagination import decode_cursor, encode_cursor
 from app.kit.problems import InvalidCursor, Problem
 from app.kit.swhid import ObjectType, format_swhid
+from app.kit.text import quoted
 from app.models import Content, DatasetBuild, DatasetManifest, DatasetRevision
 
 STAGE_NAMES = {n: s.name for n, s in enumerate(compiler.STAGES, start=1)}
@@ -153,7 +154,7 @@ def diff(
             after_added = bytes.fromhex(added_hex) if added_hex else None
             after_removed = bytes.fromhex(removed_hex) if removed_hex else None
         except (TypeError, ValueError) as exc:
-            raise InvalidCursor(f"cursor {cursor!r} does not belong to this list") from exc
+            raise InvalidCursor(f"cursor {quoted(cursor)} does not belong to this list") from exc
     added = _only_in(session, b.id, a.id, after_added, limit + 1)
     removed = _only_in(session, a.id, b.id, after_removed, limit + 1)
     more = len(added) > limit or len(removed) > limit

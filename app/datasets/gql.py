@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
+from app.config import get_settings
 from app.datasets import exclusion, impact, membership, repository, service, withdrawals
 from app.datasets.schemas import (
     AuthorIdentityOut,
@@ -39,6 +40,7 @@ from app.kit.problems import NotFound, Problem
 from app.optouts import authors
 from app.optouts import service as optouts_service
 from app.optouts.auth import operator_of
+from app.optouts.tokenguard import check_token
 
 
 @pydantic_type(model=DatasetRevisionOut)
@@ -330,7 +332,12 @@ class DatasetQuery:
         self, info: strawberry.Info[Context, None], id: str, token: str | None = None
     ) -> OptoutImpact:
         operator = None if token else operator_of(info.context.caller)
-        out = await info.context.db(_impact, id, token, operator)
+        out = await check_token(
+            info.context.request,
+            get_settings(),
+            token,
+            lambda: info.context.db(_impact, id, token, operator),
+        )
         return to_gql(OptoutImpact, out)
 
     @strawberry.field(
@@ -346,5 +353,10 @@ class DatasetQuery:
         id: str | None = None,
     ) -> AuthorView:
         operator = None if token else operator_of(info.context.caller)
-        out = await info.context.db(_author, id, token, operator)
+        out = await check_token(
+            info.context.request,
+            get_settings(),
+            token,
+            lambda: info.context.db(_author, id, token, operator),
+        )
         return to_gql(AuthorView, out)

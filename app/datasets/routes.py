@@ -59,6 +59,7 @@ from app.kit.problems import NotFound, Problem, RangeNotSatisfiable
 from app.optouts import authors, feed, webhooks
 from app.optouts import service as optouts_service
 from app.optouts.auth import credentials
+from app.optouts.tokenguard import TOKEN_CHECK_RESPONSES, TokenChecked
 from app.storage.store import content_store
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
@@ -463,8 +464,12 @@ def build_exclusion(uow: UoW, ref: str, number: BuildNumber, swhid: str) -> Excl
     return exclusion.prove(uow.session, build, sha1_git)
 
 
-@optouts_router.get("/me", response_model=AuthorViewOut, responses=problems(404, 409))
-def author_me(uow: UoW, request: Request, response: Response) -> AuthorViewOut:
+@optouts_router.get(
+    "/me", response_model=AuthorViewOut, responses={**problems(404, 409), **TOKEN_CHECK_RESPONSES}
+)
+def author_me(
+    uow: UoW, _guard: TokenChecked, request: Request, response: Response
+) -> AuthorViewOut:
     """An author's view, for the holder of a requester token (``Authorization: Bearer
     cco_...``) of a verified request: every request verified as the same identity (a
     forge account, an e-mail address), the builds that included that code before each
@@ -478,9 +483,13 @@ def author_me(uow: UoW, request: Request, response: Response) -> AuthorViewOut:
 
 
 @optouts_router.get(
-    "/{public_id}/author", response_model=AuthorViewOut, responses=problems(404, 409)
+    "/{public_id}/author",
+    response_model=AuthorViewOut,
+    responses={**problems(404, 409), **TOKEN_CHECK_RESPONSES},
 )
-def optout_author(uow: UoW, request: Request, response: Response, public_id: str) -> AuthorViewOut:
+def optout_author(
+    uow: UoW, _guard: TokenChecked, request: Request, response: Response, public_id: str
+) -> AuthorViewOut:
     """The author's view of the identity this request proved, for its requester (their
     token) and operators: as ``/v1/optouts/me``."""
     token, operator = credentials(request)
@@ -489,9 +498,18 @@ def optout_author(uow: UoW, request: Request, response: Response, public_id: str
     return impact.author_view(uow.session, found)
 
 
-@optouts_router.get("/{public_id}/impact", response_model=ImpactOut)
+@optouts_router.get(
+    "/{public_id}/impact",
+    response_model=ImpactOut,
+    responses={**problems(404), **TOKEN_CHECK_RESPONSES},
+)
 def optout_impact(
-    uow: UoW, settings: SettingsDep, request: Request, response: Response, public_id: str
+    uow: UoW,
+    _guard: TokenChecked,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    public_id: str,
 ) -> ImpactOut:
     """For the requester (their token) and operators: every scope the opt-out covers,
     the builds that included that code and what was withdrawn from them."""

@@ -36,6 +36,7 @@ from app.kit.boundary import GraphQLTextGuard
 from app.kit.db import unavailable_reason
 from app.kit.problems import Problem
 from app.kit.swhid import InvalidSWHID
+from app.kit.text import ELLIPSIS
 from app.licenses.gql import LicenseQuery
 from app.optouts.gql import OptoutQuery
 from app.origins.gql import OriginQuery
@@ -44,6 +45,7 @@ from app.signals.gql import SignalsQuery
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 10
+MAX_ERROR_MESSAGE = 500  # characters of a client error's message; the rest is cut
 
 
 @strawberry.type
@@ -80,6 +82,9 @@ class CodedErrorsSchema(strawberry.Schema):
                 code = "invalid-swhid"
             elif isinstance(original, Problem):
                 code = original.slug
+                if "retry_after" in original.extensions:  # REST's Retry-After (a 429)
+                    retry = original.extensions["retry_after"]
+                    error.extensions = {**(error.extensions or {}), "retryAfter": retry}
             elif isinstance(original, ValueError):
                 code = "validation-error"
             elif original is not None and (reason := unavailable_reason(original)):
@@ -96,6 +101,10 @@ class CodedErrorsSchema(strawberry.Schema):
                 code = "graphql-validation"
             if code is not None:
                 error.extensions = {**(error.extensions or {}), "code": code}
+                # graphql-core quotes a bad literal of the document whole ("Int cannot
+                # represent non-integer value: <30 KB>"): cut, as our own messages are.
+                if len(error.message) > MAX_ERROR_MESSAGE:
+                    error.message = error.message[:MAX_ERROR_MESSAGE] + ELLIPSIS
             else:
                 error.message = "internal error; it has been logged"
                 error.extensions = {"code": "internal-error"}

@@ -17,6 +17,7 @@ SCAN = "scans.scan"
 NEARDUPS_RECLUSTER = "neardups.recluster"
 PAPERS_RESOLVE = "papers.resolve"
 SIGNALS_IMPORT = "signals.import_advisories"
+SIGNALS_REDERIVE = "signals.rederive_advisories"
 SIGNALS_REFRESH = "signals.refresh"
 OPTOUTS_VERIFY = "optouts.verify"
 DATASETS_BUILD = "datasets.build"
@@ -35,6 +36,7 @@ ALL = frozenset(
         NEARDUPS_RECLUSTER,
         PAPERS_RESOLVE,
         SIGNALS_IMPORT,
+        SIGNALS_REDERIVE,
         SIGNALS_REFRESH,
         OPTOUTS_VERIFY,
         DATASETS_BUILD,

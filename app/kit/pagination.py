@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import URL, MutableHeaders
 
 from app.kit.problems import InvalidCursor
-from app.kit.text import printable, text_error
+from app.kit.text import quoted, text_error
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 50
@@ -47,7 +47,7 @@ def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
     PostgreSQL can store. Anything else (someone else's base64, JSON of another
     shape, nesting, huge numbers, NUL) is a 400 ``invalid-cursor``, never a 500.
     """
-    foreign = InvalidCursor(f"cursor {printable(cursor[:100])!r} is not a cursor this API issued")
+    foreign = InvalidCursor(f"cursor {quoted(cursor)} is not a cursor this API issued")
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise foreign
     try:
@@ -56,7 +56,7 @@ def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
     except (binascii.Error, ValueError, UnicodeError, RecursionError) as exc:
         raise foreign from exc
     if not isinstance(value, list) or len(value) != arity + 1 or value[0] != kind:
-        raise InvalidCursor(f"cursor {printable(cursor[:100])!r} does not belong to this list")
+        raise InvalidCursor(f"cursor {quoted(cursor)} does not belong to this list")
     key = value[1:]
     if not all(_is_key_part(part) for part in key):
         raise foreign
@@ -108,7 +108,7 @@ def decode_id_cursor(kind: str, cursor: str | None) -> int | None:
         return None
     value = decode_cursor(kind, cursor, 1)[0]
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidCursor(f"cursor {printable(cursor[:100])!r} does not belong to this list")
+        raise InvalidCursor(f"cursor {quoted(cursor)} does not belong to this list")
     return value
 
 

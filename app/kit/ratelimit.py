@@ -67,7 +67,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 BREAKER_SECONDS = 5.0
 
 # KEYS[1]: this window's counter, KEYS[2]: the previous window's counter.
-# ARGV: limit, window length (s), seconds elapsed in this window (may be fractional).
+# ARGV: limit, window length (s), seconds elapsed in this window (may be fractional),
+# and optionally "peek" (decide without counting).
 # Returns {allowed (0/1), current count (after increment if allowed), previous count}.
 # Counters live two windows: long enough to serve as "previous" for the next one.
 # The 1e-9 slack keeps a request made exactly at the Retry-After instant from being
@@ -80,6 +81,9 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
 if previous * ((window - elapsed) / window) + current + 1 > limit + 1e-9 then
   return {0, current, previous}
+end
+if ARGV[4] == 'peek' then
+  return {1, current, previous}
 end
 current = redis.call('INCR', KEYS[1])
 if current == 1 then
@@ -231,6 +235,14 @@ class RateLimiter:
 
     async def hit(self, tier: str, identity: str, limit: int) -> Decision | None:
         """Count one request; ``None`` means "could not count, serve it anyway"."""
+        return await self._run(tier, identity, limit, count=True)
+
+    async def peek(self, tier: str, identity: str, limit: int) -> Decision | None:
+        """Would one more be allowed? Counts nothing: for budgets of failures, which
+        are checked before the attempt and counted only when it fails."""
+        return await self._run(tier, identity, limit, count=False)
+
+    async def _run(self, tier: str, identity: str, limit: int, *, count: bool) -> Decision | None:
         if self._monotonic() < self._skip_until:
             return None
         now = self._clock()
@@ -242,7 +254,7 @@ class RateLimiter:
             script = self._loop_script()
             allowed, current, previous = await script(
                 keys=[f"{base}:{index}", f"{base}:{index - 1}"],
-                args=[limit, WINDOW_SECONDS, repr(elapsed)],
+                args=[limit, WINDOW_SECONDS, repr(elapsed), "count" if count else "peek"],
             )
         except (RedisError, OSError) as exc:  # OSError covers TimeoutError
             self._skip_until = self._monotonic() + BREAKER_SECONDS

@@ -16,6 +16,8 @@ from enum import StrEnum
 from swh.model.exceptions import ValidationError
 from swh.model.swhids import ExtendedSWHID, QualifiedSWHID
 
+from app.kit.text import quoted
+
 
 class ObjectType(StrEnum):
     """SWHID object types (the three-letter tag of ``swh:1:<tag>:<id>``)."""
@@ -79,21 +81,22 @@ def origin_swhid_id(url: str) -> bytes:
 
 
 def _explain(text: str) -> str:
-    """Say which part of a malformed SWHID is wrong (swh.model only says 'invalid')."""
+    """Say which part of a malformed SWHID is wrong (swh.model only says 'invalid');
+    a part is quoted short (:func:`~app.kit.text.quoted`), as the whole input is."""
     core = text.split(";", 1)[0]
     parts = core.split(":")
     if len(parts) != 4:
         return "a SWHID has the form swh:1:<type>:<40 hex digits>[;qualifier=value...]"
     scheme, version, tag, hexid = parts
     if scheme != "swh":
-        return f"the scheme must be 'swh', not {scheme!r}"
+        return f"the scheme must be 'swh', not {quoted(scheme)}"
     if version != "1":
-        return f"only SWHID version 1 exists, not {version!r}"
+        return f"only SWHID version 1 exists, not {quoted(version)}"
     if tag not in {t.value for t in ObjectType}:
         known = ", ".join(t.value for t in ObjectType)
-        return f"unknown object type {tag!r} (expected one of {known})"
+        return f"unknown object type {quoted(tag)} (expected one of {known})"
     if not _HEX40.match(hexid):
-        return f"the object id must be 40 lowercase hexadecimal digits, got {hexid!r}"
+        return f"the object id must be 40 lowercase hexadecimal digits, got {quoted(hexid)}"
     return "invalid qualifiers"
 
 
@@ -119,5 +122,5 @@ def parse_swhid(text: str) -> SWHID:
             )
         extended = ExtendedSWHID.from_string(text)
     except ValidationError as exc:
-        raise InvalidSWHID(f"invalid SWHID {text!r}: {_explain(text)}") from exc
+        raise InvalidSWHID(f"invalid SWHID {quoted(text)}: {_explain(text)}") from exc
     return SWHID(ObjectType(extended.object_type.value), bytes(extended.object_id))

@@ -52,6 +52,20 @@ def printable(value: str) -> str:
     return value.encode("utf-8", "backslashreplace").decode("utf-8").replace(NUL, "\\x00")
 
 
+QUOTE_LIMIT = 80
+ELLIPSIS = "\u2026"
+
+
+def quoted(value: str, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as a message may quote it back: its first ``limit`` characters,
+    escaped (``repr``: newlines, control characters, NUL and surrogates as escapes),
+    then ``…`` when it was longer. A problem or a log line that quotes input must not
+    carry a 64 KB or multi-line input whole: a prefix tells the user which input it
+    was, the rest only inflates responses and logs (and could forge log lines)."""
+    head = repr(value[:limit])  # escapes every unprintable character, lone surrogates too
+    return f"{head}{ELLIPSIS}" if len(value) > limit else head
+
+
 LIKE_ESCAPE = "\\"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.forges.urls import normalize_pypi_name, normalize_url
 from app.kit.swhid import InvalidSWHID, ObjectType, format_swhid, parse_swhid
+from app.kit.text import quoted
 from app.models import Content, Directory, Origin, Release, Revision, Snapshot
 
 Status = Literal["matched", "missing", "ambiguous", "invalid"]
@@ -107,7 +108,7 @@ def _origin_url(text: str) -> str:
     url = normalize_url(text)
     host = url.split("/")[2]
     if " " in text.strip() or "." not in host:
-        raise ValueError(f"{text!r} is not a repository or package URL")
+        raise ValueError(f"{quoted(text)} is not a repository or package URL")
     return url
 
 

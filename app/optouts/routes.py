@@ -18,8 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.keys.auth import caller_of
 from app.kit.api import SettingsDep, UoW, api_key_of, problems
 from app.kit.params import RegistryVersion
-from app.kit.problems import Problem
-from app.kit.ratelimit import RateLimiter, client_address
+from app.kit.ratelimit import client_address
 from app.models import OptoutRequest
 from app.optouts import authors, purposes, registry, resolution, service
 from app.optouts.auth import Operator, credentials
@@ -42,18 +41,15 @@ from app.optouts.schemas import (
     ResolutionOut,
     SignatureIn,
 )
+from app.optouts.tokenguard import (
+    TOKEN_CHECK_RESPONSES,
+    TokenChecked,
+    TooManyRequests,
+    optouts_limiter,
+)
 
 router = APIRouter(prefix="/v1/optouts", tags=["optouts"])
 PRIVATE = "private, no-store"
-
-
-class TooManyRequests(Problem):
-    status = 429
-    slug = "rate-limited"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 def requester_of(request: Request, behind_proxy: bool, filing: bool) -> str:
@@ -81,12 +77,9 @@ def _limiter(filing: bool) -> Callable[..., Awaitable[None]]:
         """A flood of requests from one requester is refused (Redis sliding window,
         counted per requester: :func:`requester_of`; fails open like the API's own
         limiter when Redis is unreachable)."""
-        if not settings.redis_url:
-            return
-        limiter: RateLimiter | None = getattr(request.app.state, "optouts_limiter", None)
+        limiter = optouts_limiter(request, settings)
         if limiter is None:
-            limiter = RateLimiter(settings.redis_url, key_prefix="optouts")
-            request.app.state.optouts_limiter = limiter
+            return
         who = await run_in_threadpool(requester_of, request, settings.behind_proxy, filing)
         decision = await limiter.hit("requester", who, settings.optouts_requests_per_minute)
         if decision is not None and not decision.allowed:
@@ -250,9 +243,18 @@ def create_by_operator(
     return optout_out(uow.session, created.request)
 
 
-@router.get("/{public_id}", response_model=OptoutOut, responses=problems(401))
+@router.get(
+    "/{public_id}",
+    response_model=OptoutOut,
+    responses={**problems(401, 404), **TOKEN_CHECK_RESPONSES},
+)
 def get_optout(
-    uow: UoW, settings: SettingsDep, request: Request, public_id: str, response: Response
+    uow: UoW,
+    _guard: TokenChecked,
+    settings: SettingsDep,
+    request: Request,
+    public_id: str,
+    response: Response,
 ) -> OptoutOut:
     token, operator = credentials(request)
     found = service.authorize(uow.session, public_id, token, operator)

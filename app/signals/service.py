@@ -22,7 +22,13 @@ from app.signals import repository as signals
 from app.signals.domains.assign import assign_all
 from app.signals.importance.score import compute_all, record_dependencies, score_origins
 from app.signals.vulnerabilities import repository as advisories
-from app.signals.vulnerabilities.imports import DEFAULT_AUTHORITY, import_items, read_items
+from app.signals.vulnerabilities.imports import (
+    DEFAULT_AUTHORITY,
+    REDERIVE_BATCH,
+    import_items,
+    read_items,
+    rederive_advisories,
+)
 from app.signals.vulnerabilities.matching import match_all
 
 
@@ -176,6 +182,44 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
         lambda done, total: context.progress(done, total, "matching"),
     )
     return {**report.as_dict(), "matched": matched}
+
+
+def rederive_advisories_body(context: JobContext) -> dict[str, object]:
+    """Map every stored OSV record again (:func:`rederive_advisories`, a batch per
+    transaction), then match the origins the rewritten advisories concern again. The
+    job's progress counts the records whose batch committed: a retried job resumes
+    after them (a batch redone changes nothing). One job of this kind runs at a time
+    per submission, and its batches take turns with imports' on the advisory lock."""
+    size = context.params.get("batch_size", REDERIVE_BATCH)
+    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
+        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
+    with unit_of_work(context.factory) as uow:
+        job = jobs.get(uow.session, context.job_id)
+        since = job.created_at if job is not None else jobs.db_now(uow.session)
+
+    def on_item(number: int, outcome: IngestOutcome) -> None:
+        if outcome.status == "failed":
+            context.item(
+                f"record-{number}",
+                JobItemState.FAILED,
+                outcome.error,
+                {"record": number, "raw_metadata_id": outcome.raw_metadata_id},
+            )
+
+    report = rederive_advisories(
+        context.factory,
+        batch_size=size,
+        resume_from=context.resumed_from,
+        progress=lambda done, total: context.progress(done, total, "rederiving"),
+        on_item=on_item,
+    )
+    matched = rematch_changed(
+        context.factory,
+        since,
+        REFRESH_BATCH,
+        lambda done, total: context.progress(done, total, "matching"),
+    )
+    return {**report.as_dict(), "resumed_after_record": context.resumed_from, "matched": matched}
 
 
 def rematch_changed(

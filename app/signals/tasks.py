@@ -11,12 +11,22 @@ from app.jobs.runner import job_task
 from app.jobs.service import JobContext
 from app.kit.celery import periodic_task
 from app.kit.db import unit_of_work
-from app.signals.service import import_advisories_body, pending_refresh, refresh_body
+from app.signals.service import (
+    import_advisories_body,
+    pending_refresh,
+    rederive_advisories_body,
+    refresh_body,
+)
 
 
 @job_task(kinds.SIGNALS_IMPORT)
 def import_advisories(context: JobContext) -> dict[str, object]:
     return import_advisories_body(context)
+
+
+@job_task(kinds.SIGNALS_REDERIVE)
+def rederive_advisories(context: JobContext) -> dict[str, object]:
+    return rederive_advisories_body(context)
 
 
 @job_task(kinds.SIGNALS_REFRESH)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -101,3 +102,17 @@ def test_unknown_objects_and_bad_content_keys(client: TestClient) -> None:
     assert client.get("/v1/contents/sha1:abc").json()["detail"] == "a sha1 is 40 hexadecimal digits"
     dir_swhid = "swh:1:dir:94a9ed024d3859793618152ea559a168bbcbb5e2"
     assert client.get(f"/v1/contents/{dir_swhid}").status_code == 400
+
+
+def test_a_huge_swhid_is_not_echoed_whole(client: TestClient) -> None:
+    # 16 KB (httpx caps a URL at 64 KB), with control characters; a newline would not
+    # reach the route (a path parameter stops at one), GraphQL's test sends them.
+    bad = "swh:1:cnt:zz\t\r" + "z" * 16_000
+    response = client.get("/v1/swhid/" + quote(bad, safe=":"))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["type"] == "/problems/invalid-swhid"
+    assert len(body["detail"]) < 400, len(body["detail"])
+    assert "\n" not in body["detail"]
+    assert "\r" not in body["detail"]
+    assert "swh:1:cnt:zz\\t\\r" in body["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import app.attribution.matching as matching_module
-from app.attribution.matching import rank
+from app.attribution.matching import LineRange, rank, realign
 from app.attribution.tokens import lexer_for, tokenize
 from app.attribution.winnowing import Fingerprint, fingerprints
 
@@ -35,8 +35,10 @@ def test_a_snippet_maps_to_its_lines_in_the_file() -> None:
     # snippet line n is file line n + start - 1, at both ends
     assert first.file_start - first.snippet_start == start - 1
     assert last.file_end - last.snippet_end == start - 1
-    assert first.snippet_start <= 2
-    assert last.snippet_end >= end - start
+    # from the snippet's first line of code to its last (this module's own lines:
+    # where they hold only comments, no token can be matched)
+    assert first.snippet_start == min(token_lines)
+    assert last.snippet_end == max(token_lines)
 
 
 def test_inserted_lines_keep_one_range_with_a_drift() -> None:
@@ -76,3 +78,29 @@ def test_a_few_shared_fingerprints_in_a_long_snippet_identify_nothing() -> None:
     # the same two and the same coverage are enough when they are most of the snippet
     [match] = rank(fps, token_lines, postings, limit=5, expected=len(spread))
     assert match.coverage >= matching_module.MIN_COVERAGE
+
+
+# Periodic code: every block normalises alike (``case S : return V * V ;``).
+PERIODIC = [
+    line
+    for unit in ("w", "d", "h", "m", "s", "ms", "us", "ns")
+    for line in (f"    case '{unit}':", f"      return n * {unit};")
+]
+
+
+def test_periodic_code_is_realigned_on_the_file_text() -> None:
+    snippet = PERIODIC[6:12]  # 'm', 's', 'ms': file lines 7-12
+    wrong = LineRange(1, 6, 3, 8)  # one period early, as the fingerprints may say
+    [moved] = realign([wrong], snippet, PERIODIC)
+    assert (moved.file_start, moved.file_end) == (7, 12)
+    assert (moved.snippet_start, moved.snippet_end) == (1, 6)
+
+
+def test_realign_keeps_the_offset_when_the_text_does_not_say_better() -> None:
+    # A renamed copy (type-2): no line agrees verbatim anywhere, nothing moves.
+    snippet = [line.replace("n *", "count *") for line in PERIODIC[6:12]]
+    right = LineRange(1, 6, 7, 12)
+    assert realign([right], snippet, PERIODIC) == [right]
+    # Reindented but verbatim otherwise: agreement ignores whitespace, stays put.
+    exact = [line.strip() for line in PERIODIC[6:12]]
+    assert realign([right], exact, PERIODIC) == [right]

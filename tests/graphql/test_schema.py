@@ -75,3 +75,21 @@ def test_depth_limit() -> None:
     result = build_schema(max_depth=4).execute_sync(deep)
     assert result.errors is not None
     assert "exceeds maximum operation depth of 4" in result.errors[0].message
+
+
+def test_a_huge_swhid_is_not_echoed_whole(client: TestClient) -> None:
+    bad = "swh:1:cnt:" + "zz\n" * 22_000  # 64 KB over many lines
+    answer = gql(client, "query($s: String!) { resolveSWHID(swhid: $s) { swhid } }", s=bad)
+    error = answer["errors"][0]
+    assert error["extensions"]["code"] == "invalid-swhid"
+    assert len(error["message"]) < 400, len(error["message"])
+    assert "\n" not in error["message"]
+
+
+def test_a_huge_literal_is_not_echoed_whole(client: TestClient) -> None:
+    """graphql-core quotes a bad literal of the document whole."""
+    answer = gql(client, '{ origins(first: "%s") { nodes { id } } }' % ("x" * 30_000))
+    error = answer["errors"][0]
+    assert error["extensions"]["code"] == "graphql-validation"
+    assert len(error["message"]) <= 501, len(error["message"])
+    assert error["message"].endswith("\u2026")

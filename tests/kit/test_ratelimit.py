@@ -6,6 +6,7 @@ injected so window arithmetic (Reset, Retry-After, the sliding decay) is exact.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import uuid
@@ -22,6 +23,7 @@ from app.config import Settings
 from app.kit.problems import PROBLEM_JSON
 from app.kit.ratelimit import (
     SLIDING_WINDOW_LUA,
+    RateLimiter,
     client_address,
     decide,
     hash_api_key,
@@ -272,6 +274,28 @@ def test_script_counts_atomically_on_the_server(redis_url: str, prefix: str) -> 
         results = [script(keys=keys, args=[5, 60, "30.0"]) for _ in range(3)]
         assert results == [[1, 1, 6], [1, 2, 6], [0, 2, 6]]
         assert 0 < redis.ttl(keys[0]) <= 120
+
+
+def test_peek_decides_without_counting(redis_url: str, clock: Clock, prefix: str) -> None:
+    """A budget of failures is checked first (peek) and counted on failure (hit)."""
+    limiter = RateLimiter(redis_url, key_prefix=prefix, clock=clock)
+
+    async def run() -> list[bool]:
+        seen = []
+        for _ in range(3):
+            peeked = await limiter.peek("t", "a", 2)
+            assert peeked is not None
+            seen.append(peeked.allowed)
+        for _ in range(2):
+            await limiter.hit("t", "a", 2)
+        refused = await limiter.peek("t", "a", 2)
+        assert refused is not None
+        seen.append(refused.allowed)
+        assert refused.retry_after >= 1
+        await limiter.aclose()
+        return seen
+
+    assert asyncio.run(run()) == [True, True, True, False]
 
 
 @pytest.mark.parametrize(

@@ -112,3 +112,29 @@ def test_fast_core_path_agrees_with_swh_model() -> None:
         assert _our_view(text) == _swh_model_view(text), text
         accepted += _our_view(text) is not None
     assert 100 < accepted < 400  # both kinds were exercised
+
+
+HUGE = 64 * 1024
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "swh:1:cnt:" + "g" * HUGE,  # a bad object id, 64 KB of it
+        "swh:1:cnt:zz" + "\nX-Forged: log line" * 4000,  # multi-line
+        "x" * HUGE,  # not a SWHID at all
+        "swh:" + "9" * HUGE + ":cnt:" + HEX,  # a bad version
+        "swh:1:" + "q" * HUGE + ":" + HEX,  # a bad object type
+        "sw" + "h" * HUGE + ":1:cnt:" + HEX,  # a bad scheme
+    ],
+)
+def test_an_error_quotes_only_a_short_escaped_prefix(bad: str) -> None:
+    """The message reaches problem details, GraphQL errors and logs: a 64 KB or
+    multi-line input must not come back whole, nor forge a line of a log."""
+    with pytest.raises(InvalidSWHID) as raised:
+        parse_swhid(bad)
+    message = str(raised.value)
+    assert len(message) < 400, len(message)
+    assert "\n" not in message
+    assert "\u2026" in message  # says it was cut
+    assert repr(bad[:20])[1:-1] in message  # still says which input it was

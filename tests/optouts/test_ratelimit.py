@@ -28,6 +28,7 @@ from app.optouts.schemas import OptoutIn, ScopeIn
 from tests.optouts.conftest import World
 
 LIMIT = 2
+FAILURES = 3
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ def limited_app(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[FastAPI]:
     monkeypatch.setenv("OPTOUTS_REQUESTS_PER_MINUTE", str(LIMIT))
+    monkeypatch.setenv("OPTOUTS_TOKEN_FAILURES_PER_MINUTE", str(FAILURES))
     monkeypatch.setattr("app.kit.queue.send_now", lambda *a: None)
     get_settings.cache_clear()
     settings = get_settings()
@@ -195,3 +197,57 @@ def test_checks_that_queue_jobs_are_limited_per_request(
         )
     assert signed.status_code == 429, signed.text  # the same request's budget
     assert signed.headers["retry-after"]
+
+
+AUTHOR_QUERY = "query($t: String) { optoutAuthor(token: $t) { __typename } }"
+
+
+def test_token_guessing_is_refused_per_address_before_the_token_is_checked(
+    limited_app: FastAPI, db: Session
+) -> None:
+    """The views that take a requester token answer a wrong one 404: an address whose
+    tokens failed FAILURES times in a minute is answered 429 (REST and GraphQL, one
+    budget), even with the right token, which is then not checked (no oracle)."""
+    created = service.create(
+        UnitOfWork(db),
+        get_settings(),
+        OptoutIn(scope=ScopeIn(kind="author", email="dave@example.org"), method="email"),
+    )
+    public_id, token = created.request.public_id, created.token
+    assert token is not None
+    guesses = [
+        f"/v1/optouts/{public_id}/impact",
+        f"/v1/optouts/{public_id}/author",
+    ]
+    with TestClient(limited_app, client=("203.0.113.66", 5000)) as guesser:
+        codes = [
+            guesser.get(p, headers=bearer(f"cco_guess{i}")).status_code
+            for i, p in enumerate(guesses)
+        ]
+        failed = guesser.post(
+            "/graphql", json={"query": AUTHOR_QUERY, "variables": {"t": "cco_guess9"}}
+        ).json()
+        assert codes == [404, 404]
+        assert failed["errors"][0]["extensions"]["code"] == "not-found"
+        for path in [*guesses, "/v1/optouts/me", f"/v1/optouts/{public_id}"]:
+            refused = guesser.get(path, headers=bearer(token))
+            assert refused.status_code == 429, (path, refused.text)
+            assert 1 <= int(refused.headers["retry-after"]) <= 120
+            assert refused.json()["type"].endswith("/rate-limited")
+            assert "failed requester-token checks" in refused.json()["detail"]
+        answer = guesser.post("/graphql", json={"query": AUTHOR_QUERY, "variables": {"t": token}})
+        error = answer.json()["errors"][0]
+        assert error["extensions"]["code"] == "rate-limited"
+        assert error["extensions"]["retryAfter"] >= 1
+    # Another address has its own budget; and a requester reading their own request,
+    # however often, is never counted (only failures are).
+    with TestClient(limited_app, client=("198.51.100.77", 5000)) as requester:
+        codes = [
+            requester.get(f"/v1/optouts/{public_id}", headers=bearer(token)).status_code
+            for _ in range(FAILURES + 2)
+        ]
+        assert codes == [200] * (FAILURES + 2)
+        # Without a token there is nothing to guess: a 404, not counted.
+        bare = [requester.get("/v1/optouts/me").status_code for _ in range(FAILURES + 1)]
+        assert bare == [404] * (FAILURES + 1)
+        assert requester.get(f"/v1/optouts/{public_id}", headers=bearer(token)).status_code == 200

@@ -37,6 +37,7 @@ from app.forges.imports import ImportReport
 from app.forges.ingest import IngestOutcome, store_raw
 from app.kit.db import unit_of_work
 from app.models import Advisory, AdvisoryPackage, RawMetadata
+from app.signals.vulnerabilities import repository
 from app.signals.vulnerabilities.osv import (
     FORMAT,
     KIND,
@@ -209,6 +210,7 @@ def import_items(
 
     def flush() -> None:
         with unit_of_work(factory) as uow:
+            repository.lock_advisory_writes(uow.session)  # one writer at a time
             for item in batch:
                 if item.envelope is None:
                     outcome = IngestOutcome("failed", None, error=item.error)
@@ -232,22 +234,63 @@ def import_items(
     return report
 
 
-def rederive_advisories(factory: sessionmaker[Session] | None = None) -> ImportReport:
-    """Map every stored OSV record again with today's mapper (nothing refetched)."""
+REDERIVE_BATCH = 500  # stored records per transaction of a re-derivation
+Progress = Callable[[int, int], None]
+
+
+def rederive_advisories(
+    factory: sessionmaker[Session] | None = None,
+    *,
+    batch_size: int = REDERIVE_BATCH,
+    resume_from: int = 0,
+    progress: Progress | None = None,
+    on_item: ItemHook | None = None,
+) -> ImportReport:
+    """Map every stored OSV record again with today's mapper (nothing refetched).
+
+    In batches of ``batch_size`` records in id order (the order an import stored and
+    applied them), each its own transaction holding the advisory writers' lock
+    (:func:`~app.signals.vulnerabilities.repository.lock_advisory_writes`: an import
+    and a re-derivation take turns, batch by batch): a large table is never held in
+    one transaction, and a failure loses the batch it happened in, no more.
+    ``progress(done, total)`` after each committed batch (and ``on_item`` for each of
+    its records before); ``resume_from`` skips the
+    first records (the ``done`` a failed run last reported). Every batch is
+    idempotent (a record mapped again writes the same rows), so a re-run from the
+    start, or a resumed run that redoes a batch, changes nothing more. Records are
+    numbered in the report by their position."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     report = ImportReport()
     with unit_of_work(factory) as uow:
-        rows = uow.session.scalars(
-            select(RawMetadata)
-            .where(RawMetadata.format == FORMAT)
-            .order_by(RawMetadata.fetched_at, RawMetadata.id)
-        ).all()
-        for number, raw in enumerate(rows, start=1):
-            try:
-                record = map_osv(json.loads(raw.payload))
-            except (InvalidAdvisory, ValueError) as exc:
-                report.add(number, IngestOutcome("failed", raw.id, error=str(exc)))
-                continue
-            with uow.session.begin_nested():
-                status = apply_record(uow.session, raw, record)
-            report.add(number, IngestOutcome("applied" if status == "applied" else "stale", raw.id))
-    return report
+        total = repository.stored_records_count(uow.session, FORMAT)
+        after_id = repository.stored_record_id_at(uow.session, FORMAT, resume_from)
+    done = max(0, min(resume_from, total)) if after_id else 0
+    while True:
+        outcomes: list[tuple[int, IngestOutcome]] = []
+        with unit_of_work(factory) as uow:
+            repository.lock_advisory_writes(uow.session)
+            rows = repository.stored_records_after(uow.session, FORMAT, after_id, batch_size)
+            for number, raw in enumerate(rows, start=done + 1):
+                outcomes.append((number, _rederive_one(uow.session, raw)))
+        # Committed: only now is the batch part of the report and of the progress.
+        for number, outcome in outcomes:
+            report.add(number, outcome)
+            if on_item is not None:
+                on_item(number, outcome)
+        if rows:
+            after_id, done = rows[-1].id, done + len(rows)
+            if progress is not None:
+                progress(done, max(total, done))
+        if len(rows) < batch_size:
+            return report
+
+
+def _rederive_one(session: Session, raw: RawMetadata) -> IngestOutcome:
+    try:
+        record = map_osv(json.loads(raw.payload))
+    except (InvalidAdvisory, ValueError) as exc:
+        return IngestOutcome("failed", raw.id, error=str(exc))
+    with session.begin_nested():
+        status = apply_record(session, raw, record)
+    return IngestOutcome("applied" if status == "applied" else "stale", raw.id)

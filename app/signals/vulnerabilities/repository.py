@@ -14,7 +14,14 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.kit.problems import Problem
-from app.models import Advisory, AdvisoryPackage, Origin, OriginAdvisory, ProjectMetadata
+from app.models import (
+    Advisory,
+    AdvisoryPackage,
+    Origin,
+    OriginAdvisory,
+    ProjectMetadata,
+    RawMetadata,
+)
 from app.models.enums import OriginKind
 from app.signals.vulnerabilities.matching import origin_purl
 from app.signals.vulnerabilities.severity import LABEL_BOUNDS
@@ -213,3 +220,54 @@ def origins_concerned(session: Session, advisory_ids: Sequence[int]) -> list[int
     if repositories:
         found.update(session.scalars(select(Origin.id).where(Origin.url.in_(sorted(repositories)))))
     return sorted(found)
+
+
+# --- the writers of advisories: imports and re-derivation ----------------------------
+
+# One key for every transaction that writes advisories (an import batch, a re-derive
+# batch): they take turns, so two of them never race on one advisory (both inserting
+# it, or an older record applied after a newer one).
+ADVISORY_WRITES_LOCK = "codecommons:advisory-writes"
+
+
+def lock_advisory_writes(session: Session) -> None:
+    """Wait for, then hold until commit, the one writer's turn on advisories."""
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(ADVISORY_WRITES_LOCK))))
+
+
+def stored_records_count(session: Session, fmt: str) -> int:
+    """How many raw records of ``fmt`` are stored (a re-derivation's total)."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(RawMetadata).where(RawMetadata.format == fmt)
+        )
+        or 0
+    )
+
+
+def stored_record_id_at(session: Session, fmt: str, position: int) -> int:
+    """The id of the ``position``-th raw record of ``fmt`` in id order (1-based), 0
+    before the first: where a re-derivation that had done ``position`` resumes."""
+    if position <= 0:
+        return 0
+    found = session.scalar(
+        select(RawMetadata.id)
+        .where(RawMetadata.format == fmt)
+        .order_by(RawMetadata.id)
+        .offset(position - 1)
+        .limit(1)
+    )
+    return int(found) if found is not None else 0
+
+
+def stored_records_after(
+    session: Session, fmt: str, after_id: int, limit: int
+) -> Sequence[RawMetadata]:
+    """The next ``limit`` raw records of ``fmt`` after ``after_id``, in id order (the
+    order an import stored, and applied, them)."""
+    return session.scalars(
+        select(RawMetadata)
+        .where(RawMetadata.format == fmt, RawMetadata.id > after_id)
+        .order_by(RawMetadata.id)
+        .limit(limit)
+    ).all()
