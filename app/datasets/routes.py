@@ -6,6 +6,7 @@ every request verified as their identity. Thin: the logic lives in the service m
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -45,6 +46,7 @@ from app.datasets.schemas import (
 )
 from app.keys.auth import Admin, Submitter
 from app.kit.api import SettingsDep, UoW, problems
+from app.kit.db import UnitOfWork
 from app.kit.httpcache import if_none_match_matches
 from app.kit.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -298,7 +300,7 @@ def export(
             session.rollback()
 
     return StreamingResponse(
-        body(),
+        _started(uow, body()),
         status_code=status.HTTP_200_OK if window is None else status.HTTP_206_PARTIAL_CONTENT,
         media_type=exports.MEDIA_TYPES[fmt.value],
         headers=headers,
@@ -320,7 +322,21 @@ def missing_contents(uow: UoW, request: Request, ref: str, number: BuildNumber) 
             yield from exports.copy_stream(raw, statement)
             session.rollback()
 
-    return StreamingResponse(body(), media_type="text/plain; charset=utf-8")
+    return StreamingResponse(_started(uow, body()), media_type="text/plain; charset=utf-8")
+
+
+def _started(uow: UnitOfWork, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The stream run to its first chunk before the response starts: its database
+    connection taken (or refused) while an error can still be its own answer. Begun in
+    the body, a pool timeout or a lost database came after the ``200`` and the ETag,
+    as an empty or cut download. The request's own connection is given back first
+    (its reads are done), so that an export never holds two."""
+    uow.commit()
+    try:
+        first = next(chunks)
+    except StopIteration:
+        return iter(())
+    return itertools.chain((first,), chunks)
 
 
 @router.get("/{ref}/builds/{number}/export.json")

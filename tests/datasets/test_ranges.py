@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.datasets import exports
 from app.models import DatasetBuild
@@ -87,3 +88,32 @@ def test_parse_and_resolve() -> None:
     assert exports.resolve_range((None, 50), 10) == (0, 9)
     assert exports.resolve_range((2, 500), 10) == (2, 9)
     assert list(exports.byte_window(iter([b"abc", b"def", b"gh"]), 2, 6)) == [b"c", b"def", b"g"]
+
+
+@pytest.mark.parametrize("path", ["export/jsonl", "missing.txt"])
+def test_no_connection_for_the_stream_is_a_503_not_an_empty_200(
+    built: dict[str, Any], client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """The body's own session finds the pool exhausted (or the database gone): the
+    client must hear "retry" (503), not a 200 with the export's ETag and no bytes,
+    which a resuming downloader would take for the whole export."""
+    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    calls = 0
+
+    class Exhausted(Session):
+        def connection(self, *args: Any, **kwargs: Any) -> Any:
+            raise PoolTimeout("QueuePool limit of size 1 overflow 1 reached")
+
+    def sessions(*args: Any, **kwargs: Any) -> Session:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the request's unit of work
+            return factory(*args, **kwargs)
+        return Exhausted(bind=factory.kw["bind"])  # the stream's own
+
+    monkeypatch.setattr(client.app.state, "sessionmaker", sessions)  # type: ignore[attr-defined]
+    response = client.get(f"/v1/datasets/roadmap/builds/1/{path}")
+    assert response.status_code == 503, (response.status_code, response.content[:200])
+    assert response.json()["type"] == "/problems/unavailable"
+    assert response.headers["retry-after"]
+    assert "etag" not in response.headers
