@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError as SAProgrammingError
 
 from app.config import ConfigurationError
+from app.kit.db import unavailable_reason
 
 T = TypeVar("T")
 
@@ -27,6 +28,8 @@ def describe(exc: BaseException) -> str | None:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())).upper() or "settings"
         return f"invalid setting {where}: {first.get('msg')}"
+    if (transient := unavailable_reason(exc)) is not None and not isinstance(exc, OperationalError):
+        return f"{transient}; retry shortly"  # a pool timeout
     if isinstance(exc, OperationalError):
         reason = str(exc.orig or exc).strip().splitlines()[0]
         return f"cannot reach the database: {reason}"

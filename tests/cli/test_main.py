@@ -125,3 +125,12 @@ def test_import_lists_every_failed_line(
     assert "25 failed" in result.stderr
     for line_no in range(1, 26):
         assert f"line {line_no}: invalid envelope" in result.stderr
+
+
+def test_a_pool_timeout_is_one_line_not_a_traceback() -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from app.cli.errors import describe
+
+    line = describe(PoolTimeout("QueuePool limit of size 1 overflow 1 reached"))
+    assert line == "every database connection is busy; retry shortly"
