@@ -139,16 +139,23 @@ def refresh_body(context: JobContext) -> dict[str, object]:
     return {"packages": len(packages), "origins": len(origins), "batches": batches, **totals}
 
 
-def import_advisories_body(context: JobContext) -> dict[str, object]:
-    """Import an OSV file (zip, JSON or JSON Lines), then match the origins the
-    written advisories concern again, batch by batch (:func:`rematch_changed`)."""
-    path = Path(str(context.params.get("path", "")))
-    if not path.is_file():
-        raise PermanentJobError(f"advisory file {path} does not exist or is not a file")
-    authority = str(context.params.get("authority") or DEFAULT_AUTHORITY)
-    size = context.params.get("batch_size", REFRESH_BATCH)  # origins per matching batch
+def _batch_size(context: JobContext, default: int) -> int:
+    size = context.params.get("batch_size", default)
     if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
         raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
+    return size
+
+
+def _job_created(context: JobContext) -> datetime:
+    """When the job was submitted: the advisories written since are the ones whose
+    origins are matched again."""
+    with unit_of_work(context.factory) as uow:
+        job = jobs.get(uow.session, context.job_id)
+        return job.created_at if job is not None else jobs.db_now(uow.session)
+
+
+def _record_failures(context: JobContext) -> Callable[[int, IngestOutcome], None]:
+    """A failed OSV record becomes a failed job item, with its reason."""
 
     def on_item(number: int, outcome: IngestOutcome) -> None:
         if outcome.status == "failed":
@@ -159,17 +166,27 @@ def import_advisories_body(context: JobContext) -> dict[str, object]:
                 {"record": number, "raw_metadata_id": outcome.raw_metadata_id},
             )
 
+    return on_item
+
+
+def import_advisories_body(context: JobContext) -> dict[str, object]:
+    """Import an OSV file (zip, JSON or JSON Lines), then match the origins the
+    written advisories concern again, batch by batch (:func:`rematch_changed`)."""
+    path = Path(str(context.params.get("path", "")))
+    if not path.is_file():
+        raise PermanentJobError(f"advisory file {path} does not exist or is not a file")
+    authority = str(context.params.get("authority") or DEFAULT_AUTHORITY)
+    size = _batch_size(context, REFRESH_BATCH)  # origins per matching batch
+
     def on_batch(last: int) -> None:
         context.progress(last, None, "importing")
 
-    with unit_of_work(context.factory) as uow:
-        job = jobs.get(uow.session, context.job_id)
-        since = job.created_at if job is not None else jobs.db_now(uow.session)
+    since = _job_created(context)
     try:
         report = import_items(
             read_items(path, authority),
             context.factory,
-            on_item=on_item,
+            on_item=_record_failures(context),
             on_batch=on_batch,
             skip=context.resumed_from,
         )
@@ -190,28 +207,14 @@ def rederive_advisories_body(context: JobContext) -> dict[str, object]:
     job's progress counts the records whose batch committed: a retried job resumes
     after them (a batch redone changes nothing). One job of this kind runs at a time
     per submission, and its batches take turns with imports' on the advisory lock."""
-    size = context.params.get("batch_size", REDERIVE_BATCH)
-    if not isinstance(size, int) or not 1 <= size <= MAX_REFRESH_BATCH:
-        raise PermanentJobError(f"batch_size must be an integer from 1 to {MAX_REFRESH_BATCH}")
-    with unit_of_work(context.factory) as uow:
-        job = jobs.get(uow.session, context.job_id)
-        since = job.created_at if job is not None else jobs.db_now(uow.session)
-
-    def on_item(number: int, outcome: IngestOutcome) -> None:
-        if outcome.status == "failed":
-            context.item(
-                f"record-{number}",
-                JobItemState.FAILED,
-                outcome.error,
-                {"record": number, "raw_metadata_id": outcome.raw_metadata_id},
-            )
-
+    size = _batch_size(context, REDERIVE_BATCH)
+    since = _job_created(context)
     report = rederive_advisories(
         context.factory,
         batch_size=size,
         resume_from=context.resumed_from,
         progress=lambda done, total: context.progress(done, total, "rederiving"),
-        on_item=on_item,
+        on_item=_record_failures(context),
     )
     matched = rematch_changed(
         context.factory,

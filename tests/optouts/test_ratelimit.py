@@ -98,6 +98,17 @@ def test_two_requesters_behind_one_address_are_limited_apart(
     assert "per minute from this requester" in problem["detail"]
 
 
+def _author_request(db: Session, email: str) -> tuple[str, str]:
+    """An e-mail opt-out request, filed and not yet confirmed: its id and token."""
+    created = service.create(
+        UnitOfWork(db),
+        get_settings(),
+        OptoutIn(scope=ScopeIn(kind="author", email=email), method="email"),
+    )
+    assert created.token is not None
+    return created.request.public_id, created.token
+
+
 def confirm_from(limited_app: FastAPI, address: str, public_id: str, token: str) -> Any:
     with TestClient(limited_app, client=(address, 5000)) as client:
         return client.post(
@@ -110,13 +121,7 @@ def confirm_from(limited_app: FastAPI, address: str, public_id: str, token: str)
 def test_a_request_is_counted_across_addresses_and_fakes_are_not(
     limited_app: FastAPI, body: dict[str, Any], db: Session
 ) -> None:
-    created = service.create(
-        UnitOfWork(db),
-        get_settings(),
-        OptoutIn(scope=ScopeIn(kind="author", email="carol@example.org"), method="email"),
-    )
-    public_id, token = created.request.public_id, created.token
-    assert token is not None
+    public_id, token = _author_request(db, "carol@example.org")
     # Guessing the e-mail code from one address after another: one budget.
     first = confirm_from(limited_app, "192.0.2.1", public_id, token)
     assert first.status_code not in (201, 429)
@@ -208,13 +213,7 @@ def test_token_guessing_is_refused_per_address_before_the_token_is_checked(
     """The views that take a requester token answer a wrong one 404: an address whose
     tokens failed FAILURES times in a minute is answered 429 (REST and GraphQL, one
     budget), even with the right token, which is then not checked (no oracle)."""
-    created = service.create(
-        UnitOfWork(db),
-        get_settings(),
-        OptoutIn(scope=ScopeIn(kind="author", email="dave@example.org"), method="email"),
-    )
-    public_id, token = created.request.public_id, created.token
-    assert token is not None
+    public_id, token = _author_request(db, "dave@example.org")
     guesses = [
         f"/v1/optouts/{public_id}/impact",
         f"/v1/optouts/{public_id}/author",
